@@ -1,0 +1,216 @@
+// Package postgres is the store for more than one machine: any number of
+// stateless `vigie serve` processes share one PostgreSQL database, which
+// also holds attachment contents so that no instance keeps local state.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/migration"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the advisory lock key that serialises migrations when
+// several instances start at once.
+const migrationLock = 0x76696769 // "vigi"
+
+// DB is the PostgreSQL store.
+type DB struct {
+	db  *sql.DB
+	q   *sqlstore.Queries
+	now func() time.Time
+}
+
+// Open connects to url (postgres://…) and applies the migrations.
+func Open(ctx context.Context, url string) (*DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(40)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &DB{
+		db:  db,
+		q:   sqlstore.New(sqlstore.Dialect{Numbered: true, IsUniqueViolation: isUniqueViolation}),
+		now: time.Now,
+	}, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	sub, _ := fs.Sub(migrations, "migrations")
+	steps, err := migration.List(sub)
+	if err != nil {
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	for _, s := range steps {
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, s.Version).Scan(&n); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", s.Name, err)
+		}
+		if n > 0 {
+			continue
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", s.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("postgres: migration %s: %w", s.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, s.Version, s.Name); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("postgres: migration %s: %w", s.Name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := db.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
+	return int(v.Int64), err
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Create stores the reports in one transaction; PostgreSQL groups the
+// commits of concurrent transactions into shared WAL flushes by itself.
+func (db *DB) Create(ctx context.Context, reports []*report.Report) ([]report.CreateResult, []error, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	results, errs, err := db.q.InsertReports(ctx, tx, reports)
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, nil, fmt.Errorf("postgres: commit: %w", err)
+	}
+	return results, errs, nil
+}
+
+// ReportByID reads a report.
+func (db *DB) ReportByID(ctx context.Context, id string) (report.Report, error) {
+	return db.q.ReportByID(ctx, db.db, id)
+}
+
+// ReportByReceipt reads a report by its receipt.
+func (db *DB) ReportByReceipt(ctx context.Context, receipt string) (report.Report, error) {
+	return db.q.ReportByReceipt(ctx, db.db, receipt)
+}
+
+// CountReports counts the reports.
+func (db *DB) CountReports(ctx context.Context) (int64, error) { return db.q.CountReports(ctx, db.db) }
+
+// CreateToken stores an API token.
+func (db *DB) CreateToken(ctx context.Context, t apitoken.Token) (apitoken.Token, error) {
+	return db.q.CreateToken(ctx, db.db, t)
+}
+
+// TokenByHash finds a token.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (apitoken.Token, error) {
+	return db.q.TokenByHash(ctx, db.db, hash)
+}
+
+// ListTokens lists the tokens.
+func (db *DB) ListTokens(ctx context.Context) ([]apitoken.Token, error) { return db.q.ListTokens(ctx, db.db) }
+
+// RevokeToken revokes a token.
+func (db *DB) RevokeToken(ctx context.Context, name string, at time.Time) error {
+	return db.q.RevokeToken(ctx, db.db, name, at)
+}
+
+// AddVisits adds to a day's visits.
+func (db *DB) AddVisits(ctx context.Context, day time.Time, n int64) error {
+	return db.q.AddVisits(ctx, db.db, day, n)
+}
+
+// Visits reads visits per day.
+func (db *DB) Visits(ctx context.Context, from, to time.Time) (map[string]int64, error) {
+	return db.q.Visits(ctx, db.db, from, to)
+}
+
+// Spend records a proof-of-work solution as used.
+func (db *DB) Spend(ctx context.Context, signature string, expires time.Time) (bool, error) {
+	return db.q.Spend(ctx, db.db, signature, expires, db.now())
+}
+
+// Key returns a named server key.
+func (db *DB) Key(ctx context.Context, name string) ([]byte, error) { return db.q.Key(ctx, db.db, name) }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+
+// PutBlob stores an attachment's content.
+func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO blobs (sha256, content) VALUES ($1, $2) ON CONFLICT DO NOTHING`, sha, content)
+	if err != nil {
+		return fmt.Errorf("postgres: blob: %w", err)
+	}
+	return nil
+}
+
+// GetBlob reads an attachment's content.
+func (db *DB) GetBlob(ctx context.Context, sha string) ([]byte, error) {
+	var b []byte
+	err := db.db.QueryRowContext(ctx, `SELECT content FROM blobs WHERE sha256 = $1`, sha).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, report.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: blob: %w", err)
+	}
+	return b, nil
+}
+
+// IntegrityCheck has nothing to do beyond a ping on PostgreSQL, which
+// checks its pages itself.
+func (db *DB) IntegrityCheck(ctx context.Context) error { return db.Ping(ctx) }

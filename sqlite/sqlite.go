@@ -1,0 +1,388 @@
+// Package sqlite is the embedded store: one SQLite file in the data folder,
+// attachments beside it, no other server.
+//
+// Durability: WAL journal with synchronous=FULL, so a commit is on disk
+// before Create returns, through kill -9 and power loss. To keep that cheap
+// under load, concurrent Create calls are grouped into one transaction by a
+// single writer goroutine (group commit): one fsync acknowledges many reports.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/migration"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/sqlstore"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxGroup caps how many reports one transaction takes, so that a burst
+// does not hold the write lock (and readers' view) for long.
+const maxGroup = 512
+
+// DB is the SQLite store.
+type DB struct {
+	write   *sql.DB // one connection: SQLite has one writer at a time
+	read    *sql.DB
+	q       *sqlstore.Queries
+	blobDir string
+	now     func() time.Time
+
+	creates chan *createRequest
+	stopped chan struct{}
+}
+
+type createRequest struct {
+	ctx     context.Context
+	reports []*report.Report
+	results []report.CreateResult
+	errs    []error
+	err     error
+	done    chan struct{}
+}
+
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "journal_mode(WAL)")
+	v.Add("_pragma", "synchronous(FULL)")
+	v.Add("_pragma", "foreign_keys(ON)")
+	if readOnly {
+		v.Add("_pragma", "query_only(ON)")
+	} else {
+		v.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + v.Encode()
+}
+
+// Open opens (creating if needed) the store in dataDir and applies the
+// migrations.
+func Open(ctx context.Context, dataDir string) (*DB, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: data folder: %w", err)
+	}
+	path := filepath.Join(dataDir, "vigie.db")
+	write, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	db := &DB{
+		write:   write,
+		read:    read,
+		q:       sqlstore.New(sqlstore.Dialect{IsUniqueViolation: isUniqueViolation}),
+		blobDir: filepath.Join(dataDir, "blobs"),
+		now:     time.Now,
+		creates: make(chan *createRequest, 1024),
+		stopped: make(chan struct{}),
+	}
+	if err := os.MkdirAll(db.blobDir, 0o700); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: blob folder: %w", err)
+	}
+	go db.writer()
+	return db, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite3.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// Migrate applies pending migrations and reports which ran.
+func migrate(ctx context.Context, db *sql.DB) error {
+	sub, _ := fs.Sub(migrations, "migrations")
+	steps, err := migration.List(sub)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	for _, s := range steps {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, s.Version).Scan(&n); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
+		}
+		if n > 0 {
+			tx.Rollback()
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, s.Version, s.Name, time.Now().Unix()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
+	return int(v.Int64), err
+}
+
+// Close stops the writer after it has finished what it holds, and closes
+// the database.
+func (db *DB) Close() error {
+	if db.creates != nil {
+		close(db.creates)
+		<-db.stopped
+	}
+	err1 := db.read.Close()
+	err2 := db.write.Close()
+	return errors.Join(err1, err2)
+}
+
+// Create queues the reports for the next group commit and waits for it.
+func (db *DB) Create(ctx context.Context, reports []*report.Report) ([]report.CreateResult, []error, error) {
+	req := &createRequest{ctx: ctx, reports: reports, done: make(chan struct{})}
+	select {
+	case db.creates <- req:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the reports may
+	// already be committed, and the caller must not be told otherwise.
+	<-req.done
+	return req.results, req.errs, req.err
+}
+
+func (db *DB) writer() {
+	defer close(db.stopped)
+	for first := range db.creates {
+		group := []*createRequest{first}
+		size := len(first.reports)
+	gather:
+		for size < maxGroup {
+			select {
+			case more, ok := <-db.creates:
+				if !ok {
+					break gather
+				}
+				group = append(group, more)
+				size += len(more.reports)
+			default:
+				break gather
+			}
+		}
+		db.commitGroup(group)
+	}
+}
+
+func (db *DB) commitGroup(group []*createRequest) {
+	live := group[:0:0]
+	for _, req := range group {
+		if err := req.ctx.Err(); err != nil {
+			req.err = err
+			close(req.done)
+			continue
+		}
+		live = append(live, req)
+	}
+	if len(live) == 0 {
+		return
+	}
+	finish := func(err error) {
+		for _, req := range live {
+			if err != nil {
+				req.results, req.errs, req.err = nil, nil, err
+			}
+			close(req.done)
+		}
+	}
+	ctx := context.Background() // the group outlives any one caller's context
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		finish(fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	for _, req := range live {
+		req.results, req.errs, err = db.q.InsertReports(ctx, tx, req.reports)
+		if err != nil {
+			tx.Rollback()
+			finish(fmt.Errorf("sqlite: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		finish(fmt.Errorf("sqlite: commit: %w", err))
+		return
+	}
+	finish(nil)
+}
+
+// ReportByID reads a report.
+func (db *DB) ReportByID(ctx context.Context, id string) (report.Report, error) {
+	return db.q.ReportByID(ctx, db.read, id)
+}
+
+// ReportByReceipt reads a report by its receipt.
+func (db *DB) ReportByReceipt(ctx context.Context, receipt string) (report.Report, error) {
+	return db.q.ReportByReceipt(ctx, db.read, receipt)
+}
+
+// CountReports counts the reports.
+func (db *DB) CountReports(ctx context.Context) (int64, error) {
+	return db.q.CountReports(ctx, db.read)
+}
+
+// CreateToken stores an API token.
+func (db *DB) CreateToken(ctx context.Context, t apitoken.Token) (apitoken.Token, error) {
+	return db.q.CreateToken(ctx, db.write, t)
+}
+
+// TokenByHash finds a token.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (apitoken.Token, error) {
+	return db.q.TokenByHash(ctx, db.read, hash)
+}
+
+// ListTokens lists the tokens.
+func (db *DB) ListTokens(ctx context.Context) ([]apitoken.Token, error) {
+	return db.q.ListTokens(ctx, db.read)
+}
+
+// RevokeToken revokes a token.
+func (db *DB) RevokeToken(ctx context.Context, name string, at time.Time) error {
+	return db.q.RevokeToken(ctx, db.write, name, at)
+}
+
+// AddVisits adds to a day's visits.
+func (db *DB) AddVisits(ctx context.Context, day time.Time, n int64) error {
+	return db.q.AddVisits(ctx, db.write, day, n)
+}
+
+// Visits reads visits per day.
+func (db *DB) Visits(ctx context.Context, from, to time.Time) (map[string]int64, error) {
+	return db.q.Visits(ctx, db.read, from, to)
+}
+
+// Spend records a proof-of-work solution as used.
+func (db *DB) Spend(ctx context.Context, signature string, expires time.Time) (bool, error) {
+	return db.q.Spend(ctx, db.write, signature, expires, db.now())
+}
+
+// Key returns a named server key.
+func (db *DB) Key(ctx context.Context, name string) ([]byte, error) {
+	return db.q.Key(ctx, db.write, name)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.read.PingContext(ctx)
+}
+
+// IntegrityCheck runs SQLite's own consistency check.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := db.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("sqlite integrity check: %s", res)
+	}
+	return nil
+}
+
+func (db *DB) blobPath(sha string) (string, error) {
+	if len(sha) != 64 || strings.Trim(sha, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("sqlite: %q is not a lower-case SHA-256", sha)
+	}
+	return filepath.Join(db.blobDir, sha[:2], sha), nil
+}
+
+// PutBlob writes an attachment's content under its hash, durably: temp
+// file, fsync, rename, fsync of the folder.
+func (db *DB) PutBlob(_ context.Context, sha string, content []byte) error {
+	path, err := db.blobPath(sha)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil // content-addressed: already there
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sqlite: blob: %w", err)
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// GetBlob reads an attachment's content.
+func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
+	path, err := db.blobPath(sha)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, report.ErrNotFound
+	}
+	return b, err
+}
