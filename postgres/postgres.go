@@ -161,7 +161,9 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (apitoken.Token, err
 }
 
 // ListTokens lists the tokens.
-func (db *DB) ListTokens(ctx context.Context) ([]apitoken.Token, error) { return db.q.ListTokens(ctx, db.db) }
+func (db *DB) ListTokens(ctx context.Context) ([]apitoken.Token, error) {
+	return db.q.ListTokens(ctx, db.db)
+}
 
 // RevokeToken revokes a token.
 func (db *DB) RevokeToken(ctx context.Context, name string, at time.Time) error {
@@ -184,7 +186,9 @@ func (db *DB) Spend(ctx context.Context, signature string, expires time.Time) (b
 }
 
 // Key returns a named server key.
-func (db *DB) Key(ctx context.Context, name string) ([]byte, error) { return db.q.Key(ctx, db.db, name) }
+func (db *DB) Key(ctx context.Context, name string) ([]byte, error) {
+	return db.q.Key(ctx, db.db, name)
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }

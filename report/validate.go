@@ -244,6 +244,11 @@ func validate(sub Submission, tax *taxonomy.Taxonomy, now time.Time) (*Report, *
 		r.Loss = loss
 	}
 
+	if len(sub.Attachments) > 0 && strings.HasPrefix(r.Category, "minors.") {
+		// Receiving child-abuse images would itself be possession: for these
+		// categories the platform takes addresses, never files.
+		c.fail("attachments", "not_allowed_for_category", 0)
+	}
 	if len(sub.Attachments) > MaxAttachments {
 		c.fail("attachments", "too_many_files", MaxAttachments)
 	}

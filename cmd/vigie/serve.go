@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/ratelimit"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/web"
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) replacing the embedded default")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	formRate := fs.Float64("form-rate", 5, "reports per minute accepted from one address on the public form")
+	formBurst := fs.Float64("form-burst", 10, "burst of reports allowed from one address on the public form")
+	followRate := fs.Float64("follow-up-rate", 20, "follow-up look-ups per minute from one address")
+	realIPHeader := fs.String("real-ip-header", "", "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For)")
+	powWork := fs.Int64("pow-max-number", 50000, "proof-of-work difficulty: the browser tries half of this on average")
+	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	tax, err := taxonomy.Load(*taxonomyFile)
+	if err != nil {
+		return err
+	}
+	db, kind, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	followKey, err := db.Key(ctx, "follow-up")
+	if err != nil {
+		return err
+	}
+	powKey, err := db.Key(ctx, "altcha")
+	if err != nil {
+		return err
+	}
+	intake := report.NewIntake(db, db, tax, followKey, nil)
+	visits := visit.NewCounter(db, logger, nil)
+	limits := web.Limits{
+		Form:         ratelimit.PerMinute(*formRate, *formBurst),
+		FollowUp:     ratelimit.PerMinute(*followRate, *followRate),
+		RealIPHeader: *realIPHeader,
+	}
+	handler := web.NewServer(web.Deps{
+		Logger:  logger,
+		Intake:  intake,
+		Tokens:  db,
+		Visits:  visits,
+		Altcha:  altcha.New(powKey, *powWork, 10*time.Minute, db, nil),
+		Ready:   db.Ping,
+		Limits:  limits,
+		Metrics: prometheus.NewRegistry(),
+		Version: version,
+	})
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler: handler,
+		// Slow clients must not hold connections: headers within 10 s, a
+		// whole upload (52 MiB at most) within two minutes.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	bgCtx, stopBackground := context.WithCancel(context.Background())
+	var background sync.WaitGroup
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		visits.Run(bgCtx, 10*time.Second)
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "store", kind, "version", version)
+
+	select {
+	case err := <-serveErr:
+		stopBackground()
+		background.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownWait)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopBackground()
+	background.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigie-platform/vigie/apitoken"
+)
+
+func runToken(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(e.stdout, "Usage: vigie token create|list|revoke [flags]\n\n  create  make a token and print it once\n  list    list tokens (never their secrets)\n  revoke  revoke a token by name")
+		if len(args) == 0 {
+			return errors.New("token: no subcommand given")
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	switch sub {
+	case "create":
+		name := fs.String("name", "", "token name: who uses it (required)")
+		scopes := fs.String("scopes", apitoken.ScopeReportsWrite, "space- or comma-separated scopes: "+strings.Join(apitoken.KnownScopes, ", "))
+		rate := fs.Float64("rate", 50, "requests per second allowed to this token; 0 for no limit")
+		if err := parseFlags(fs, e, rest); err != nil {
+			return err
+		}
+		if err := apitoken.ValidateName(*name); err != nil {
+			return err
+		}
+		scopeList := strings.FieldsFunc(*scopes, func(r rune) bool { return r == ',' || r == ' ' })
+		for _, s := range scopeList {
+			if !slices.Contains(apitoken.KnownScopes, s) {
+				return fmt.Errorf("unknown scope %q (known: %s)", s, strings.Join(apitoken.KnownScopes, ", "))
+			}
+		}
+		if *rate < 0 {
+			return errors.New("--rate must be 0 or more")
+		}
+		db, _, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		secret, hash := apitoken.New()
+		if _, err := db.CreateToken(ctx, apitoken.Token{Name: *name, Hash: hash, Scopes: scopeList, Rate: *rate, CreatedAt: time.Now().UTC()}); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, secret)
+		fmt.Fprintln(e.stderr, "Token created. It is shown once: store it now.")
+		return nil
+	case "list":
+		if err := parseFlags(fs, e, rest); err != nil {
+			return err
+		}
+		db, _, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		tokens, err := db.ListTokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tSCOPES\tRATE/S\tCREATED\tREVOKED")
+		for _, t := range tokens {
+			revoked := "-"
+			if t.RevokedAt != nil {
+				revoked = t.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%g\t%s\t%s\n", t.Name, strings.Join(t.Scopes, ","), t.Rate, t.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	case "revoke":
+		name := fs.String("name", "", "name of the token to revoke (required)")
+		if err := parseFlags(fs, e, rest); err != nil {
+			return err
+		}
+		if *name == "" {
+			return errors.New("--name is required")
+		}
+		db, _, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.RevokeToken(ctx, *name, time.Now().UTC()); err != nil {
+			if errors.Is(err, apitoken.ErrNotFound) {
+				return fmt.Errorf("no token named %q", *name)
+			}
+			return err
+		}
+		fmt.Fprintf(e.stdout, "token %s revoked\n", *name)
+		return nil
+	default:
+		return fmt.Errorf("token: unknown subcommand %q (create, list, revoke)", sub)
+	}
+}

@@ -1,0 +1,85 @@
+// Package ratelimit is a keyed token-bucket limiter kept in memory.
+//
+// Each instance limits on its own: with N instances behind a balancer the
+// effective ceiling is up to N times the configured rate, which is the
+// usual trade for needing no shared state on every request.
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Limit is a sustained rate and a burst.
+type Limit struct {
+	PerSecond float64
+	Burst     float64
+}
+
+// PerMinute builds a limit of n per minute with a burst of burst.
+func PerMinute(n, burst float64) Limit { return Limit{PerSecond: n / 60, Burst: burst} }
+
+// Unlimited reports whether the limit lets everything through.
+func (l Limit) Unlimited() bool { return l.PerSecond <= 0 }
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// Limiter holds one bucket per key.
+type Limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	now     func() time.Time
+	sweep   time.Time
+}
+
+// New makes a limiter.
+func New(now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{buckets: map[string]*bucket{}, now: now}
+}
+
+// Allow takes one token from key's bucket. When none is left it says how
+// long until one is.
+func (l *Limiter) Allow(key string, lim Limit) (bool, time.Duration) {
+	if lim.Unlimited() {
+		return true, 0
+	}
+	burst := math.Max(lim.Burst, 1)
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.sweep) > time.Minute {
+		l.sweepLocked(now, lim)
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*lim.PerSecond)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := time.Duration((1 - b.tokens) / lim.PerSecond * float64(time.Second))
+	return false, wait
+}
+
+// sweepLocked drops buckets idle long enough to be full again, so that a
+// flood of distinct keys cannot grow the map without bound.
+func (l *Limiter) sweepLocked(now time.Time, lim Limit) {
+	l.sweep = now
+	full := time.Duration(math.Max(lim.Burst, 1) / lim.PerSecond * float64(time.Second))
+	for k, b := range l.buckets {
+		if now.Sub(b.last) > full {
+			delete(l.buckets, k)
+		}
+	}
+}

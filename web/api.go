@@ -1,0 +1,506 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/ratelimit"
+	"github.com/vigie-platform/vigie/report"
+)
+
+// apiError is the one shape of every API error body.
+type apiError struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+func writeAPIError(w http.ResponseWriter, status int, code, message string, fields map[string]string) {
+	writeJSON(w, status, map[string]apiError{"error": {Code: code, Message: message, Fields: fields}})
+}
+
+func fieldsOf(inv *report.InvalidError) map[string]string {
+	out := make(map[string]string, len(inv.Fields))
+	for k, p := range inv.Fields {
+		out[k] = p.Message("en")
+	}
+	return out
+}
+
+// writeSubmitError maps an intake error to the API's answer, once.
+func (s *server) writeSubmitError(w http.ResponseWriter, err error) {
+	var inv *report.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		status := http.StatusBadRequest
+		if inv.TooLarge() {
+			status = http.StatusRequestEntityTooLarge
+		}
+		writeAPIError(w, status, "invalid", "The report has invalid fields; nothing was stored.", fieldsOf(inv))
+	case errors.Is(err, report.ErrIdempotencyMismatch):
+		writeAPIError(w, http.StatusUnprocessableEntity, "idempotency_key_reused",
+			"This Idempotency-Key was already used with a different request.", nil)
+	default:
+		s.Logger.Error("store report", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeAPIError(w, http.StatusServiceUnavailable, "unavailable",
+			"The report could not be stored right now and nothing was recorded; retry with the same Idempotency-Key.", nil)
+	}
+}
+
+// authenticate checks the bearer token, its scope and its rate.
+func (s *server) authenticate(w http.ResponseWriter, r *http.Request, scope string) (apitoken.Token, bool) {
+	auth := r.Header.Get("Authorization")
+	secret, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || !apitoken.LooksLikeToken(strings.TrimSpace(secret)) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vigie"`)
+		writeAPIError(w, http.StatusUnauthorized, "unauthorized", "A valid bearer token is required (Authorization: Bearer vgt_…).", nil)
+		return apitoken.Token{}, false
+	}
+	tok, err := s.Tokens.TokenByHash(r.Context(), apitoken.Hash(strings.TrimSpace(secret)))
+	if errors.Is(err, apitoken.ErrNotFound) || (err == nil && tok.RevokedAt != nil) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vigie", error="invalid_token"`)
+		writeAPIError(w, http.StatusUnauthorized, "unauthorized", "This token is unknown or revoked.", nil)
+		return apitoken.Token{}, false
+	}
+	if err != nil {
+		s.Logger.Error("token lookup", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeAPIError(w, http.StatusServiceUnavailable, "unavailable", "Authentication is unavailable right now; retry.", nil)
+		return apitoken.Token{}, false
+	}
+	if !tok.Has(scope) {
+		writeAPIError(w, http.StatusForbidden, "forbidden", "This token lacks the scope "+scope+".", nil)
+		return apitoken.Token{}, false
+	}
+	if !s.allow(w, "token", tok.Name, ratelimit.Limit{PerSecond: tok.Rate, Burst: tok.Rate}) {
+		writeAPIError(w, http.StatusTooManyRequests, "rate_limited", "Too many requests for this token; retry after the delay in Retry-After.", nil)
+		return apitoken.Token{}, false
+	}
+	return tok, true
+}
+
+// apiReport is the JSON shape of a report on the API.
+type apiReport struct {
+	Category    string   `json:"category"`
+	Description string   `json:"description"`
+	URLs        []string `json:"urls"`
+	SeenOn      string   `json:"seen_on"`
+	OccurredAt  string   `json:"occurred_at"`
+	Urgent      bool     `json:"urgent"`
+	Reporter    *struct {
+		Anonymous bool   `json:"anonymous"`
+		Name      string `json:"name"`
+		Email     string `json:"email"`
+		Phone     string `json:"phone"`
+		IsVictim  bool   `json:"is_victim"`
+	} `json:"reporter"`
+	Loss *struct {
+		Amount       json.RawMessage `json:"amount"`
+		Currency     string          `json:"currency"`
+		PaymentMeans string          `json:"payment_means"`
+	} `json:"loss"`
+	Lang string `json:"lang"`
+}
+
+func (a apiReport) submission(tok apitoken.Token, key string) report.Submission {
+	sub := report.Submission{
+		Category: a.Category, Description: a.Description, URLs: a.URLs, SeenOn: a.SeenOn,
+		OccurredAt: a.OccurredAt, Urgent: a.Urgent, Lang: a.Lang,
+		Channel: report.ChannelAPI, TokenName: tok.Name, IdempotencyKey: key,
+		Anonymous: true, // no reporter object: the sending organisation reports on its own behalf
+	}
+	if a.Reporter != nil {
+		sub.Anonymous = a.Reporter.Anonymous
+		sub.Name, sub.Email, sub.Phone = a.Reporter.Name, a.Reporter.Email, a.Reporter.Phone
+		sub.IsVictim = a.Reporter.IsVictim
+	}
+	if a.Loss != nil {
+		sub.Currency, sub.PaymentMeans = a.Loss.Currency, a.Loss.PaymentMeans
+		raw := bytes.TrimSpace(a.Loss.Amount)
+		var str string
+		if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &str) == nil {
+			sub.AmountLost = str
+		} else if string(raw) != "null" {
+			sub.AmountLost = string(raw)
+		}
+	}
+	return sub
+}
+
+// decodeStrict decodes one JSON value, refusing invalid UTF-8 (which
+// encoding/json would otherwise silently replace), unknown fields and
+// trailing data, and names the culprit field.
+func decodeStrict(body []byte, v any) (map[string]string, error) {
+	if !utf8.Valid(body) {
+		return map[string]string{"body": "The request body is not valid UTF-8."}, errors.New("invalid utf-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data after the JSON value")
+	}
+	if err == nil {
+		return nil, nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return map[string]string{field: "Wrong type of value: expected " + typeErr.Type.String() + "."}, err
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return map[string]string{name: "Unknown field."}, err
+	case errors.As(err, &syntaxErr):
+		return map[string]string{"body": fmt.Sprintf("Malformed JSON at byte %d: %v", syntaxErr.Offset, syntaxErr)}, err
+	default:
+		return map[string]string{"body": "Malformed JSON: " + err.Error()}, err
+	}
+}
+
+// readBody reads at most limit bytes; past that it answers 413 itself.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", limit), nil)
+		return nil, false
+	}
+	if err != nil {
+		writeAPIError(w, http.StatusBadRequest, "bad_request", "The request body could not be read.", nil)
+		return nil, false
+	}
+	return body, true
+}
+
+func mediaType(r *http.Request) string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+func unsupportedMedia(w http.ResponseWriter, want string) {
+	writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send Content-Type: "+want+".", nil)
+}
+
+func idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > report.MaxIdempotencyKey || !utf8.ValidString(key) {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "The Idempotency-Key header is too long or not UTF-8.",
+			map[string]string{"Idempotency-Key": fmt.Sprintf("At most %d characters.", report.MaxIdempotencyKey)})
+		return "", false
+	}
+	return key, true
+}
+
+func (s *server) handleAPICreateReport(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.authenticate(w, r, apitoken.ScopeReportsWrite)
+	if !ok {
+		return
+	}
+	key, ok := idempotencyKey(w, r)
+	if !ok {
+		return
+	}
+	var sub report.Submission
+	switch mediaType(r) {
+	case "application/json":
+		body, ok := readBody(w, r, MaxJSONBody)
+		if !ok {
+			return
+		}
+		var in apiReport
+		if fields, err := decodeStrict(body, &in); err != nil {
+			writeAPIError(w, http.StatusBadRequest, "invalid", "The request body is not a valid report document.", fields)
+			return
+		}
+		sub = in.submission(tok, key)
+	case "multipart/form-data":
+		var ok bool
+		if sub, ok = s.readMultipartReport(w, r, tok, key); !ok {
+			return
+		}
+	default:
+		unsupportedMedia(w, "application/json, or multipart/form-data with attachments")
+		return
+	}
+	ack, err := s.Intake.Submit(r.Context(), sub)
+	if err != nil {
+		s.writeSubmitError(w, err)
+		return
+	}
+	if ack.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	} else {
+		s.metrics.reports.WithLabelValues("api").Inc()
+	}
+	writeJSON(w, http.StatusCreated, ack)
+}
+
+// readMultipartReport reads a "report" part (JSON) and "attachment" parts.
+func (s *server) readMultipartReport(w http.ResponseWriter, r *http.Request, tok apitoken.Token, key string) (report.Submission, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxMultipartBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeAPIError(w, http.StatusBadRequest, "bad_request", "Malformed multipart body: "+err.Error(), nil)
+		return report.Submission{}, false
+	}
+	var doc []byte
+	var uploads []report.Upload
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if isTooBig(err) {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", MaxMultipartBody), nil)
+			} else {
+				writeAPIError(w, http.StatusBadRequest, "bad_request", "Malformed multipart body: "+err.Error(), nil)
+			}
+			return report.Submission{}, false
+		}
+		switch part.FormName() {
+		case "report":
+			doc, err = io.ReadAll(io.LimitReader(part, MaxJSONBody+1))
+			if err == nil && len(doc) > MaxJSONBody {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The report part exceeds %d bytes.", MaxJSONBody), nil)
+				return report.Submission{}, false
+			}
+		case "attachment":
+			if len(uploads) == report.MaxAttachments {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "Too many attachments.",
+					map[string]string{"attachments": fmt.Sprintf("At most %d files.", report.MaxAttachments)})
+				return report.Submission{}, false
+			}
+			content, rerr := io.ReadAll(io.LimitReader(part, report.MaxAttachmentBytes+1))
+			err = rerr
+			if err == nil && len(content) > report.MaxAttachmentBytes {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "An attachment is too large.",
+					map[string]string{fmt.Sprintf("attachments[%d]", len(uploads)): fmt.Sprintf("At most %d bytes.", report.MaxAttachmentBytes)})
+				return report.Submission{}, false
+			}
+			uploads = append(uploads, report.Upload{Filename: part.FileName(), Content: content})
+		default:
+			writeAPIError(w, http.StatusBadRequest, "invalid", "Unknown multipart part.", map[string]string{part.FormName(): "Unknown part; use report and attachment."})
+			return report.Submission{}, false
+		}
+		if err != nil {
+			if isTooBig(err) {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", MaxMultipartBody), nil)
+			} else {
+				writeAPIError(w, http.StatusBadRequest, "bad_request", "The request body could not be read.", nil)
+			}
+			return report.Submission{}, false
+		}
+	}
+	if doc == nil {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "The multipart body has no report part.", map[string]string{"report": "This part is required."})
+		return report.Submission{}, false
+	}
+	var in apiReport
+	if fields, err := decodeStrict(doc, &in); err != nil {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "The report part is not a valid report document.", fields)
+		return report.Submission{}, false
+	}
+	sub := in.submission(tok, key)
+	sub.Attachments = uploads
+	return sub, true
+}
+
+func isTooBig(err error) bool {
+	var tooBig *http.MaxBytesError
+	return errors.As(err, &tooBig)
+}
+
+type batchResult struct {
+	Index int `json:"index"`
+	// Status is the HTTP status this report would have had on its own.
+	Status int `json:"status"`
+	*report.Acknowledgement
+	Error *apiError `json:"error,omitempty"`
+}
+
+func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.authenticate(w, r, apitoken.ScopeReportsWrite)
+	if !ok {
+		return
+	}
+	key, ok := idempotencyKey(w, r)
+	if !ok {
+		return
+	}
+	if mediaType(r) != "application/json" {
+		unsupportedMedia(w, "application/json")
+		return
+	}
+	body, ok := readBody(w, r, MaxBatchBody)
+	if !ok {
+		return
+	}
+	var in struct {
+		Reports []json.RawMessage `json:"reports"`
+	}
+	if fields, err := decodeStrict(body, &in); err != nil {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "The request body is not a valid batch document.", fields)
+		return
+	}
+	if len(in.Reports) == 0 {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "The batch is empty.", map[string]string{"reports": "At least one report is required."})
+		return
+	}
+	if len(in.Reports) > MaxBatchReports {
+		writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("A batch holds at most %d reports.", MaxBatchReports),
+			map[string]string{"reports": fmt.Sprintf("At most %d reports.", MaxBatchReports)})
+		return
+	}
+	results := make([]batchResult, len(in.Reports))
+	var subs []report.Submission
+	var positions []int
+	for i, raw := range in.Reports {
+		results[i].Index = i
+		var one apiReport
+		if fields, err := decodeStrict(raw, &one); err != nil {
+			results[i].Status = http.StatusBadRequest
+			results[i].Error = &apiError{Code: "invalid", Message: "Not a valid report document.", Fields: fields}
+			continue
+		}
+		itemKey := ""
+		if key != "" {
+			itemKey = key + "#" + strconv.Itoa(i)
+		}
+		subs = append(subs, one.submission(tok, itemKey))
+		positions = append(positions, i)
+	}
+	outcomes, err := s.Intake.SubmitBatch(r.Context(), subs)
+	if err != nil {
+		s.writeSubmitError(w, err)
+		return
+	}
+	stored := 0
+	for k, out := range outcomes {
+		res := &results[positions[k]]
+		if out.Err != nil {
+			rec := &errorCapture{}
+			s.writeSubmitError(rec, out.Err)
+			res.Status, res.Error = rec.status, rec.err
+			continue
+		}
+		ack := out.Ack
+		res.Status, res.Acknowledgement = http.StatusCreated, &ack
+		if !ack.Replayed {
+			stored++
+		}
+	}
+	s.metrics.reports.WithLabelValues("api").Add(float64(stored))
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}
+
+// errorCapture records what writeSubmitError would answer, to reuse the
+// one mapping for items of a batch.
+type errorCapture struct {
+	header http.Header
+	status int
+	err    *apiError
+}
+
+func (e *errorCapture) Header() http.Header {
+	if e.header == nil {
+		e.header = http.Header{}
+	}
+	return e.header
+}
+func (e *errorCapture) WriteHeader(code int) { e.status = code }
+func (e *errorCapture) Write(b []byte) (int, error) {
+	var body map[string]*apiError
+	if err := json.Unmarshal(b, &body); err == nil {
+		e.err = body["error"]
+	}
+	return len(b), nil
+}
+
+func (s *server) handleAPIFollowUp(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, "follow-up", s.clientIP(r), s.Limits.FollowUp) {
+		writeAPIError(w, http.StatusTooManyRequests, "rate_limited", "Too many follow-up requests; retry after the delay in Retry-After.", nil)
+		return
+	}
+	if mediaType(r) != "application/json" {
+		unsupportedMedia(w, "application/json")
+		return
+	}
+	body, ok := readBody(w, r, 4096)
+	if !ok {
+		return
+	}
+	var in struct {
+		Receipt string `json:"receipt"`
+		Secret  string `json:"secret"`
+	}
+	if fields, err := decodeStrict(body, &in); err != nil {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "The request body is not a valid follow-up document.", fields)
+		return
+	}
+	fields := map[string]string{}
+	if in.Receipt == "" {
+		fields["receipt"] = "This field is required."
+	}
+	if in.Secret == "" {
+		fields["secret"] = "This field is required."
+	}
+	if len(fields) > 0 {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "Receipt and secret are required.", fields)
+		return
+	}
+	status, err := s.Intake.FollowUp(r.Context(), in.Receipt, in.Secret)
+	if errors.Is(err, report.ErrNotFound) {
+		writeAPIError(w, http.StatusNotFound, "not_found", "No report matches this receipt and secret.", nil)
+		return
+	}
+	if err != nil {
+		s.Logger.Error("follow-up", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeAPIError(w, http.StatusServiceUnavailable, "unavailable", "Follow-up is unavailable right now; retry.", nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]report.Status{"status": status})
+}
+
+func (s *server) handleAPIAltchaChallenge(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Altcha.NewChallenge())
+}
+
+func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
+}
+
+func (s *server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	writeAPIError(w, http.StatusNotFound, "not_found", "No such API route; see /api/openapi.json.", nil)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

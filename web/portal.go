@@ -1,0 +1,389 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
+)
+
+var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound"}
+
+func parseTemplates() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range pageNames {
+		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}
+
+// categoryView is a category in the page's language.
+type categoryView struct {
+	Code     string
+	Label    string
+	Advice   string
+	IsFraud  bool
+	IsMinors bool
+	Urgent   bool
+}
+
+func viewOf(c taxonomy.Category, lang string) categoryView {
+	return categoryView{
+		Code: c.Code, Label: c.Label.In(lang), Advice: c.Advice.In(lang),
+		IsFraud: strings.HasPrefix(c.Code, "fraud."), IsMinors: strings.HasPrefix(c.Code, "minors."),
+		Urgent: c.UrgentDefault,
+	}
+}
+
+// formView is the report form's input, kept when the form comes back.
+type formView struct {
+	Category, Description, URLs, SeenOn, OccurredAt string
+	Urgent, Anonymous, IsVictim                     bool
+	Name, Email, Phone                              string
+	Amount, Currency, PaymentMeans                  string
+	SubmissionID                                    string
+}
+
+type fieldError struct {
+	ID      string // the input's id, for the summary's link
+	Message string
+}
+
+// page is what every template receives.
+type page struct {
+	translator
+	Lang         string
+	Title        string
+	OtherLangURL string
+	Categories   []categoryView
+	Category     categoryView
+	Form         formView
+	Errors       []fieldError
+	General      string
+	Ack          report.Acknowledgement
+	Receipt      string
+	Status       string
+	Challenge    string
+	PaymentMeans []string
+}
+
+// Link keeps the page language on internal links.
+func (p page) Link(path string) string {
+	if p.Lang != "en" {
+		return path
+	}
+	if strings.Contains(path, "?") {
+		return path + "&lang=en"
+	}
+	return path + "?lang=en"
+}
+
+// Err is the message for one input, if any.
+func (p page) Err(id string) string {
+	for _, e := range p.Errors {
+		if e.ID == id {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+func (s *server) newPage(r *http.Request, title string) page {
+	lang := langOf(r)
+	other := *r.URL
+	q := other.Query()
+	if lang == "en" {
+		q.Del("lang")
+	} else {
+		q.Set("lang", "en")
+	}
+	other.RawQuery = q.Encode()
+	p := page{translator: translator{lang}, Lang: lang, OtherLangURL: other.RequestURI(), PaymentMeans: report.PaymentMeans}
+	p.Title = p.T(title)
+	for _, c := range s.Intake.Taxonomy().Categories() {
+		p.Categories = append(p.Categories, viewOf(c, lang))
+	}
+	return p
+}
+
+func (s *server) render(w http.ResponseWriter, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := s.templates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Logger.Error("render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
+	s.Visits.Observe(r)
+	s.render(w, http.StatusOK, "home", s.newPage(r, "home.title"))
+}
+
+func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusNotFound, "notfound", s.newPage(r, "notfound.title"))
+}
+
+func newSubmissionID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *server) challengeJSON() string {
+	b, _ := json.Marshal(s.Altcha.NewChallenge())
+	return string(b)
+}
+
+func (s *server) handleReportForm(w http.ResponseWriter, r *http.Request) {
+	s.Visits.Observe(r)
+	p := s.newPage(r, "form.title")
+	code := r.URL.Query().Get("category")
+	c, ok := s.Intake.Taxonomy().Lookup(code)
+	if !ok {
+		s.render(w, http.StatusOK, "choose", p)
+		return
+	}
+	p.Category = viewOf(c, p.Lang)
+	p.Form = formView{Category: c.Code, Currency: "EUR", SubmissionID: newSubmissionID()}
+	p.Challenge = s.challengeJSON()
+	s.render(w, http.StatusOK, "form", p)
+}
+
+var (
+	indexed  = regexp.MustCompile(`\[\d+\].*$`)
+	urlField = regexp.MustCompile(`^urls\[(\d+)\]$`)
+)
+
+// inputFor maps the intake's field names to the form's inputs.
+func inputFor(field string) string {
+	switch base := indexed.ReplaceAllString(field, ""); base {
+	case "reporter.name":
+		return "name"
+	case "reporter.email":
+		return "email"
+	case "reporter.phone":
+		return "phone"
+	case "loss.amount":
+		return "amount"
+	case "loss.currency":
+		return "currency"
+	case "loss.payment_means":
+		return "payment_means"
+	default:
+		return base
+	}
+}
+
+// formOrder lists inputs top to bottom, so the error summary reads in the
+// order of the page.
+var formOrder = []string{"category", "description", "urls", "seen_on", "occurred_at", "amount", "currency", "payment_means",
+	"attachments", "name", "email", "phone", "website", "altcha", "idempotency_key"}
+
+func (p *page) setErrors(inv *report.InvalidError) {
+	byInput := map[string][]string{}
+	for field, prob := range inv.Fields {
+		msg := prob.Message(p.Lang)
+		if m := urlField.FindStringSubmatch(field); m != nil {
+			var n int
+			fmt.Sscan(m[1], &n)
+			msg = p.T("form.url_n", n+1) + " — " + msg
+		}
+		id := inputFor(field)
+		byInput[id] = append(byInput[id], msg)
+	}
+	for _, id := range formOrder {
+		if msgs, ok := byInput[id]; ok {
+			p.Errors = append(p.Errors, fieldError{ID: id, Message: strings.Join(msgs, " ")})
+		}
+	}
+}
+
+func formFrom(r *http.Request) formView {
+	v := r.PostForm.Get
+	return formView{
+		Category: v("category"), Description: v("description"), URLs: v("urls"), SeenOn: v("seen_on"),
+		OccurredAt: v("occurred_at"), Urgent: v("urgent") != "", Anonymous: v("anonymous") != "",
+		IsVictim: v("is_victim") != "", Name: v("name"), Email: v("email"), Phone: v("phone"),
+		Amount: v("amount"), Currency: v("currency"), PaymentMeans: v("payment_means"),
+		SubmissionID: v("submission_id"),
+	}
+}
+
+func (f formView) submission(lang string) report.Submission {
+	sub := report.Submission{
+		Category: f.Category, Description: f.Description, URLs: strings.Split(strings.ReplaceAll(f.URLs, "\r\n", "\n"), "\n"),
+		SeenOn: f.SeenOn, OccurredAt: f.OccurredAt, Urgent: f.Urgent, Anonymous: f.Anonymous,
+		Name: f.Name, Email: f.Email, Phone: f.Phone, IsVictim: f.IsVictim,
+		Currency: f.Currency, PaymentMeans: f.PaymentMeans, Lang: lang,
+		Channel: report.ChannelWeb, IdempotencyKey: f.SubmissionID,
+	}
+	if strings.TrimSpace(f.Amount) != "" {
+		sub.AmountLost = f.Amount
+	}
+	return sub
+}
+
+func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
+	limited := !s.allow(w, "form", s.clientIP(r), s.Limits.Form)
+
+	p := s.newPage(r, "form.title")
+	r.Body = http.MaxBytesReader(w, r.Body, MaxMultipartBody)
+	var err error
+	switch mediaType(r) {
+	case "multipart/form-data":
+		err = r.ParseMultipartForm(12 << 20)
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+	case "application/x-www-form-urlencoded":
+		err = r.ParseForm()
+	default:
+		p.General = p.T("form.unavailable")
+		s.render(w, http.StatusUnsupportedMediaType, "choose", p)
+		return
+	}
+	p = s.newPage(r, "form.title") // the body may carry the language
+	p.Challenge = s.challengeJSON()
+	if err != nil {
+		status, msg := http.StatusBadRequest, p.T("form.unavailable")
+		if isTooBig(err) {
+			status, msg = http.StatusRequestEntityTooLarge, p.T("form.too_large")
+		}
+		p.General = msg
+		s.render(w, status, "choose", p)
+		return
+	}
+	p.Form = formFrom(r)
+	c, known := s.Intake.Taxonomy().Lookup(p.Form.Category)
+	if !known {
+		s.render(w, http.StatusBadRequest, "choose", p)
+		return
+	}
+	p.Category = viewOf(c, p.Lang)
+	if p.Form.SubmissionID == "" {
+		p.Form.SubmissionID = newSubmissionID()
+	}
+	if limited {
+		p.General = p.T("form.rate_limited")
+		s.render(w, http.StatusTooManyRequests, "form", p)
+		return
+	}
+	if r.PostForm.Get("website") != "" {
+		p.setErrors(&report.InvalidError{Fields: map[string]report.Problem{"website": {Code: "must_be_empty"}}})
+		s.render(w, http.StatusBadRequest, "form", p)
+		return
+	}
+	// The proof of work is required when the page's script ran; without
+	// JavaScript only the rate limit applies.
+	if r.PostForm.Get("altcha_js") == "1" {
+		if err := s.Altcha.Verify(r.Context(), r.PostForm.Get("altcha")); err != nil {
+			p.setErrors(&report.InvalidError{Fields: map[string]report.Problem{"altcha": {Code: "invalid_proof"}}})
+			s.render(w, http.StatusBadRequest, "form", p)
+			return
+		}
+	}
+	sub := p.Form.submission(p.Lang)
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Filename == "" && fh.Size == 0 {
+				continue // an empty file input
+			}
+			f, err := fh.Open()
+			if err != nil {
+				p.General = p.T("form.unavailable")
+				s.render(w, http.StatusBadRequest, "form", p)
+				return
+			}
+			content, err := io.ReadAll(io.LimitReader(f, report.MaxAttachmentBytes+1))
+			f.Close()
+			if err != nil {
+				p.General = p.T("form.unavailable")
+				s.render(w, http.StatusBadRequest, "form", p)
+				return
+			}
+			sub.Attachments = append(sub.Attachments, report.Upload{Filename: fh.Filename, Content: content})
+		}
+	}
+	ack, err := s.Intake.Submit(r.Context(), sub)
+	if errors.Is(err, report.ErrIdempotencyMismatch) {
+		// The page was sent, then edited and sent again: that is a new report.
+		sub.IdempotencyKey = newSubmissionID()
+		ack, err = s.Intake.Submit(r.Context(), sub)
+	}
+	var inv *report.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		p.setErrors(inv)
+		status := http.StatusBadRequest
+		if inv.TooLarge() {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.render(w, status, "form", p)
+		return
+	case err != nil:
+		s.Logger.Error("store report", "err", err)
+		w.Header().Set("Retry-After", "5")
+		p.General = p.T("form.unavailable")
+		s.render(w, http.StatusServiceUnavailable, "form", p)
+		return
+	}
+	if !ack.Replayed {
+		s.metrics.reports.WithLabelValues("web").Inc()
+	}
+	done := s.newPage(r, "done.title")
+	done.Ack = ack
+	s.render(w, http.StatusOK, "done", done)
+}
+
+func (s *server) handleFollowUpForm(w http.ResponseWriter, r *http.Request) {
+	s.Visits.Observe(r)
+	p := s.newPage(r, "follow.title")
+	p.Receipt = r.URL.Query().Get("receipt")
+	s.render(w, http.StatusOK, "followup", p)
+}
+
+func (s *server) handleFollowUpSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	if err := r.ParseForm(); err != nil {
+		p := s.newPage(r, "follow.title")
+		p.General = p.T("follow.notfound")
+		s.render(w, http.StatusBadRequest, "followup", p)
+		return
+	}
+	p := s.newPage(r, "follow.title")
+	p.Receipt = r.PostForm.Get("receipt")
+	if !s.allow(w, "follow-up", s.clientIP(r), s.Limits.FollowUp) {
+		p.General = p.T("form.rate_limited")
+		s.render(w, http.StatusTooManyRequests, "followup", p)
+		return
+	}
+	status, err := s.Intake.FollowUp(r.Context(), p.Receipt, r.PostForm.Get("secret"))
+	switch {
+	case errors.Is(err, report.ErrNotFound):
+		p.General = p.T("follow.notfound")
+		s.render(w, http.StatusNotFound, "followup", p)
+	case err != nil:
+		s.Logger.Error("follow-up", "err", err)
+		w.Header().Set("Retry-After", "5")
+		p.General = p.T("form.unavailable")
+		s.render(w, http.StatusServiceUnavailable, "followup", p)
+	default:
+		p.Status = p.T("status." + string(status))
+		s.render(w, http.StatusOK, "followup", p)
+	}
+}
