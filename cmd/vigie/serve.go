@@ -34,6 +34,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	realIPHeader := fs.String("real-ip-header", "", "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For)")
 	powWork := fs.Int64("pow-max-number", 50000, "proof-of-work difficulty: the browser tries half of this on average")
 	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
+	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time a client has to send its request headers")
+	readTimeout := fs.Duration("read-timeout", 2*time.Minute, "time a client has to send a whole request, uploads included")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -87,9 +89,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	srv := &http.Server{
 		Handler: handler,
 		// Slow clients must not hold connections: headers within 10 s, a
-		// whole upload (52 MiB at most) within two minutes.
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
+		// whole upload (52 MiB at most) within two minutes, by default.
+		ReadHeaderTimeout: *headerTimeout,
+		ReadTimeout:       *readTimeout,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       90 * time.Second,
 		MaxHeaderBytes:    64 << 10,
