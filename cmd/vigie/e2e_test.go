@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -168,5 +167,3 @@ func (in *instance) do(method, path, contentType string, body io.Reader, headers
 }
 
 func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
-
-func scanner(s string) *bufio.Scanner { return bufio.NewScanner(strings.NewReader(s)) }
