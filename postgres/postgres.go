@@ -28,11 +28,15 @@ var migrations embed.FS
 // several instances start at once.
 const migrationLock = 0x76696769 // "vigi"
 
+// commitWorkers is how many group commits run at once per instance.
+const commitWorkers = 4
+
 // DB is the PostgreSQL store.
 type DB struct {
-	db  *sql.DB
-	q   *sqlstore.Queries
-	now func() time.Time
+	db      *sql.DB
+	q       *sqlstore.Queries
+	commits *sqlstore.GroupCommitter
+	now     func() time.Time
 }
 
 // Open connects to url (postgres://…) and applies the migrations.
@@ -52,10 +56,14 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	q := sqlstore.New(sqlstore.Dialect{Numbered: true, IsUniqueViolation: isUniqueViolation})
 	return &DB{
-		db:  db,
-		q:   sqlstore.New(sqlstore.Dialect{Numbered: true, IsUniqueViolation: isUniqueViolation}),
-		now: time.Now,
+		db: db,
+		q:  q,
+		// A few committers overlap round trips; each commit still waits for
+		// its WAL flush (synchronous_commit stays on).
+		commits: sqlstore.NewGroupCommitter(db, q, commitWorkers, 256),
+		now:     time.Now,
 	}, nil
 }
 
@@ -116,25 +124,15 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), err
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.db.Close() }
+// Close finishes queued commits and closes the pool.
+func (db *DB) Close() error {
+	db.commits.Close()
+	return db.db.Close()
+}
 
-// Create stores the reports in one transaction; PostgreSQL groups the
-// commits of concurrent transactions into shared WAL flushes by itself.
+// Create stores reports through the group committers.
 func (db *DB) Create(ctx context.Context, reports []*report.Report) ([]report.CreateResult, []error, error) {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: begin: %w", err)
-	}
-	results, errs, err := db.q.InsertReports(ctx, tx, reports)
-	if err != nil {
-		tx.Rollback()
-		return nil, nil, fmt.Errorf("postgres: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, nil, fmt.Errorf("postgres: commit: %w", err)
-	}
-	return results, errs, nil
+	return db.commits.Create(ctx, reports)
 }
 
 // ReportByID reads a report.

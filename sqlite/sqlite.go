@@ -44,17 +44,7 @@ type DB struct {
 	blobDir string
 	now     func() time.Time
 
-	creates chan *createRequest
-	stopped chan struct{}
-}
-
-type createRequest struct {
-	ctx     context.Context
-	reports []*report.Report
-	results []report.CreateResult
-	errs    []error
-	err     error
-	done    chan struct{}
+	commits *sqlstore.GroupCommitter
 }
 
 func dsn(path string, readOnly bool) string {
@@ -102,14 +92,12 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		q:       sqlstore.New(sqlstore.Dialect{IsUniqueViolation: isUniqueViolation}),
 		blobDir: filepath.Join(dataDir, "blobs"),
 		now:     time.Now,
-		creates: make(chan *createRequest, 1024),
-		stopped: make(chan struct{}),
 	}
 	if err := os.MkdirAll(db.blobDir, 0o700); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: blob folder: %w", err)
 	}
-	go db.writer()
+	db.commits = sqlstore.NewGroupCommitter(write, db.q, 1, maxGroup)
 	return db, nil
 }
 
@@ -167,91 +155,17 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 // Close stops the writer after it has finished what it holds, and closes
 // the database.
 func (db *DB) Close() error {
-	if db.creates != nil {
-		close(db.creates)
-		<-db.stopped
+	if db.commits != nil {
+		db.commits.Close()
 	}
 	err1 := db.read.Close()
 	err2 := db.write.Close()
 	return errors.Join(err1, err2)
 }
 
-// Create queues the reports for the next group commit and waits for it.
+// Create stores reports through the group committer.
 func (db *DB) Create(ctx context.Context, reports []*report.Report) ([]report.CreateResult, []error, error) {
-	req := &createRequest{ctx: ctx, reports: reports, done: make(chan struct{})}
-	select {
-	case db.creates <- req:
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
-	// Once queued, wait for the outcome even if ctx ends: the reports may
-	// already be committed, and the caller must not be told otherwise.
-	<-req.done
-	return req.results, req.errs, req.err
-}
-
-func (db *DB) writer() {
-	defer close(db.stopped)
-	for first := range db.creates {
-		group := []*createRequest{first}
-		size := len(first.reports)
-	gather:
-		for size < maxGroup {
-			select {
-			case more, ok := <-db.creates:
-				if !ok {
-					break gather
-				}
-				group = append(group, more)
-				size += len(more.reports)
-			default:
-				break gather
-			}
-		}
-		db.commitGroup(group)
-	}
-}
-
-func (db *DB) commitGroup(group []*createRequest) {
-	live := group[:0:0]
-	for _, req := range group {
-		if err := req.ctx.Err(); err != nil {
-			req.err = err
-			close(req.done)
-			continue
-		}
-		live = append(live, req)
-	}
-	if len(live) == 0 {
-		return
-	}
-	finish := func(err error) {
-		for _, req := range live {
-			if err != nil {
-				req.results, req.errs, req.err = nil, nil, err
-			}
-			close(req.done)
-		}
-	}
-	ctx := context.Background() // the group outlives any one caller's context
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		finish(fmt.Errorf("sqlite: begin: %w", err))
-		return
-	}
-	for _, req := range live {
-		req.results, req.errs, err = db.q.InsertReports(ctx, tx, req.reports)
-		if err != nil {
-			tx.Rollback()
-			finish(fmt.Errorf("sqlite: %w", err))
-			return
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		finish(fmt.Errorf("sqlite: commit: %w", err))
-		return
-	}
-	finish(nil)
+	return db.commits.Create(ctx, reports)
 }
 
 // ReportByID reads a report.

@@ -4,12 +4,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,83 +71,148 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// InsertReports writes reports inside tx, one by one, resolving each
-// report's idempotency key and retrying receipt collisions. An error
-// returned means tx must be rolled back; per-report outcomes are in errs.
+// insertChunk bounds the rows of one multi-row INSERT: 24 parameters a
+// row stays far below SQLite's and PostgreSQL's parameter limits.
+const insertChunk = 200
+
+const reportColumns = `id, receipt, secret_hash, status, channel, token_name, category, description, urls,
+	seen_on, occurred_at, urgent, anonymous, reporter_name, reporter_email, reporter_phone, is_victim,
+	loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash`
+
+func reportArgs(r *report.Report) ([]any, error) {
+	urls, err := json.Marshal(r.URLs)
+	if err != nil {
+		return nil, err
+	}
+	var occurred sql.NullInt64
+	if r.OccurredAt != nil {
+		occurred = sql.NullInt64{Int64: micros(*r.OccurredAt), Valid: true}
+	}
+	var lossCents sql.NullInt64
+	var lossCurrency, lossMeans sql.NullString
+	if r.Loss != nil {
+		lossCents = sql.NullInt64{Int64: r.Loss.AmountCents, Valid: true}
+		lossCurrency = nullString(r.Loss.Currency)
+		lossMeans = nullString(r.Loss.Means)
+	}
+	return []any{r.ID, r.Receipt, r.FollowUpSecretHash, string(r.Status), string(r.Channel),
+		r.TokenName, r.Category, r.Description, string(urls), r.SeenOn, occurred, r.Urgent, r.Reporter.Anonymous,
+		r.Reporter.Name, r.Reporter.Email, r.Reporter.Phone, r.IsVictim, lossCents, lossCurrency, lossMeans,
+		r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash}, nil
+}
+
+// InsertReports writes reports inside tx. Rows go in with multi-row
+// INSERTs that skip conflicts; each row that did not go in is then looked
+// at alone: a known idempotency key means a replay (or a mismatch), else
+// its random receipt collided and it is tried again with a new one. An
+// error returned means tx must be rolled back; per-report outcomes are in
+// errs.
 func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*report.Report) ([]report.CreateResult, []error, error) {
 	results := make([]report.CreateResult, len(reports))
 	errs := make([]error, len(reports))
-	insert := q.Q(`INSERT INTO reports (id, receipt, secret_hash, status, channel, token_name, category, description, urls,
-		seen_on, occurred_at, urgent, anonymous, reporter_name, reporter_email, reporter_phone, is_victim,
-		loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
-	insertAttachment := q.Q(`INSERT INTO report_attachments (report_id, position, sha256, size, filename, content_type) VALUES (?,?,?,?,?,?)`)
-	for i, r := range reports {
-		urls, err := json.Marshal(r.URLs)
-		if err != nil {
-			return nil, nil, err
-		}
-		var occurred sql.NullInt64
-		if r.OccurredAt != nil {
-			occurred = sql.NullInt64{Int64: micros(*r.OccurredAt), Valid: true}
-		}
-		var lossCents sql.NullInt64
-		var lossCurrency, lossMeans sql.NullString
-		if r.Loss != nil {
-			lossCents = sql.NullInt64{Int64: r.Loss.AmountCents, Valid: true}
-			lossCurrency = nullString(r.Loss.Currency)
-			lossMeans = nullString(r.Loss.Means)
-		}
-		stored := false
-		for attempt := 0; attempt < 8 && !stored; attempt++ {
-			if r.IdempotencyKey != "" {
-				prev, found, err := q.reportByIdempotencyKey(ctx, tx, r.TokenName, r.IdempotencyKey)
-				if err != nil {
-					return nil, nil, err
-				}
-				if found {
-					if string(prev.RequestHash) != string(r.RequestHash) {
-						errs[i] = report.ErrIdempotencyMismatch
-					} else {
-						results[i] = report.CreateResult{Report: prev, Replayed: true}
-					}
-					break
-				}
+	inserted := make(map[string]bool, len(reports))
+	// Rows go in ordered by idempotency key, so that two transactions
+	// holding the same keys lock them in the same order and cannot deadlock.
+	ordered := slices.Clone(reports)
+	slices.SortFunc(ordered, func(a, b *report.Report) int {
+		return cmp.Or(cmp.Compare(a.TokenName, b.TokenName), cmp.Compare(a.IdempotencyKey, b.IdempotencyKey))
+	})
+	for lo := 0; lo < len(ordered); lo += insertChunk {
+		chunk := ordered[lo:min(lo+insertChunk, len(ordered))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO reports (` + reportColumns + `) VALUES `)
+		args := make([]any, 0, 24*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
 			}
-			res, err := tx.ExecContext(ctx, insert, r.ID, r.Receipt, r.FollowUpSecretHash, string(r.Status), string(r.Channel),
-				r.TokenName, r.Category, r.Description, string(urls), r.SeenOn, occurred, r.Urgent, r.Reporter.Anonymous,
-				r.Reporter.Name, r.Reporter.Email, r.Reporter.Phone, r.IsVictim, lossCents, lossCurrency, lossMeans,
-				r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash)
+			b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+			a, err := reportArgs(r)
 			if err != nil {
-				return nil, nil, fmt.Errorf("insert report: %w", err)
+				return nil, nil, err
 			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				stored = true
-				break
+			args = append(args, a...)
+		}
+		b.WriteString(` ON CONFLICT DO NOTHING RETURNING id`)
+		rows, err := tx.QueryContext(ctx, q.Q(b.String()), args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("insert reports: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("insert reports: %w", err)
 			}
-			// Nothing inserted: the idempotency key was checked above, so the
-			// random receipt (40 bits) collided. Draw another one.
-			r.Receipt = report.NewReceipt()
+			inserted[id] = true
 		}
-		if errs[i] != nil || results[i].Replayed {
-			continue
+		if err := rows.Close(); err != nil {
+			return nil, nil, fmt.Errorf("insert reports: %w", err)
 		}
-		if !stored {
-			return nil, nil, errors.New("insert report: no free receipt after 8 draws")
-		}
-		for pos, a := range r.Attachments {
-			if _, err := tx.ExecContext(ctx, insertAttachment, r.ID, pos, a.SHA256, a.Size, a.Filename, a.ContentType); err != nil {
-				return nil, nil, fmt.Errorf("insert attachment: %w", err)
+	}
+	for i, r := range reports {
+		if !inserted[r.ID] {
+			done, err := q.resolveConflict(ctx, tx, r, &results[i], &errs[i])
+			if err != nil {
+				return nil, nil, err
 			}
+			if done {
+				continue
+			}
+		}
+		if err := q.insertAttachments(ctx, tx, r); err != nil {
+			return nil, nil, err
 		}
 		results[i] = report.CreateResult{Report: *r}
 	}
 	return results, errs, nil
 }
 
-const reportColumns = `id, receipt, secret_hash, status, channel, token_name, category, description, urls,
-	seen_on, occurred_at, urgent, anonymous, reporter_name, reporter_email, reporter_phone, is_victim,
-	loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash`
+// resolveConflict handles one report whose insert was skipped. done means
+// the outcome is a replay or an error, and nothing more is to be written.
+func (q *Queries) resolveConflict(ctx context.Context, tx Execer, r *report.Report, result *report.CreateResult, perr *error) (done bool, err error) {
+	insert := q.Q(`INSERT INTO reports (` + reportColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+	for attempt := 0; attempt < 8; attempt++ {
+		if r.IdempotencyKey != "" {
+			prev, found, err := q.reportByIdempotencyKey(ctx, tx, r.TokenName, r.IdempotencyKey)
+			if err != nil {
+				return false, err
+			}
+			if found {
+				if string(prev.RequestHash) != string(r.RequestHash) {
+					*perr = report.ErrIdempotencyMismatch
+				} else {
+					*result = report.CreateResult{Report: prev, Replayed: true}
+				}
+				return true, nil
+			}
+		}
+		// Not a replay: the random receipt (40 bits) collided. Draw again.
+		r.Receipt = report.NewReceipt()
+		args, err := reportArgs(r)
+		if err != nil {
+			return false, err
+		}
+		res, err := tx.ExecContext(ctx, insert, args...)
+		if err != nil {
+			return false, fmt.Errorf("insert report: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return false, nil
+		}
+	}
+	return false, errors.New("insert report: no free receipt after 8 draws")
+}
+
+func (q *Queries) insertAttachments(ctx context.Context, tx Execer, r *report.Report) error {
+	insert := q.Q(`INSERT INTO report_attachments (report_id, position, sha256, size, filename, content_type) VALUES (?,?,?,?,?,?)`)
+	for pos, a := range r.Attachments {
+		if _, err := tx.ExecContext(ctx, insert, r.ID, pos, a.SHA256, a.Size, a.Filename, a.ContentType); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+	}
+	return nil
+}
 
 func (q *Queries) reportByIdempotencyKey(ctx context.Context, db Execer, token, key string) (report.Report, bool, error) {
 	r, err := q.scanReport(ctx, db, `WHERE token_name = ? AND idempotency_key = ?`, token, key)

@@ -1,10 +1,263 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 func runBench(ctx context.Context, e env, args []string) error {
-	return errors.New("bench: not yet available")
+	if len(args) == 0 || args[0] != "intake" {
+		fmt.Fprintln(e.stdout, "Usage: vigie bench intake [flags]\n\nStarts `vigie serve` as a child process on a store, drives the reporting API\nwith concurrent clients, then measures a bare store insert of the same\nreports without HTTP as a ceiling.")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errors.New("bench: name a benchmark (intake)")
+	}
+	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	fs.Lookup("data").DefValue = ""
+	sf.data = ""
+	clients := fs.Int("clients", 32, "concurrent API clients")
+	duration := fs.Duration("duration", 60*time.Second, "measured time for each phase")
+	warmup := fs.Duration("warmup", 3*time.Second, "unmeasured load before each phase")
+	if err := parseFlags(fs, e, args[1:]); err != nil {
+		return err
+	}
+	if sf.db == "" && sf.data == "" {
+		dir, err := os.MkdirTemp("", "vigie-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.data = dir
+	}
+	storeArgs := []string{"--data", sf.data}
+	kind := "sqlite"
+	if sf.db != "" {
+		storeArgs, kind = []string{"--db", sf.db}, "postgres"
+	}
+
+	db, _, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	secret, hash := apitoken.New()
+	name := "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := db.CreateToken(ctx, apitoken.Token{Name: name, Hash: hash, Scopes: []string{apitoken.ScopeReportsWrite}, Rate: 0, CreatedAt: time.Now().UTC()}); err != nil {
+		db.Close()
+		return err
+	}
+	db.Close()
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	server := exec.CommandContext(ctx, self, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, storeArgs...)...)
+	stderr, err := server.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := server.Start(); err != nil {
+		return err
+	}
+	defer func() { server.Process.Signal(os.Interrupt); server.Wait() }()
+	addrCh := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var v struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &v) == nil && v.Msg == "listening" {
+				addrCh <- v.Addr
+			}
+		}
+	}()
+	var base string
+	select {
+	case a := <-addrCh:
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		return errors.New("bench: server did not start")
+	}
+
+	fmt.Fprintf(e.stdout, "store=%s clients=%d duration=%s warmup=%s\n", kind, *clients, *duration, *warmup)
+	transport := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	post := func(ctx context.Context, i int) error {
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/reports", strings.NewReader(benchBody(i)))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			return fmt.Errorf("status %d", res.StatusCode)
+		}
+		return nil
+	}
+
+	var peakRSS atomic.Int64
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	go func() {
+		for sampleCtx.Err() == nil {
+			if rss, err := serverRSS(client, base); err == nil && rss > peakRSS.Load() {
+				peakRSS.Store(rss)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}()
+	api := drive(ctx, *clients, *warmup, *duration, post)
+	stopSampling()
+	api.print(e.stdout, "api")
+	fmt.Fprintf(e.stdout, "api server peak RSS: %.1f MB\n", float64(peakRSS.Load())/1e6)
+
+	// The ceiling: the same reports through the intake service straight
+	// into the same store, no HTTP, while the server idles.
+	db2, _, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db2.Close()
+	key, err := db2.Key(ctx, "follow-up")
+	if err != nil {
+		return err
+	}
+	intake := report.NewIntake(db2, db2, taxonomy.Default(), key, nil)
+	bare := drive(ctx, *clients, *warmup, *duration, func(ctx context.Context, i int) error {
+		var in apiReportForBench
+		json.Unmarshal([]byte(benchBody(i)), &in)
+		_, err := intake.Submit(ctx, report.Submission{Category: in.Category, Description: in.Description, URLs: in.URLs,
+			SeenOn: in.SeenOn, Anonymous: true, Channel: report.ChannelAPI, TokenName: name})
+		return err
+	})
+	bare.print(e.stdout, "bare")
+	fmt.Fprintf(e.stdout, "api/bare throughput ratio: %.2f\n", api.rate()/bare.rate())
+	return nil
+}
+
+type apiReportForBench struct {
+	Category, Description, SeenOn string
+	URLs                          []string
+}
+
+func benchBody(i int) string {
+	return fmt.Sprintf(`{"category":"fraud.scam","description":"Bonjour, j'ai commandé un téléphone sur ce site le %d, payé par virement à l'IBAN FR76 3000 6000 0112 3456 7890 189, jamais reçu. Le vendeur ne répond plus au 06 12 34 56 78. Numéro de commande %d.","urls":["https://boutique-%d.example.fr/produit?id=%d","https://t.me/vendeur%d"],"seen_on":"Facebook"}`, i%28+1, i, i%500, i, i%97)
+}
+
+func serverRSS(client *http.Client, base string) (int64, error) {
+	res, err := client.Get(base + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int64(f), err
+		}
+	}
+	return 0, errors.New("no process_resident_memory_bytes")
+}
+
+type phase struct {
+	count     int
+	errors    int
+	elapsed   time.Duration
+	latencies []time.Duration
+	firstErr  error
+}
+
+func (p phase) rate() float64 { return float64(p.count) / p.elapsed.Seconds() }
+
+func (p phase) quantile(q float64) time.Duration {
+	if len(p.latencies) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(p.latencies)))) - 1
+	return p.latencies[max(i, 0)]
+}
+
+func (p phase) print(w io.Writer, name string) {
+	fmt.Fprintf(w, "%s: %d reports in %.1fs = %.0f reports/s; latency p50=%.1fms p95=%.1fms p99=%.1fms max=%.1fms; errors=%d\n",
+		name, p.count, p.elapsed.Seconds(), p.rate(), ms(p.quantile(.5)), ms(p.quantile(.95)), ms(p.quantile(.99)), ms(p.quantile(1)), p.errors)
+	if p.firstErr != nil {
+		fmt.Fprintf(w, "%s: first error: %v\n", name, p.firstErr)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// drive runs op from n goroutines: a warm-up, then a measured phase.
+func drive(ctx context.Context, n int, warmup, duration time.Duration, op func(ctx context.Context, i int) error) phase {
+	var seq atomic.Int64
+	var measuring atomic.Bool
+	var mu sync.Mutex
+	var out phase
+	stopAt := time.Now().Add(warmup + duration)
+	var start time.Time
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []time.Duration
+			errs := 0
+			var firstErr error
+			for time.Now().Before(stopAt) && ctx.Err() == nil {
+				i := int(seq.Add(1))
+				t0 := time.Now()
+				err := op(ctx, i)
+				if !measuring.Load() {
+					continue
+				}
+				if err != nil {
+					errs++
+					if firstErr == nil {
+						firstErr = err
+					}
+					continue
+				}
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			out.latencies = append(out.latencies, local...)
+			out.errors += errs
+			if out.firstErr == nil {
+				out.firstErr = firstErr
+			}
+			mu.Unlock()
+		}()
+	}
+	time.Sleep(warmup)
+	start = time.Now()
+	measuring.Store(true)
+	wg.Wait()
+	out.elapsed = time.Since(start)
+	out.count = len(out.latencies)
+	slices.Sort(out.latencies)
+	return out
 }
