@@ -51,7 +51,9 @@ func normaliseCode(s string) string {
 // when it cannot be a receipt.
 func NormaliseReceipt(s string) string {
 	c := normaliseCode(s)
-	c = strings.TrimPrefix(c, "VG")
+	if len(c) == 10 && strings.HasPrefix(c, "VG") {
+		c = c[2:]
+	}
 	if len(c) != 8 {
 		return ""
 	}

@@ -279,15 +279,11 @@ func validate(sub Submission, tax *taxonomy.Taxonomy, now time.Time) (*Report, *
 func plausibleURL(s string) bool {
 	refanged := strings.NewReplacer("[.]", ".", "(.)", ".", "[:]", ":", "[://]", "://").Replace(s)
 	lower := strings.ToLower(refanged)
-	for _, p := range []string{"hxxps://", "hxxp://"} {
-		if strings.HasPrefix(lower, p) {
-			refanged = "http" + refanged[len("hxxp"):]
-			lower = strings.ToLower(refanged)
-		}
+	if strings.HasPrefix(lower, "hxxp") {
+		refanged = "http" + refanged[len("hxxp"):]
 	}
 	if !strings.Contains(lower, "://") {
 		refanged = "http://" + refanged
-		lower = "http://" + lower
 	}
 	u, err := url.Parse(refanged)
 	if err != nil {
