@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCommandsHelpAndErrors(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"token", "--help"}, {"token", "create", "--help"}, {"version", "--help"}, {"bench", "--help"}} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut, noEnv)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v: %v", args, err)
+		}
+		if out.Len()+errOut.Len() == 0 {
+			t.Errorf("%v printed no help", args)
+		}
+	}
+	for _, args := range [][]string{{}, {"nope"}, {"token", "create"}, {"token", "create", "--name", "bad name!"}, {"serve", "--db", "mysql://x"}, {"token", "frobnicate"}} {
+		err := run(context.Background(), args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+		if err == nil {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+	if v := vigie(t, "version"); !strings.HasPrefix(v, "vigie ") {
+		t.Errorf("version: %q", v)
+	}
+}
+
+func TestFlagsFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	env := func(k string) string {
+		return map[string]string{"VIGIE_DATA": dir}[k]
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, strings.NewReader(""), &out, &bytes.Buffer{}, env); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "sqlite schema at version 1") {
+		t.Errorf("migrate: %q", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vigie.db")); err != nil {
+		t.Errorf("VIGIE_DATA not honoured: %v", err)
+	}
+	bad := func(k string) string { return map[string]string{"VIGIE_FORM_RATE": "lots"}[k] }
+	err := run(context.Background(), []string{"serve", "--data", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, bad)
+	if err == nil || !strings.Contains(err.Error(), "VIGIE_FORM_RATE") {
+		t.Errorf("bad environment value: %v", err)
+	}
+}
+
+func TestTokenCommands(t *testing.T) {
+	forEachStore(t, func(t *testing.T, storeArgs []string) {
+		tok := strings.TrimSpace(vigie(t, append([]string{"token", "create", "--name", "pharos-partner", "--rate", "7"}, storeArgs...)...))
+		if !strings.HasPrefix(tok, "vgt_") {
+			t.Fatalf("token = %q", tok)
+		}
+		list := vigie(t, append([]string{"token", "list"}, storeArgs...)...)
+		if !strings.Contains(list, "pharos-partner") || !strings.Contains(list, "reports:write") || strings.Contains(list, tok) {
+			t.Errorf("list:\n%s", list)
+		}
+		err := run(context.Background(), append([]string{"token", "create", "--name", "pharos-partner"}, storeArgs...), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+		if err == nil {
+			t.Error("duplicate name accepted")
+		}
+		vigie(t, append([]string{"token", "revoke", "--name", "pharos-partner"}, storeArgs...)...)
+		for _, line := range strings.Split(vigie(t, append([]string{"token", "list"}, storeArgs...)...), "\n") {
+			if f := strings.Fields(line); len(f) == 5 && f[0] == "pharos-partner" && f[4] == "-" {
+				t.Errorf("revocation not listed: %s", line)
+			}
+		}
+	})
+}
+
+func TestCustomTaxonomyWithoutRecompiling(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "taxonomy.json")
+	doc := `{"version":1,"categories":[{"code":"fraud.fake-shop","label":{"fr":"Faux magasin","en":"Fake shop"},"advice":{"fr":"Conseil","en":"Advice"},"legal":[],"urgent_default":false}]}`
+	os.WriteFile(path, []byte(doc), 0o600)
+	srv := startServer(t, []string{"--data", t.TempDir()}, "--taxonomy", path)
+	if home := string(srv.do("GET", "/", "", nil, nil).body); !strings.Contains(home, "Faux magasin") || strings.Contains(home, "Escroquerie") {
+		t.Error("home page does not show the configured taxonomy")
+	}
+	tok := srv.token("acme")
+	ok := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(`{"category":"fraud.fake-shop","description":"x"}`), bearer(tok))
+	old := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(`{"category":"fraud.scam","description":"x"}`), bearer(tok))
+	if ok.status != 201 || old.status != 400 {
+		t.Errorf("new category %d, removed category %d", ok.status, old.status)
+	}
+}
+
+// Two instances on one PostgreSQL database share everything that matters:
+// a report filed on one is followed up on the other, and a proof-of-work
+// solution spent on one cannot be spent again on the other.
+func TestTwoInstancesShareOnePostgres(t *testing.T) {
+	storeArgs := []string{"--db", pgURLOrSkip(t)}
+	a := startServer(t, storeArgs)
+	b := startServer(t, storeArgs)
+	tok := a.token("shared")
+	res := a.do("POST", "/api/v1/reports", "application/json", strings.NewReader(validReport), bearer(tok))
+	if res.status != 201 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	ack := res.json(t)
+	body, _ := json.Marshal(map[string]any{"receipt": ack["receipt"], "secret": ack["follow_up_secret"]})
+	if fu := b.do("POST", "/api/v1/follow-up", "application/json", bytes.NewReader(body), nil); fu.status != 200 {
+		t.Errorf("follow-up on the other instance: %d %s", fu.status, fu.body)
+	}
+	h := bearer(tok)
+	h["Idempotency-Key"] = "cross"
+	first := a.do("POST", "/api/v1/reports", "application/json", strings.NewReader(validReport), h)
+	second := b.do("POST", "/api/v1/reports", "application/json", strings.NewReader(validReport), h)
+	if first.json(t)["id"] != second.json(t)["id"] {
+		t.Error("idempotency key not shared between instances")
+	}
+}
