@@ -26,7 +26,7 @@ func FuzzDecodeStrict(f *testing.F) {
 func TestLink(t *testing.T) {
 	fr, en := page{Lang: "fr"}, page{Lang: "en"}
 	cases := []struct {
-		p          page
+		p        page
 		in, want string
 	}{
 		{fr, "/report", "/report"},
