@@ -45,11 +45,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the portal, the API and the operations endpoints", runServe},
-		"migrate": {"apply the database migrations and exit", runMigrate},
-		"token":   {"manage API tokens (create, list, revoke)", runToken},
-		"bench":   {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
-		"version": {"print the version", runVersion},
+		"serve":      {"run the portal, the API and the operations endpoints", runServe},
+		"migrate":    {"apply the database migrations and exit", runMigrate},
+		"token":      {"manage API tokens (create, list, revoke)", runToken},
+		"bench":      {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
+		"version":    {"print the version", runVersion},
+		"indicators": {"extract or normalise identifiers (URLs, IBANs, phones…) from standard input", runIndicators},
 	}
 }
 
@@ -62,7 +63,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'vigie COMMAND --help' for a command's flags. Every flag can also be set by an environment variable VIGIE_<FLAG>.")
 }
