@@ -18,10 +18,13 @@ import (
 // Scopes a token may carry.
 const (
 	ScopeReportsWrite = "reports:write"
+	// ScopeIndicatorsRead lets analysts' tools query the cross-referencing
+	// index until analyst accounts exist.
+	ScopeIndicatorsRead = "indicators:read"
 )
 
 // KnownScopes lists every scope, for validation and help texts.
-var KnownScopes = []string{ScopeReportsWrite}
+var KnownScopes = []string{ScopeReportsWrite, ScopeIndicatorsRead}
 
 // Token is a stored token: only the hash of its secret is kept.
 type Token struct {

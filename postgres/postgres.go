@@ -16,6 +16,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -56,7 +58,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	q := sqlstore.New(sqlstore.Dialect{Numbered: true, IsUniqueViolation: isUniqueViolation})
+	q := sqlstore.New(sqlstore.Dialect{Numbered: true, SkipLocked: true, IsUniqueViolation: isUniqueViolation})
 	return &DB{
 		db: db,
 		q:  q,
@@ -216,3 +218,37 @@ func (db *DB) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 // IntegrityCheck has nothing to do beyond a ping on PostgreSQL, which
 // checks its pages itself.
 func (db *DB) IntegrityCheck(ctx context.Context) error { return db.Ping(ctx) }
+
+// LinkPending links waiting reports (see correlate.Store); instances share
+// the work through SKIP LOCKED.
+func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
+	return db.q.LinkPending(ctx, db.db, limit, valueCap, link)
+}
+
+// Indicator reads an identifier's record.
+func (db *DB) Indicator(ctx context.Context, t indicator.Type, value string) (correlate.Info, error) {
+	return db.q.Indicator(ctx, db.db, t, value)
+}
+
+// IndicatorReports pages through the reports naming a value.
+func (db *DB) IndicatorReports(ctx context.Context, t indicator.Type, value, cursor string, limit int) ([]string, string, error) {
+	return db.q.IndicatorReports(ctx, db.db, t, value, cursor, limit)
+}
+
+// ReportIndicators lists a report's identifiers.
+func (db *DB) ReportIndicators(ctx context.Context, reportID string) ([]correlate.Info, error) {
+	return db.q.ReportIndicators(ctx, db.db, reportID)
+}
+
+// TopIndicators lists the most shared identifiers.
+func (db *DB) TopIndicators(ctx context.Context, limit int) ([]correlate.Info, error) {
+	return db.q.TopIndicators(ctx, db.db, limit)
+}
+
+// UnlinkedCount counts reports waiting to be linked.
+func (db *DB) UnlinkedCount(ctx context.Context) (int64, error) {
+	return db.q.UnlinkedCount(ctx, db.db)
+}
+
+// ResetLinks empties the index.
+func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx, db.db) }

@@ -28,7 +28,12 @@ type Intake struct {
 	// hash is stored.
 	secretKey []byte
 	now       func() time.Time
+	// stored is called after reports are durably stored (to wake the linker).
+	stored func()
 }
+
+// OnStored registers fn to run after each durable write; set it before use.
+func (in *Intake) OnStored(fn func()) { in.stored = fn }
 
 // NewIntake wires the intake service.
 func NewIntake(store Store, blobs BlobStore, tax *taxonomy.Taxonomy, secretKey []byte, now func() time.Time) *Intake {
@@ -178,6 +183,9 @@ func (in *Intake) SubmitBatch(ctx context.Context, subs []Submission) ([]Outcome
 	results, errs, err := in.store.Create(ctx, toStore)
 	if err != nil {
 		return nil, fmt.Errorf("store reports: %w", err)
+	}
+	if in.stored != nil {
+		in.stored()
 	}
 	for k, i := range positions {
 		if errs[k] != nil {

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -300,3 +302,36 @@ func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
 	}
 	return b, err
 }
+
+// LinkPending links waiting reports (see correlate.Store).
+func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
+	return db.q.LinkPending(ctx, db.write, limit, valueCap, link)
+}
+
+// Indicator reads an identifier's record.
+func (db *DB) Indicator(ctx context.Context, t indicator.Type, value string) (correlate.Info, error) {
+	return db.q.Indicator(ctx, db.read, t, value)
+}
+
+// IndicatorReports pages through the reports naming a value.
+func (db *DB) IndicatorReports(ctx context.Context, t indicator.Type, value, cursor string, limit int) ([]string, string, error) {
+	return db.q.IndicatorReports(ctx, db.read, t, value, cursor, limit)
+}
+
+// ReportIndicators lists a report's identifiers.
+func (db *DB) ReportIndicators(ctx context.Context, reportID string) ([]correlate.Info, error) {
+	return db.q.ReportIndicators(ctx, db.read, reportID)
+}
+
+// TopIndicators lists the most shared identifiers.
+func (db *DB) TopIndicators(ctx context.Context, limit int) ([]correlate.Info, error) {
+	return db.q.TopIndicators(ctx, db.read, limit)
+}
+
+// UnlinkedCount counts reports waiting to be linked.
+func (db *DB) UnlinkedCount(ctx context.Context) (int64, error) {
+	return db.q.UnlinkedCount(ctx, db.read)
+}
+
+// ResetLinks empties the index.
+func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx, db.write) }

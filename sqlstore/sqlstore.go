@@ -24,6 +24,9 @@ import (
 type Dialect struct {
 	// Numbered placeholders ($1, $2…) instead of ?.
 	Numbered bool
+	// SkipLocked: the database supports SELECT … FOR UPDATE SKIP LOCKED,
+	// so that several instances share background work.
+	SkipLocked bool
 	// IsUniqueViolation tells a unique-constraint error.
 	IsUniqueViolation func(error) bool
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
@@ -19,6 +20,7 @@ import (
 // Store is everything an adapter provides.
 type Store interface {
 	report.Store
+	correlate.Store
 	report.BlobStore
 	apitoken.Store
 	AddVisits(ctx context.Context, day time.Time, n int64) error
@@ -49,6 +51,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"KeysAgree", testKeysAgree},
 		{"Blobs", testBlobs},
 		{"Migrated", testMigrated},
+		{"LinkAndQuery", testLinkAndQuery},
+		{"LinkWarningListAndCap", testLinkWarningListAndCap},
+		{"LinkConcurrentlyOnce", testLinkConcurrentlyOnce},
+		{"RelatedAndCluster", testRelatedAndCluster},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

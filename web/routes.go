@@ -25,6 +25,9 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/reports/batch", s.handleAPICreateBatch)
 	mux.HandleFunc("POST /api/v1/follow-up", s.handleAPIFollowUp)
 	mux.HandleFunc("GET /api/v1/altcha/challenge", s.handleAPIAltchaChallenge)
+	mux.HandleFunc("GET /api/v1/indicators/{type}", s.handleAPIIndicator)
+	mux.HandleFunc("GET /api/v1/indicators/{type}/{value...}", s.handleAPIIndicator)
+	mux.HandleFunc("GET /api/v1/reports/{id}/related", s.handleAPIRelated)
 	mux.HandleFunc("/api/", s.handleAPINotFound)
 
 	// Operations.

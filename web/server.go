@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/visit"
@@ -62,6 +63,8 @@ func DefaultLimits() Limits {
 type Deps struct {
 	Logger  *slog.Logger
 	Intake  *report.Intake
+	Reports report.Store
+	Index   correlate.Store
 	Tokens  apitoken.Store
 	Visits  *visit.Counter
 	Altcha  *altcha.Service

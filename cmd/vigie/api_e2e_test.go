@@ -387,7 +387,8 @@ func TestOperations(t *testing.T) {
 	if err := json.Unmarshal(spec.body, &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi: %v %s", err, spec.body[:100])
 	}
-	for _, route := range []string{"post /api/v1/reports", "post /api/v1/reports/batch", "post /api/v1/follow-up", "get /api/v1/altcha/challenge", "get /api/openapi.json"} {
+	for _, route := range []string{"post /api/v1/reports", "post /api/v1/reports/batch", "post /api/v1/follow-up", "get /api/v1/altcha/challenge", "get /api/openapi.json",
+		"get /api/v1/indicators/{type}", "get /api/v1/indicators/{type}/{value}", "get /api/v1/reports/{id}/related"} {
 		method, path, _ := strings.Cut(route, " ")
 		if _, ok := doc.Paths[path][method]; !ok {
 			t.Errorf("OpenAPI document lacks %s", route)

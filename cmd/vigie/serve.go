@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
@@ -32,6 +34,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	formBurst := fs.Float64("form-burst", 10, "burst of reports allowed from one address on the public form")
 	followRate := fs.Float64("follow-up-rate", 20, "follow-up look-ups per minute from one address")
 	realIPHeader := fs.String("real-ip-header", "", "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For)")
+	warningListFile := fs.String("warning-list", "", "warning list file (JSON) replacing the embedded one: values that must not link reports, and the cap per value")
+	region := fs.String("phone-region", "FR", "country assumed for phone numbers written without international prefix")
 	powWork := fs.Int64("pow-max-number", 50000, "proof-of-work difficulty: the browser tries half of this on average")
 	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
 	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time a client has to send its request headers")
@@ -46,6 +50,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
 	tax, err := taxonomy.Load(*taxonomyFile)
+	if err != nil {
+		return err
+	}
+	list, err := correlate.LoadWarningList(*warningListFile)
 	if err != nil {
 		return err
 	}
@@ -64,6 +72,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	intake := report.NewIntake(db, db, tax, followKey, nil)
+	linker := correlate.NewLinker(db, list, indicator.Options{Region: *region}, logger)
+	intake.OnStored(linker.Notify)
 	visits := visit.NewCounter(db, logger, nil)
 	limits := web.Limits{
 		Form:         ratelimit.PerMinute(*formRate, *formBurst),
@@ -73,6 +83,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	handler := web.NewServer(web.Deps{
 		Logger:  logger,
 		Intake:  intake,
+		Reports: db,
+		Index:   db,
 		Tokens:  db,
 		Visits:  visits,
 		Altcha:  altcha.New(powKey, *powWork, 10*time.Minute, db, nil),
@@ -104,6 +116,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() {
 		defer background.Done()
 		visits.Run(bgCtx, 10*time.Second)
+	}()
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		linker.Run(bgCtx, 250*time.Millisecond)
 	}()
 
 	serveErr := make(chan error, 1)

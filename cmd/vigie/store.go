@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/postgres"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlite"
@@ -16,6 +17,7 @@ import (
 // store is everything the commands need of a database.
 type store interface {
 	report.Store
+	correlate.Store
 	report.BlobStore
 	apitoken.Store
 	AddVisits(ctx context.Context, day time.Time, n int64) error

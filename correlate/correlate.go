@@ -1,0 +1,163 @@
+package correlate
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/vigie-platform/vigie/indicator"
+)
+
+// Info is what the platform knows of one identifier.
+type Info struct {
+	Type      indicator.Type `json:"type"`
+	Value     string         `json:"value"`
+	Count     int64          `json:"count"`
+	FirstSeen time.Time      `json:"first_seen"`
+	LastSeen  time.Time      `json:"last_seen"`
+	// Flagged says why the value no longer links reports (a warning-list
+	// rule, or "cap" past the reports-per-value limit); empty when it links.
+	Flagged string `json:"flagged,omitempty"`
+	// Raw is how this report wrote it, when Info describes a report's identifier.
+	Raw string `json:"raw,omitempty"`
+}
+
+// PendingReport is a report waiting to be linked.
+type PendingReport struct {
+	ID        string
+	CreatedAt time.Time
+	Fields    indicator.Fields
+}
+
+// Posting is one identifier of a report, ready to index.
+type Posting struct {
+	Type  indicator.Type
+	Value string
+	Raw   string
+	// Listed is the warning-list reason, if the value is on the list.
+	Listed string
+}
+
+// Related is another report sharing identifiers with the one asked about.
+type Related struct {
+	ReportID string           `json:"report_id"`
+	Shared   []SharedIdentity `json:"shared"`
+}
+
+// SharedIdentity names one identifier two reports share.
+type SharedIdentity struct {
+	Type  indicator.Type `json:"type"`
+	Value string         `json:"value"`
+}
+
+// ErrNotFound means no such identifier or report is indexed.
+var ErrNotFound = errors.New("not indexed")
+
+// Store keeps the inverted index.
+type Store interface {
+	// LinkPending claims up to limit unlinked reports, oldest first, turns
+	// each into postings with link, indexes them and marks the reports
+	// linked, in one transaction. Several instances may call it at once:
+	// each report is linked exactly once.
+	LinkPending(ctx context.Context, limit, valueCap int, link func(PendingReport) []Posting) (int, error)
+	Indicator(ctx context.Context, t indicator.Type, value string) (Info, error)
+	// IndicatorReports pages through the reports naming a value, newest
+	// first; cursor is "" for the first page.
+	IndicatorReports(ctx context.Context, t indicator.Type, value, cursor string, limit int) (ids []string, next string, err error)
+	ReportIndicators(ctx context.Context, reportID string) ([]Info, error)
+	TopIndicators(ctx context.Context, limit int) ([]Info, error)
+	UnlinkedCount(ctx context.Context) (int64, error)
+	// ResetLinks empties the index and marks every report unlinked.
+	ResetLinks(ctx context.Context) error
+}
+
+// Linker turns reports into postings and feeds them to the store.
+type Linker struct {
+	store  Store
+	list   *WarningList
+	opts   indicator.Options
+	logger *slog.Logger
+	wake   chan struct{}
+}
+
+// NewLinker makes a linker.
+func NewLinker(store Store, list *WarningList, opts indicator.Options, logger *slog.Logger) *Linker {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Linker{store: store, list: list, opts: opts, logger: logger, wake: make(chan struct{}, 1)}
+}
+
+// Postings extracts a report's identifiers and marks those on the list.
+func (l *Linker) Postings(r PendingReport) []Posting {
+	inds := indicator.FromReport(r.Fields, l.opts)
+	out := make([]Posting, len(inds))
+	for i, ind := range inds {
+		reason, _ := l.list.Check(ind.Type, ind.Value)
+		out[i] = Posting{Type: ind.Type, Value: ind.Value, Raw: ind.Raw, Listed: reason}
+	}
+	return out
+}
+
+// LinkOnce links up to limit pending reports.
+func (l *Linker) LinkOnce(ctx context.Context, limit int) (int, error) {
+	return l.store.LinkPending(ctx, limit, l.list.Cap, l.Postings)
+}
+
+// Notify wakes the linker at once, so that a new report is linked well
+// within a second of its acknowledgement.
+func (l *Linker) Notify() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run links pending reports until ctx ends, waking on Notify or every
+// interval (which also picks up reports written by other instances).
+func (l *Linker) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := l.LinkOnce(ctx, 500)
+			if err != nil {
+				if ctx.Err() == nil {
+					l.logger.Warn("linking reports", "err", err)
+				}
+				break
+			}
+			if n < 500 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Rebuild empties the index and links every report again.
+func (l *Linker) Rebuild(ctx context.Context, progress func(done int)) (int, error) {
+	if err := l.store.ResetLinks(ctx); err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		n, err := l.LinkOnce(ctx, 2000)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if progress != nil && n > 0 {
+			progress(total)
+		}
+		if n == 0 {
+			return total, nil
+		}
+	}
+}

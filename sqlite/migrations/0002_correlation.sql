@@ -1,0 +1,27 @@
+-- Cross-referencing: an inverted index from identifier to reports. No table
+-- of report pairs is ever stored.
+ALTER TABLE reports ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX reports_unlinked ON reports (created_at, id) WHERE NOT linked;
+
+CREATE TABLE indicators (
+    id           INTEGER PRIMARY KEY,
+    type         TEXT NOT NULL,
+    value        TEXT NOT NULL,
+    report_count INTEGER NOT NULL,
+    first_seen   INTEGER NOT NULL,   -- unix microseconds of the first report naming it
+    last_seen    INTEGER NOT NULL,
+    flagged      TEXT,               -- why it no longer links: a warning-list rule, or the cap
+    UNIQUE (type, value)
+) STRICT;
+CREATE INDEX indicators_count ON indicators (report_count DESC);
+
+-- One row per (identifier, report): the postings, clustered by identifier
+-- and time so that a page of related reports is one range scan.
+CREATE TABLE report_indicators (
+    indicator_id INTEGER NOT NULL,
+    seen_at      INTEGER NOT NULL,   -- the report's created_at
+    report_id    TEXT NOT NULL,
+    raw          TEXT NOT NULL,      -- as written in the report, kept as evidence
+    PRIMARY KEY (indicator_id, seen_at, report_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX report_indicators_report ON report_indicators (report_id);

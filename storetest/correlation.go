@@ -1,0 +1,192 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/report"
+)
+
+func submit(t *testing.T, s Store, desc string, urls ...string) string {
+	t.Helper()
+	ack, err := newIntake(s).Submit(ctx, report.Submission{Category: "fraud.scam", Description: desc, URLs: urls,
+		Anonymous: true, Channel: report.ChannelAPI, TokenName: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ack.ID
+}
+
+func linkAll(t *testing.T, s Store, l *correlate.Linker) {
+	t.Helper()
+	for {
+		n, err := l.LinkOnce(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+func testLinkAndQuery(t *testing.T, s Store) {
+	l := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	a := submit(t, s, "Virement sur FR76 3000 6000 0112 3456 7890 189, vendeur au 06 12 34 56 78")
+	b := submit(t, s, "IBAN FR7630006000011234567890189 encore", "hxxps://faux-shop[.]fr/p?utm_source=x")
+	c := submit(t, s, "Rien à voir", "https://autre.example.fr/")
+	if n, _ := s.UnlinkedCount(ctx); n != 3 {
+		t.Fatalf("unlinked = %d", n)
+	}
+	linkAll(t, s, l)
+	if n, _ := s.UnlinkedCount(ctx); n != 0 {
+		t.Fatalf("unlinked after linking = %d", n)
+	}
+	info, err := s.Indicator(ctx, indicator.IBAN, "FR7630006000011234567890189")
+	if err != nil || info.Count != 2 || info.Flagged != "" {
+		t.Fatalf("iban = %+v, %v", info, err)
+	}
+	ra, _ := s.ReportByID(ctx, a)
+	rb, _ := s.ReportByID(ctx, b)
+	if !info.FirstSeen.Equal(ra.CreatedAt) || !info.LastSeen.Equal(rb.CreatedAt) {
+		t.Errorf("first/last seen %v %v, want %v %v", info.FirstSeen, info.LastSeen, ra.CreatedAt, rb.CreatedAt)
+	}
+	ids, next, err := s.IndicatorReports(ctx, indicator.IBAN, "FR7630006000011234567890189", "", 1)
+	if err != nil || len(ids) != 1 || ids[0] != b || next == "" {
+		t.Fatalf("page 1 = %v %q %v", ids, next, err)
+	}
+	ids, next, err = s.IndicatorReports(ctx, indicator.IBAN, "FR7630006000011234567890189", next, 1)
+	if err != nil || len(ids) != 1 || ids[0] != a || next != "" {
+		t.Fatalf("page 2 = %v %q %v", ids, next, err)
+	}
+	if _, _, err := s.IndicatorReports(ctx, indicator.IBAN, "FR7630006000011234567890189", "garbage!", 1); err == nil {
+		t.Error("a forged cursor was accepted")
+	}
+	if _, err := s.Indicator(ctx, indicator.IBAN, "FR0000"); err != correlate.ErrNotFound {
+		t.Errorf("unknown value: %v", err)
+	}
+	infos, err := s.ReportIndicators(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, i := range infos {
+		got[string(i.Type)+" "+i.Value] = i.Raw
+	}
+	if got["url https://faux-shop.fr/p"] != "hxxps://faux-shop[.]fr/p?utm_source=x" || got["iban FR7630006000011234567890189"] != "FR7630006000011234567890189" {
+		t.Errorf("report indicators = %v", got)
+	}
+	top, err := s.TopIndicators(ctx, 1)
+	if err != nil || len(top) != 1 || top[0].Value != "FR7630006000011234567890189" {
+		t.Errorf("top = %+v %v", top, err)
+	}
+	_ = c
+	// A rebuild gives the same index.
+	if _, err := l.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.Indicator(ctx, indicator.IBAN, "FR7630006000011234567890189")
+	if again.Count != 2 {
+		t.Errorf("after rebuild: %+v", again)
+	}
+}
+
+func testLinkWarningListAndCap(t *testing.T, s Store) {
+	list := correlate.DefaultWarningList()
+	list.Cap = 3
+	l := correlate.NewLinker(s, list, indicator.DefaultOptions, nil)
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, submit(t, s, fmt.Sprintf("message %d, appelez le 06 98 76 54 32, profil https://www.facebook.com/profile.php?id=1000%d", i, i)))
+	}
+	linkAll(t, s, l)
+	phone, err := s.Indicator(ctx, indicator.Phone, "+33698765432")
+	if err != nil || phone.Count != 5 || phone.Flagged != "cap" {
+		t.Fatalf("phone past the cap = %+v %v", phone, err)
+	}
+	linked, _, _ := s.IndicatorReports(ctx, indicator.Phone, "+33698765432", "", 10)
+	if len(linked) != 3 {
+		t.Errorf("a capped value linked %d reports, want the first 3", len(linked))
+	}
+	fb, err := s.Indicator(ctx, indicator.Host, "www.facebook.com")
+	if err != nil || fb.Flagged == "" || fb.Count != 5 {
+		t.Fatalf("big platform host = %+v %v", fb, err)
+	}
+	if got, _, _ := s.IndicatorReports(ctx, indicator.Host, "www.facebook.com", "", 10); len(got) != 0 {
+		t.Errorf("a listed value linked %d reports", len(got))
+	}
+	// The full URL of a profile on a big platform still links.
+	prof, err := s.Indicator(ctx, indicator.Handle, "facebook:id:10002")
+	if err != nil || prof.Flagged != "" || prof.Count != 1 {
+		t.Errorf("profile handle = %+v %v", prof, err)
+	}
+	related, err := correlate.RelatedReports(ctx, s, ids[4], 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(related) != 0 {
+		t.Errorf("report 5 relates through flagged values: %+v", related)
+	}
+}
+
+func testLinkConcurrentlyOnce(t *testing.T, s Store) {
+	const n = 60
+	for i := range n {
+		submit(t, s, fmt.Sprintf("lot %d, virement FR76 3000 6000 0112 3456 7890 189", i))
+	}
+	l := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k, err := l.LinkOnce(ctx, 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if k == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	info, err := s.Indicator(ctx, indicator.IBAN, "FR7630006000011234567890189")
+	if err != nil || info.Count != n {
+		t.Fatalf("count = %+v %v, want %d (each report linked exactly once)", info, err, n)
+	}
+}
+
+func testRelatedAndCluster(t *testing.T, s Store) {
+	l := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	// a — IBAN — b — phone — c ; d alone.
+	a := submit(t, s, "payé sur FR76 3000 6000 0112 3456 7890 189")
+	b := submit(t, s, "FR76 3000 6000 0112 3456 7890 189 et le 06 11 22 33 44")
+	c := submit(t, s, "il appelle du 06 11 22 33 44")
+	d := submit(t, s, "sans lien", "https://ailleurs.example.fr")
+	linkAll(t, s, l)
+	rel, err := correlate.RelatedReports(ctx, s, b, 50)
+	if err != nil || len(rel) != 2 {
+		t.Fatalf("related to b = %+v %v", rel, err)
+	}
+	cl, err := correlate.ClusterOf(ctx, s, a, 100, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := map[string]bool{}
+	for _, id := range cl.Reports {
+		members[id] = true
+	}
+	if !members[a] || !members[b] || !members[c] || members[d] || len(cl.Links) != 2 {
+		t.Errorf("cluster of a = %+v", cl)
+	}
+	small, _ := correlate.ClusterOf(ctx, s, a, 2, 50)
+	if len(small.Reports) != 2 || !small.Truncated {
+		t.Errorf("bounded cluster = %+v", small)
+	}
+}
