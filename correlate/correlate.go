@@ -68,6 +68,8 @@ type Store interface {
 	ReportIndicators(ctx context.Context, reportID string) ([]Info, error)
 	TopIndicators(ctx context.Context, limit int) ([]Info, error)
 	UnlinkedCount(ctx context.Context) (int64, error)
+	// IndexSize counts distinct identifiers and report links.
+	IndexSize(ctx context.Context) (indicators, links int64, err error)
 	// ResetLinks empties the index and marks every report unlinked.
 	ResetLinks(ctx context.Context) error
 }

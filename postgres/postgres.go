@@ -252,3 +252,6 @@ func (db *DB) UnlinkedCount(ctx context.Context) (int64, error) {
 
 // ResetLinks empties the index.
 func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx, db.db) }
+
+// IndexSize counts identifiers and links.
+func (db *DB) IndexSize(ctx context.Context) (int64, int64, error) { return db.q.IndexSize(ctx, db.db) }

@@ -10,6 +10,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -47,6 +48,10 @@ type DB struct {
 	now     func() time.Time
 
 	commits *sqlstore.GroupCommitter
+
+	checkpoints    *sql.DB
+	stopCheckpoint chan struct{}
+	checkpointDone chan struct{}
 }
 
 func dsn(path string, readOnly bool) string {
@@ -55,10 +60,18 @@ func dsn(path string, readOnly bool) string {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(FULL)")
 	v.Add("_pragma", "foreign_keys(ON)")
+	// Statement journals and sorts in memory, and a page cache sized for
+	// a million reports: the 2 MB default spills pages mid-transaction.
+	v.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		v.Add("_pragma", "query_only(ON)")
+		v.Add("_pragma", "cache_size(-16384)")
 	} else {
 		v.Set("_txlock", "immediate")
+		v.Add("_pragma", "cache_size(-131072)")
+		// Checkpoints run in the background (see checkpointer), not in
+		// the middle of whichever commit crosses the WAL threshold.
+		v.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	return "file:" + path + "?" + v.Encode()
 }
@@ -100,6 +113,14 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: blob folder: %w", err)
 	}
 	db.commits = sqlstore.NewGroupCommitter(write, db.q, 1, maxGroup)
+	db.checkpoints, err = sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.checkpoints.SetMaxOpenConns(1)
+	db.stopCheckpoint, db.checkpointDone = make(chan struct{}), make(chan struct{})
+	go db.checkpointer(time.Second)
 	return db, nil
 }
 
@@ -147,6 +168,22 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// checkpointer copies the WAL back into the database every interval, in
+// PASSIVE mode: it never blocks the writer or the readers.
+func (db *DB) checkpointer(interval time.Duration) {
+	defer close(db.checkpointDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCheckpoint:
+			return
+		case <-t.C:
+			db.checkpoints.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // best effort; the next tick retries
+		}
+	}
+}
+
 // SchemaVersion returns the highest applied migration.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v sql.NullInt64
@@ -160,9 +197,15 @@ func (db *DB) Close() error {
 	if db.commits != nil {
 		db.commits.Close()
 	}
-	err1 := db.read.Close()
-	err2 := db.write.Close()
-	return errors.Join(err1, err2)
+	var errs []error
+	if db.checkpoints != nil {
+		close(db.stopCheckpoint)
+		<-db.checkpointDone
+		_, err := db.checkpoints.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		errs = append(errs, err, db.checkpoints.Close())
+	}
+	errs = append(errs, db.read.Close(), db.write.Close())
+	return errors.Join(errs...)
 }
 
 // Create stores reports through the group committer.
@@ -304,8 +347,27 @@ func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
 }
 
 // LinkPending links waiting reports (see correlate.Store).
+//
+// The index is derived data: a link transaction lost to a power cut leaves
+// its reports queued, and they are linked again. So linking commits with
+// synchronous=NORMAL (no fsync of its own; the next report commit's fsync
+// covers it) and the connection goes back to FULL before intake uses it.
 func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
-	return db.q.LinkPending(ctx, db.write, limit, valueCap, link)
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: link: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+		return 0, fmt.Errorf("sqlite: link: %w", err)
+	}
+	n, linkErr := db.q.LinkPending(ctx, conn, limit, valueCap, link)
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA synchronous=FULL`); err != nil {
+		// Never hand intake a connection that does not fsync: discard it.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		return n, errors.Join(linkErr, fmt.Errorf("sqlite: restore synchronous=FULL: %w", err))
+	}
+	return n, linkErr
 }
 
 // Indicator reads an identifier's record.
@@ -335,3 +397,8 @@ func (db *DB) UnlinkedCount(ctx context.Context) (int64, error) {
 
 // ResetLinks empties the index.
 func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx, db.write) }
+
+// IndexSize counts identifiers and links.
+func (db *DB) IndexSize(ctx context.Context) (int64, int64, error) {
+	return db.q.IndexSize(ctx, db.read)
+}

@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,8 +20,13 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
+// TxBeginner is what *sql.DB and *sql.Conn offer.
+type TxBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // LinkPending implements correlate.Store on a write transaction.
-func (q *Queries) LinkPending(ctx context.Context, db *sql.DB, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
+func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("link: begin: %w", err)
@@ -27,10 +34,11 @@ func (q *Queries) LinkPending(ctx context.Context, db *sql.DB, limit, valueCap i
 	defer tx.Rollback()
 	lock := ""
 	if q.dialect.SkipLocked {
-		lock = " FOR UPDATE SKIP LOCKED" // several instances: each takes other reports
+		lock = " FOR UPDATE OF link_queue SKIP LOCKED" // several instances: each takes other reports
 	}
-	rows, err := tx.QueryContext(ctx, q.Q(`SELECT id, created_at, description, urls, seen_on FROM reports
-		WHERE NOT linked ORDER BY created_at, id LIMIT ?`+lock), limit)
+	rows, err := tx.QueryContext(ctx, q.Q(`SELECT r.id, r.created_at, r.description, r.urls, r.seen_on
+		FROM link_queue JOIN reports r ON r.id = link_queue.report_id
+		ORDER BY link_queue.seq LIMIT ?`+lock), limit)
 	if err != nil {
 		return 0, fmt.Errorf("link: pending: %w", err)
 	}
@@ -82,43 +90,12 @@ func (q *Queries) LinkPending(ctx context.Context, db *sql.DB, limit, valueCap i
 		}
 	}
 
-	upsert, err := tx.PrepareContext(ctx, q.Q(`INSERT INTO indicators (type, value, report_count, first_seen, last_seen, flagged)
-		VALUES (?, ?, 1, ?, ?, ?)
-		ON CONFLICT (type, value) DO UPDATE SET
-			report_count = indicators.report_count + 1,
-			first_seen = CASE WHEN excluded.first_seen < indicators.first_seen THEN excluded.first_seen ELSE indicators.first_seen END,
-			last_seen = CASE WHEN excluded.last_seen > indicators.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
-			flagged = COALESCE(indicators.flagged, excluded.flagged,
-				CASE WHEN indicators.report_count + 1 > ? THEN 'cap' END)
-		RETURNING id, flagged`))
-	if err != nil {
-		return 0, fmt.Errorf("link: prepare: %w", err)
-	}
-	defer upsert.Close()
-	post, err := tx.PrepareContext(ctx, q.Q(`INSERT INTO report_indicators (indicator_id, seen_at, report_id, raw) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return 0, fmt.Errorf("link: prepare: %w", err)
-	}
-	defer post.Close()
-	for _, p := range pending {
-		at := micros(p.CreatedAt)
-		for _, ps := range link(p) {
-			var id int64
-			var flagged sql.NullString
-			if err := upsert.QueryRowContext(ctx, string(ps.Type), ps.Value, at, at, nullString(ps.Listed), valueCap).Scan(&id, &flagged); err != nil {
-				return 0, fmt.Errorf("link: indicator: %w", err)
-			}
-			if flagged.Valid {
-				continue // listed or past the cap: counted, but links no more
-			}
-			if _, err := post.ExecContext(ctx, id, at, p.ID, ps.Raw); err != nil {
-				return 0, fmt.Errorf("link: posting: %w", err)
-			}
-		}
+	if err := q.index(ctx, tx, pending, valueCap, link); err != nil {
+		return 0, err
 	}
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
-		if _, err := tx.ExecContext(ctx, q.Q(`UPDATE reports SET linked = TRUE WHERE id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {
+		if _, err := tx.ExecContext(ctx, q.Q(`DELETE FROM link_queue WHERE report_id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {
 			return 0, fmt.Errorf("link: mark: %w", err)
 		}
 	}
@@ -126,6 +103,131 @@ func (q *Queries) LinkPending(ctx context.Context, db *sql.DB, limit, valueCap i
 		return 0, fmt.Errorf("link: commit: %w", err)
 	}
 	return len(pending), nil
+}
+
+// occurrence is one report naming one value, in report order.
+type occurrence struct {
+	reportID string
+	at       int64
+	raw      string
+}
+
+// valueBatch gathers every occurrence of one value in a batch, so that the
+// value costs one upsert however many reports name it.
+type valueBatch struct {
+	t      indicator.Type
+	value  string
+	listed string
+	occ    []occurrence
+	first  int64
+	last   int64
+}
+
+// index writes the postings of a batch of reports: one multi-row upsert per
+// chunk of distinct values, then multi-row inserts of the postings. Values
+// go in sorted, so that concurrent linkers lock rows in the same order.
+func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
+	byKey := map[[2]string]*valueBatch{}
+	for _, p := range pending {
+		at := micros(p.CreatedAt)
+		for _, ps := range link(p) {
+			k := [2]string{string(ps.Type), ps.Value}
+			vb, ok := byKey[k]
+			if !ok {
+				vb = &valueBatch{t: ps.Type, value: ps.Value, listed: ps.Listed, first: at, last: at}
+				byKey[k] = vb
+			}
+			vb.occ = append(vb.occ, occurrence{p.ID, at, ps.Raw})
+			vb.first, vb.last = min(vb.first, at), max(vb.last, at)
+		}
+	}
+	values := make([]*valueBatch, 0, len(byKey))
+	for _, vb := range byKey {
+		values = append(values, vb)
+	}
+	slices.SortFunc(values, func(a, b *valueBatch) int {
+		return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.value, b.value))
+	})
+	type posting struct {
+		id  int64
+		occ occurrence
+	}
+	var postings []posting
+	var capped []any
+	const valuesPerUpsert = 150
+	for lo := 0; lo < len(values); lo += valuesPerUpsert {
+		chunk := values[lo:min(lo+valuesPerUpsert, len(values))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO indicators (type, value, report_count, first_seen, last_seen, flagged) VALUES `)
+		args := make([]any, 0, len(chunk)*6+1)
+		for i, vb := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?,?,?,?,?,?)`)
+			args = append(args, string(vb.t), vb.value, len(vb.occ), vb.first, vb.last, nullString(vb.listed))
+		}
+		b.WriteString(` ON CONFLICT (type, value) DO UPDATE SET
+			report_count = indicators.report_count + excluded.report_count,
+			first_seen = CASE WHEN excluded.first_seen < indicators.first_seen THEN excluded.first_seen ELSE indicators.first_seen END,
+			last_seen = CASE WHEN excluded.last_seen > indicators.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
+			flagged = COALESCE(indicators.flagged, excluded.flagged)
+			RETURNING id, type, value, report_count, flagged`)
+		rows, err := tx.QueryContext(ctx, q.Q(b.String()), args...)
+		if err != nil {
+			return fmt.Errorf("link: indicators: %w", err)
+		}
+		for rows.Next() {
+			var id, count int64
+			var typ, value string
+			var flagged sql.NullString
+			if err := rows.Scan(&id, &typ, &value, &count, &flagged); err != nil {
+				rows.Close()
+				return fmt.Errorf("link: indicators: %w", err)
+			}
+			vb := byKey[[2]string{typ, value}]
+			if vb == nil || flagged.Valid {
+				continue // listed, or already past the cap: counted, links no more
+			}
+			// The first reports up to the cap link; the value is flagged
+			// once its count passes the cap.
+			before := count - int64(len(vb.occ))
+			allowed := min(int64(len(vb.occ)), max(0, int64(valueCap)-before))
+			for _, o := range vb.occ[:allowed] {
+				postings = append(postings, posting{id, o})
+			}
+			if count > int64(valueCap) {
+				capped = append(capped, id)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("link: indicators: %w", err)
+		}
+	}
+	const postingsPerInsert = 250
+	for lo := 0; lo < len(postings); lo += postingsPerInsert {
+		chunk := postings[lo:min(lo+postingsPerInsert, len(postings))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO report_indicators (indicator_id, seen_at, report_id, raw) VALUES `)
+		args := make([]any, 0, len(chunk)*4)
+		for i, p := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?,?,?,?)`)
+			args = append(args, p.id, p.occ.at, p.occ.reportID, p.occ.raw)
+		}
+		b.WriteString(` ON CONFLICT DO NOTHING`)
+		if _, err := tx.ExecContext(ctx, q.Q(b.String()), args...); err != nil {
+			return fmt.Errorf("link: postings: %w", err)
+		}
+	}
+	if len(capped) > 0 {
+		if _, err := tx.ExecContext(ctx, q.Q(`UPDATE indicators SET flagged = 'cap' WHERE flagged IS NULL AND id IN (`+placeholders(len(capped))+`)`), capped...); err != nil {
+			return fmt.Errorf("link: cap: %w", err)
+		}
+	}
+	return nil
 }
 
 const infoColumns = `type, value, report_count, first_seen, last_seen, flagged`
@@ -263,7 +365,7 @@ func (q *Queries) TopIndicators(ctx context.Context, db Execer, limit int) ([]co
 // UnlinkedCount counts reports waiting to be linked.
 func (q *Queries) UnlinkedCount(ctx context.Context, db Execer) (int64, error) {
 	var n int64
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM reports WHERE NOT linked`).Scan(&n)
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM link_queue`).Scan(&n)
 	return n, err
 }
 
@@ -274,10 +376,21 @@ func (q *Queries) ResetLinks(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{`DELETE FROM report_indicators`, `DELETE FROM indicators`, `UPDATE reports SET linked = FALSE WHERE linked`} {
+	for _, stmt := range []string{`DELETE FROM report_indicators`, `DELETE FROM indicators`, `DELETE FROM link_queue`,
+		`INSERT INTO link_queue (report_id) SELECT id FROM reports ORDER BY created_at, id`} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("reset links: %w", err)
 		}
 	}
 	return tx.Commit()
+}
+
+// IndexSize counts identifiers and links.
+func (q *Queries) IndexSize(ctx context.Context, db Execer) (int64, int64, error) {
+	var n, links int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM indicators`).Scan(&n); err != nil {
+		return 0, 0, err
+	}
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM report_indicators`).Scan(&links)
+	return n, links, err
 }

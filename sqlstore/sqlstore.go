@@ -153,6 +153,9 @@ func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*repor
 			return nil, nil, fmt.Errorf("insert reports: %w", err)
 		}
 	}
+	if err := q.enqueueLinks(ctx, tx, reports, inserted); err != nil {
+		return nil, nil, err
+	}
 	for i, r := range reports {
 		if !inserted[r.ID] {
 			done, err := q.resolveConflict(ctx, tx, r, &results[i], &errs[i])
@@ -169,6 +172,25 @@ func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*repor
 		results[i] = report.CreateResult{Report: *r}
 	}
 	return results, errs, nil
+}
+
+// enqueueLinks queues the newly inserted reports for the linker, in the
+// same transaction: a stored report is always either linked or queued.
+func (q *Queries) enqueueLinks(ctx context.Context, tx Execer, reports []*report.Report, inserted map[string]bool) error {
+	var ids []any
+	for _, r := range reports {
+		if inserted[r.ID] {
+			ids = append(ids, r.ID)
+		}
+	}
+	for lo := 0; lo < len(ids); lo += 500 {
+		chunk := ids[lo:min(lo+500, len(ids))]
+		values := strings.TrimSuffix(strings.Repeat("(?),", len(chunk)), ",")
+		if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO link_queue (report_id) VALUES `+values), chunk...); err != nil {
+			return fmt.Errorf("queue for linking: %w", err)
+		}
+	}
+	return nil
 }
 
 // resolveConflict handles one report whose insert was skipped. done means
@@ -201,6 +223,9 @@ func (q *Queries) resolveConflict(ctx context.Context, tx Execer, r *report.Repo
 			return false, fmt.Errorf("insert report: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
+			if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO link_queue (report_id) VALUES (?)`), r.ID); err != nil {
+				return false, fmt.Errorf("queue for linking: %w", err)
+			}
 			return false, nil
 		}
 	}

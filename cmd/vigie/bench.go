@@ -25,12 +25,15 @@ import (
 )
 
 func runBench(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "correlate" {
+		return runBenchCorrelate(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		fmt.Fprintln(e.stdout, "Usage: vigie bench intake [flags]\n\nStarts `vigie serve` as a child process on a store, drives the reporting API\nwith concurrent clients, then measures a bare store insert of the same\nreports without HTTP as a ceiling.")
+		fmt.Fprintln(e.stdout, "Usage: vigie bench intake|correlate [flags]\n\n  intake     starts `vigie serve` as a child process on a store, drives the\n             reporting API with concurrent clients, then measures a bare store\n             insert of the same reports without HTTP as a ceiling\n  correlate  fills a store with demo reports, rebuilds the index, then times\n             linking new reports and paging the reports of a shared value")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
-		return errors.New("bench: name a benchmark (intake)")
+		return errors.New("bench: name a benchmark (intake, correlate)")
 	}
 	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
 	var sf storeFlags

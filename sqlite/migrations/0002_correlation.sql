@@ -1,7 +1,12 @@
 -- Cross-referencing: an inverted index from identifier to reports. No table
 -- of report pairs is ever stored.
-ALTER TABLE reports ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX reports_unlinked ON reports (created_at, id) WHERE NOT linked;
+-- Reports waiting to be linked, in arrival order. A small table of its own,
+-- so that linking deletes a queue row instead of rewriting the report.
+CREATE TABLE link_queue (
+    seq       INTEGER PRIMARY KEY,
+    report_id TEXT NOT NULL UNIQUE
+) STRICT;
+INSERT INTO link_queue (report_id) SELECT id FROM reports ORDER BY created_at, id;
 
 CREATE TABLE indicators (
     id           INTEGER PRIMARY KEY,

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/demo"
+	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
+)
+
+// hotPhone is the value the benchmark shares between very many reports.
+const hotPhone = "06 10 20 30 40"
+
+func runBenchCorrelate(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("bench correlate", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	sf.data = ""
+	reports := fs.Int("reports", 1_000_000, "reports in the store (generated when fewer are there)")
+	hot := fs.Int("hot", 100_000, "reports sharing one phone number")
+	samples := fs.Int("samples", 1000, "new reports linked one by one, and pages read, for the latency figures")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if sf.db == "" && sf.data == "" {
+		dir, err := os.MkdirTemp("", "vigie-bench-correlate-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.data = dir
+	}
+	db, kind, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := db.Key(ctx, "follow-up")
+	if err != nil {
+		return err
+	}
+	intake := report.NewIntake(db, db, taxonomy.Default(), key, nil)
+	list := correlate.DefaultWarningList()
+	list.Cap = 1 << 30 // the benchmark wants the hot value to link all its reports
+	linker := correlate.NewLinker(db, list, indicator.DefaultOptions, nil)
+
+	have, err := db.CountReports(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "store=%s reports wanted=%d present=%d hot value in %d reports\n", kind, *reports, have, *hot)
+	if int(have) < *reports {
+		start := time.Now()
+		gen := demo.New(42, 5000)
+		gen.Hot, gen.HotEvery = hotPhone, max(1, *reports / *hot)
+		const batch = 500
+		jobs := make(chan []report.Submission, 8)
+		var wg sync.WaitGroup
+		var fillErr error
+		var once sync.Once
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for subs := range jobs {
+					if _, err := intake.SubmitBatch(ctx, subs); err != nil {
+						once.Do(func() { fillErr = err })
+					}
+				}
+			}()
+		}
+		for i := int(have); i < *reports; i += batch {
+			subs := make([]report.Submission, 0, batch)
+			for j := i; j < min(i+batch, *reports); j++ {
+				subs = append(subs, gen.Next(j))
+			}
+			jobs <- subs
+			if (i/batch)%200 == 0 && i > 0 {
+				fmt.Fprintf(e.stderr, "%d reports stored (%.0f/s)\n", i, float64(i-int(have))/time.Since(start).Seconds())
+			}
+		}
+		close(jobs)
+		wg.Wait()
+		if fillErr != nil {
+			return fillErr
+		}
+		fmt.Fprintf(e.stdout, "filled %d reports in %s\n", *reports-int(have), time.Since(start).Round(time.Second))
+	}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+	}
+	start := time.Now()
+	n, err := linker.Rebuild(ctx, nil)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return err
+	}
+	rebuild := time.Since(start)
+	inds, links, err := db.IndexSize(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "rebuild: %d reports in %s (%.0f reports/s); %d identifiers, %d links\n",
+		n, rebuild.Round(time.Millisecond), float64(n)/rebuild.Seconds(), inds, links)
+
+	// Linking one new report, inside the store: submit, then time LinkOnce.
+	gen := demo.New(7, 5000)
+	var linkTimes []time.Duration
+	for i := range *samples {
+		if _, err := intake.Submit(ctx, gen.Next(*reports+i)); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		if k, err := linker.LinkOnce(ctx, 1); err != nil || k != 1 {
+			return fmt.Errorf("link one: %d %v", k, err)
+		}
+		linkTimes = append(linkTimes, time.Since(t0))
+	}
+	slices.Sort(linkTimes)
+	fmt.Fprintf(e.stdout, "link one new report: p50=%.2fms p99=%.2fms max=%.2fms (%d samples)\n",
+		ms(pct(linkTimes, .5)), ms(pct(linkTimes, .99)), ms(pct(linkTimes, 1)), len(linkTimes))
+
+	hotValue, err := indicator.NormalisePhone(hotPhone, "FR")
+	if err != nil {
+		return err
+	}
+	info, err := db.Indicator(ctx, indicator.Phone, hotValue)
+	if err != nil {
+		return err
+	}
+	// Pages of 100 related reports: walk the hot value with cursors, and
+	// read first pages of random campaign values.
+	var pageTimes []time.Duration
+	cursor := ""
+	for i := 0; i < *samples/2; i++ {
+		t0 := time.Now()
+		ids, next, err := db.IndicatorReports(ctx, indicator.Phone, hotValue, cursor, 100)
+		if err != nil {
+			return err
+		}
+		pageTimes = append(pageTimes, time.Since(t0))
+		if len(ids) == 0 || next == "" {
+			cursor = ""
+		} else {
+			cursor = next
+		}
+	}
+	top, err := db.TopIndicators(ctx, 200)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < *samples/2; i++ {
+		v := top[rng.IntN(len(top))]
+		t0 := time.Now()
+		if _, _, err := db.IndicatorReports(ctx, v.Type, v.Value, "", 100); err != nil {
+			return err
+		}
+		pageTimes = append(pageTimes, time.Since(t0))
+	}
+	slices.Sort(pageTimes)
+	fmt.Fprintf(e.stdout, "related reports, pages of 100 (hot value in %d reports, and the top 200 values): p50=%.2fms p95=%.2fms max=%.2fms (%d pages)\n",
+		info.Count, ms(pct(pageTimes, .5)), ms(pct(pageTimes, .95)), ms(pct(pageTimes, 1)), len(pageTimes))
+	return nil
+}
+
+func pct(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
