@@ -143,14 +143,26 @@ func (l *Linker) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// BulkLoader is a store that can prepare for a rebuild (bigger caches,
+// secondary indexes built once at the end) and restore itself after.
+type BulkLoader interface {
+	BeginBulk(ctx context.Context) (end func(context.Context) error, err error)
+}
+
 // Rebuild empties the index and links every report again.
-func (l *Linker) Rebuild(ctx context.Context, progress func(done int)) (int, error) {
+func (l *Linker) Rebuild(ctx context.Context, progress func(done int)) (total int, err error) {
 	if err := l.store.ResetLinks(ctx); err != nil {
 		return 0, err
 	}
-	total := 0
+	if bulk, ok := l.store.(BulkLoader); ok {
+		end, err := bulk.BeginBulk(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer func() { err = errors.Join(err, end(context.Background())) }()
+	}
 	for {
-		n, err := l.LinkOnce(ctx, 2000)
+		n, err := l.LinkOnce(ctx, 10000)
 		if err != nil {
 			return total, err
 		}

@@ -402,3 +402,23 @@ func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx
 func (db *DB) IndexSize(ctx context.Context) (int64, int64, error) {
 	return db.q.IndexSize(ctx, db.read)
 }
+
+// BeginBulk prepares a rebuild of the index: a 1 GB page cache and memory
+// mapping on the writer, and the report→identifier index dropped, to be
+// built once, sorted, at the end (see correlate.BulkLoader).
+func (db *DB) BeginBulk(ctx context.Context) (func(context.Context) error, error) {
+	for _, stmt := range []string{`PRAGMA cache_size=-1048576`, `PRAGMA mmap_size=4294967296`, `DROP INDEX IF EXISTS report_indicators_report`} {
+		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("sqlite: bulk: %w", err)
+		}
+	}
+	return func(ctx context.Context) error {
+		var errs []error
+		for _, stmt := range []string{`CREATE INDEX IF NOT EXISTS report_indicators_report ON report_indicators (report_id)`, `PRAGMA mmap_size=0`, `PRAGMA cache_size=-131072`} {
+			if _, err := db.write.ExecContext(ctx, stmt); err != nil {
+				errs = append(errs, fmt.Errorf("sqlite: end bulk: %w", err))
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
+}

@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
@@ -123,14 +125,41 @@ type valueBatch struct {
 	last   int64
 }
 
+// extractAll runs link over every report, on all cores for big batches
+// (a rebuild); extraction is pure computation.
+func extractAll(pending []correlate.PendingReport, link func(correlate.PendingReport) []correlate.Posting) [][]correlate.Posting {
+	out := make([][]correlate.Posting, len(pending))
+	workers := runtime.GOMAXPROCS(0)
+	if len(pending) < 64 || workers == 1 {
+		for i, p := range pending {
+			out[i] = link(p)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	per := (len(pending) + workers - 1) / workers
+	for lo := 0; lo < len(pending); lo += per {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				out[i] = link(pending[i])
+			}
+		}(lo, min(lo+per, len(pending)))
+	}
+	wg.Wait()
+	return out
+}
+
 // index writes the postings of a batch of reports: one multi-row upsert per
 // chunk of distinct values, then multi-row inserts of the postings. Values
 // go in sorted, so that concurrent linkers lock rows in the same order.
 func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
+	all := extractAll(pending, link)
 	byKey := map[[2]string]*valueBatch{}
-	for _, p := range pending {
+	for i, p := range pending {
 		at := micros(p.CreatedAt)
-		for _, ps := range link(p) {
+		for _, ps := range all[i] {
 			k := [2]string{string(ps.Type), ps.Value}
 			vb, ok := byKey[k]
 			if !ok {
@@ -204,6 +233,10 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			return fmt.Errorf("link: indicators: %w", err)
 		}
 	}
+	// In index order: neighbouring rows land on the same B-tree pages.
+	slices.SortFunc(postings, func(a, b posting) int {
+		return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.occ.at, b.occ.at), cmp.Compare(a.occ.reportID, b.occ.reportID))
+	})
 	const postingsPerInsert = 250
 	for lo := 0; lo < len(postings); lo += postingsPerInsert {
 		chunk := postings[lo:min(lo+postingsPerInsert, len(postings))]
