@@ -65,10 +65,10 @@ func dsn(path string, readOnly bool) string {
 	v.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		v.Add("_pragma", "query_only(ON)")
-		v.Add("_pragma", "cache_size(-16384)")
+		v.Add("_pragma", "cache_size(-4096)")
 	} else {
 		v.Set("_txlock", "immediate")
-		v.Add("_pragma", "cache_size(-131072)")
+		v.Add("_pragma", "cache_size(-65536)")
 		// Checkpoints run in the background (see checkpointer), not in
 		// the middle of whichever commit crosses the WAL threshold.
 		v.Add("_pragma", "wal_autocheckpoint(0)")
@@ -414,7 +414,7 @@ func (db *DB) BeginBulk(ctx context.Context) (func(context.Context) error, error
 	}
 	return func(ctx context.Context) error {
 		var errs []error
-		for _, stmt := range []string{`CREATE INDEX IF NOT EXISTS report_indicators_report ON report_indicators (report_id)`, `PRAGMA mmap_size=0`, `PRAGMA cache_size=-131072`} {
+		for _, stmt := range []string{`CREATE INDEX IF NOT EXISTS report_indicators_report ON report_indicators (report_id)`, `PRAGMA mmap_size=0`, `PRAGMA cache_size=-65536`} {
 			if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 				errs = append(errs, fmt.Errorf("sqlite: end bulk: %w", err))
 			}
