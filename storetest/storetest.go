@@ -12,26 +12,13 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
-	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 // Store is everything an adapter provides.
-type Store interface {
-	report.Store
-	correlate.Store
-	report.BlobStore
-	apitoken.Store
-	AddVisits(ctx context.Context, day time.Time, n int64) error
-	Visits(ctx context.Context, from, to time.Time) (map[string]int64, error)
-	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
-	Key(ctx context.Context, name string) ([]byte, error)
-	Ping(ctx context.Context) error
-	IntegrityCheck(ctx context.Context) error
-	SchemaVersion(ctx context.Context) (int, error)
-	Close() error
-}
+type Store = storage.Store
 
 // Run runs every conformance test; open returns a new, empty store.
 func Run(t *testing.T, open func(t *testing.T) Store) {

@@ -5,29 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/vigie-platform/vigie/apitoken"
-	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/postgres"
-	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlite"
+	"github.com/vigie-platform/vigie/storage"
 )
 
 // store is everything the commands need of a database.
-type store interface {
-	report.Store
-	correlate.Store
-	report.BlobStore
-	apitoken.Store
-	AddVisits(ctx context.Context, day time.Time, n int64) error
-	Visits(ctx context.Context, from, to time.Time) (map[string]int64, error)
-	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
-	Key(ctx context.Context, name string) ([]byte, error)
-	Ping(ctx context.Context) error
-	SchemaVersion(ctx context.Context) (int, error)
-	Close() error
-}
+type store = storage.Store
 
 var (
 	_ store = (*sqlite.DB)(nil)

@@ -1,0 +1,32 @@
+// Package storage names the whole contract a database adapter fulfils:
+// every domain store, plus the operations the platform needs of it. The
+// SQLite and PostgreSQL adapters implement it, the commands use it, and
+// storetest checks it.
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/visit"
+)
+
+// Store is one database holding everything.
+type Store interface {
+	report.Store
+	report.BlobStore
+	correlate.Store
+	apitoken.Store
+	visit.Store
+	// Spend records a proof-of-work solution as used (altcha.SpentStore).
+	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
+	// Key returns a named server key shared by every instance (keyring.Keyring).
+	Key(ctx context.Context, name string) ([]byte, error)
+	Ping(ctx context.Context) error
+	IntegrityCheck(ctx context.Context) error
+	SchemaVersion(ctx context.Context) (int, error)
+	Close() error
+}
