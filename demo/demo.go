@@ -26,6 +26,7 @@ type Generator struct {
 type campaign struct {
 	iban, phone, domain, wallet, handle string
 	kind                                int
+	screenshot                          []byte // the same fake page capture sent by several victims
 }
 
 // weights follow the articles' 2009 figures: 2,272 scams, 910 offences
@@ -48,12 +49,13 @@ func New(seed uint64, campaigns int) *Generator {
 	g := &Generator{rng: rng, zipf: rand.NewZipf(rng, 1.2, 4, uint64(campaigns-1))}
 	for i := range campaigns {
 		g.campaigns = append(g.campaigns, campaign{
-			iban:   frenchIBAN(rng),
-			phone:  fmt.Sprintf("06 1%d %02d %02d %02d", rng.IntN(10), rng.IntN(100), rng.IntN(100), rng.IntN(100)),
-			domain: fmt.Sprintf("%s-%s-%d.fr", words[rng.IntN(len(words))], words[rng.IntN(len(words))], i),
-			wallet: "bc1q" + bech32ish(rng),
-			handle: fmt.Sprintf("t.me/conseiller_%s_%d", words[rng.IntN(len(words))], i),
-			kind:   rng.IntN(4),
+			iban:       frenchIBAN(rng),
+			phone:      fmt.Sprintf("06 1%d %02d %02d %02d", rng.IntN(10), rng.IntN(100), rng.IntN(100), rng.IntN(100)),
+			domain:     fmt.Sprintf("%s-%s-%d.fr", words[rng.IntN(len(words))], words[rng.IntN(len(words))], i),
+			wallet:     "bc1q" + bech32ish(rng),
+			handle:     fmt.Sprintf("t.me/conseiller_%s_%d", words[rng.IntN(len(words))], i),
+			kind:       rng.IntN(4),
+			screenshot: fakePNG(rng),
 		})
 	}
 	return g
@@ -123,14 +125,17 @@ func (g *Generator) Next(i int) report.Submission {
 			sub.PaymentMeans = "card"
 		}
 		sub.URLs = []string{"https://www." + c.domain + "/produit/" + strconv.Itoa(g.rng.IntN(200))}
+		if g.rng.IntN(10) == 0 {
+			sub.Attachments = []report.Upload{{Filename: "capture.png", Content: c.screenshot}}
+		}
 	case "minors.abuse-material":
 		sub.Description = "Images d'abus sur mineurs vues sur un forum. Je n'ai rien téléchargé."
-		sub.URLs = []string{fmt.Sprintf("https://forum-%d.example-host.net/t/%d", g.rng.IntN(3000), g.rng.IntN(100000))}
+		sub.URLs = []string{fmt.Sprintf("https://forum-%d-hebergement.net/t/%d", g.rng.IntN(3000), g.rng.IntN(100000))}
 	case "minors.grooming":
 		sub.Description = fmt.Sprintf("Un adulte demande des photos à ma fille de 13 ans sur un jeu en ligne, pseudo joueur%d.", g.rng.IntN(20000))
 	default:
 		sub.Description = fmt.Sprintf("Contenu signalé n°%d, vu sur un réseau social.", i)
-		sub.URLs = []string{fmt.Sprintf("https://site-%d.example.org/page/%d", g.rng.IntN(20000), g.rng.IntN(1000))}
+		sub.URLs = []string{fmt.Sprintf("https://site-%d.fr/page/%d", g.rng.IntN(20000), g.rng.IntN(1000))}
 	}
 	if g.Hot != "" && g.HotEvery > 0 && i%g.HotEvery == 0 {
 		sub.Description += " Il rappelle sans cesse depuis le " + g.Hot + "."
@@ -147,4 +152,14 @@ func spaced(iban string) string {
 		out += iban[i:min(i+4, len(iban))]
 	}
 	return out
+}
+
+// fakePNG is a few bytes that sniff as PNG: enough to exercise attachment
+// storage and hashing without shipping images.
+func fakePNG(rng *rand.Rand) []byte {
+	b := []byte("\x89PNG\r\n\x1a\n")
+	for range 56 {
+		b = append(b, byte(rng.IntN(256)))
+	}
+	return b
 }

@@ -86,7 +86,8 @@ func (in *Intake) followUpSecret(id string) string {
 // prepare validates a submission and turns it into a report ready to store,
 // with its attachments' contents aside.
 func (in *Intake) prepare(sub Submission) (*Report, error) {
-	r, invalid := validate(sub, in.taxonomy, in.now())
+	now := in.now()
+	r, invalid := validate(sub, in.taxonomy, now)
 	if invalid != nil {
 		return nil, invalid
 	}
@@ -97,7 +98,7 @@ func (in *Intake) prepare(sub Submission) (*Report, error) {
 	r.ID = id.String()
 	r.Receipt = NewReceipt()
 	r.FollowUpSecretHash = HashSecret(in.followUpSecret(r.ID))
-	r.CreatedAt = in.now().UTC().Truncate(time.Microsecond)
+	r.CreatedAt = now.UTC().Truncate(time.Microsecond)
 	for _, a := range sub.Attachments {
 		sum := sha256.Sum256(a.Content)
 		r.Attachments = append(r.Attachments, Attachment{

@@ -11,6 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/sqlite"
 )
 
 func TestCommandsHelpAndErrors(t *testing.T) {
@@ -119,5 +122,43 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	second := b.do("POST", "/api/v1/reports", "application/json", strings.NewReader(validReport), h)
 	if first.json(t)["id"] != second.json(t)["id"] {
 		t.Error("idempotency key not shared between instances")
+	}
+}
+
+func TestDemoCommand(t *testing.T) {
+	dir := t.TempDir()
+	out := vigie(t, "demo", "--reports", "600", "--seed", "3", "--data", dir)
+	if !strings.Contains(out, "600 reports") || !strings.Contains(out, "600 reports linked") {
+		t.Fatalf("demo: %q", out)
+	}
+	db, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if n, _ := db.CountReports(ctx); n != 600 {
+		t.Errorf("reports = %d", n)
+	}
+	visits, _ := db.Visits(ctx, time.Now().AddDate(-1, 0, -1), time.Now().AddDate(0, 0, 1))
+	var total int64
+	for _, v := range visits {
+		total += v
+	}
+	if total < 600*35 || total > 600*45 {
+		t.Errorf("visits = %d for 600 reports, want about 41 each (the articles' ratio)", total)
+	}
+	top, _ := db.TopIndicators(ctx, 50)
+	shared := false
+	for _, i := range top {
+		if (i.Type == "iban" || i.Type == "phone") && i.Count >= 5 && i.Flagged == "" {
+			shared = true
+		}
+	}
+	if !shared {
+		t.Errorf("no scam campaign reuses an IBAN or phone: %+v", top)
+	}
+	if pending, _ := db.UnlinkedCount(ctx); pending != 0 {
+		t.Errorf("%d reports left unlinked", pending)
 	}
 }

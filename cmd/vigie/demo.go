@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/demo"
+	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
+)
+
+// visitsPerReport is the articles' ratio: 299,005 visits for 7,267 reports.
+const visitsPerReport = 41
+
+// runDemo fills a store with synthetic French reports spread over the past
+// year, the visits that go with them, and links them.
+func runDemo(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	n := fs.Int("reports", 10000, "how many reports to add")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same reports")
+	campaigns := fs.Int("campaigns", 0, "scam campaigns sharing identifiers (default: one per 200 reports)")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return fmt.Errorf("--reports must be at least 1")
+	}
+	if *campaigns == 0 {
+		*campaigns = max(10, *n/200)
+	}
+	db, kind, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := db.Key(ctx, "follow-up")
+	if err != nil {
+		return err
+	}
+	// Reports are dated over the past year, oldest first.
+	end := time.Now().UTC()
+	start := end.AddDate(-1, 0, 0)
+	step := end.Sub(start) / time.Duration(*n)
+	var seq atomic.Int64
+	clock := func() time.Time { return start.Add(time.Duration(seq.Add(1)) * step) }
+	intake := report.NewIntake(db, db, taxonomy.Default(), key, clock)
+
+	began := time.Now()
+	gen := demo.New(*seed, *campaigns)
+	jobs := make(chan []report.Submission, 8)
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	var firstErr error
+	var once sync.Once
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for subs := range jobs {
+				outs, err := intake.SubmitBatch(ctx, subs)
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					continue
+				}
+				for _, o := range outs {
+					if o.Err != nil {
+						failed.Add(1)
+						once.Do(func() { firstErr = o.Err })
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < *n; i += 500 {
+		subs := make([]report.Submission, 0, 500)
+		for j := i; j < min(i+500, *n); j++ {
+			subs = append(subs, gen.Next(j))
+		}
+		select {
+		case jobs <- subs:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("demo: %d reports refused, first: %w", failed.Load(), firstErr)
+	}
+	days := int(end.Sub(start).Hours()/24) + 1
+	perDay := int64(*n) * visitsPerReport / int64(days)
+	for d := 0; d < days; d++ {
+		if err := db.AddVisits(ctx, start.AddDate(0, 0, d), perDay); err != nil {
+			return err
+		}
+	}
+	stored := time.Since(began)
+	linker := correlate.NewLinker(db, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	linked := 0
+	for {
+		k, err := linker.LinkOnce(ctx, 5000)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			break
+		}
+		linked += k
+	}
+	fmt.Fprintf(e.stdout, "demo: %d reports (%d scam campaigns) and %d visits added to the %s store in %s, %d reports linked in %s\n",
+		*n, *campaigns, perDay*int64(days), kind, stored.Round(time.Millisecond), linked, (time.Since(began) - stored).Round(time.Millisecond))
+	return nil
+}
