@@ -51,8 +51,13 @@ type SharedIdentity struct {
 	Value string         `json:"value"`
 }
 
-// ErrNotFound means no such identifier or report is indexed.
-var ErrNotFound = errors.New("not indexed")
+// Errors of the index.
+var (
+	// ErrNotFound means no such identifier or report is indexed.
+	ErrNotFound = errors.New("not indexed")
+	// ErrBadCursor is returned for a page cursor the store did not make.
+	ErrBadCursor = errors.New("bad cursor")
+)
 
 // Store keeps the inverted index.
 type Store interface {

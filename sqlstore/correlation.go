@@ -308,9 +308,6 @@ func decodeCursor(c string) (int64, string, error) {
 	return v, id, nil
 }
 
-// ErrBadCursor is returned for a cursor this store did not make.
-var ErrBadCursor = errors.New("bad cursor")
-
 // IndicatorReports pages through the reports naming a value, newest first.
 func (q *Queries) IndicatorReports(ctx context.Context, db Execer, t indicator.Type, value, cursor string, limit int) ([]string, string, error) {
 	var id int64
@@ -325,7 +322,7 @@ func (q *Queries) IndicatorReports(ctx context.Context, db Execer, t indicator.T
 	if cursor != "" {
 		at, rid, err := decodeCursor(cursor)
 		if err != nil {
-			return nil, "", ErrBadCursor
+			return nil, "", correlate.ErrBadCursor
 		}
 		query += ` AND (seen_at < ? OR (seen_at = ? AND report_id < ?))`
 		args = append(args, at, at, rid)

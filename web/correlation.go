@@ -9,7 +9,6 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
-	"github.com/vigie-platform/vigie/sqlstore"
 )
 
 // Bounds of the cross-referencing answers.
@@ -76,7 +75,7 @@ func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ids, next, err := s.Index.IndicatorReports(r.Context(), t, value, r.URL.Query().Get("cursor"), limit)
-	if errors.Is(err, sqlstore.ErrBadCursor) {
+	if errors.Is(err, correlate.ErrBadCursor) {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "Bad cursor.", map[string]string{"cursor": "Use the next_cursor of a previous page."})
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/vigie-platform/vigie/correlate"
@@ -64,36 +63,11 @@ func runBenchCorrelate(ctx context.Context, e env, args []string) error {
 		start := time.Now()
 		gen := demo.New(42, 5000)
 		gen.Hot, gen.HotEvery = hotPhone, max(1, *reports / *hot)
-		const batch = 500
-		jobs := make(chan []report.Submission, 8)
-		var wg sync.WaitGroup
-		var fillErr error
-		var once sync.Once
-		for range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for subs := range jobs {
-					if _, err := intake.SubmitBatch(ctx, subs); err != nil {
-						once.Do(func() { fillErr = err })
-					}
-				}
-			}()
-		}
-		for i := int(have); i < *reports; i += batch {
-			subs := make([]report.Submission, 0, batch)
-			for j := i; j < min(i+batch, *reports); j++ {
-				subs = append(subs, gen.Next(j))
-			}
-			jobs <- subs
-			if (i/batch)%200 == 0 && i > 0 {
-				fmt.Fprintf(e.stderr, "%d reports stored (%.0f/s)\n", i, float64(i-int(have))/time.Since(start).Seconds())
-			}
-		}
-		close(jobs)
-		wg.Wait()
-		if fillErr != nil {
-			return fillErr
+		err := fillReports(ctx, intake, gen, int(have), *reports, func(done int) {
+			fmt.Fprintf(e.stderr, "%d reports stored (%.0f/s)\n", done, float64(done)/time.Since(start).Seconds())
+		})
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(e.stdout, "filled %d reports in %s\n", *reports-int(have), time.Since(start).Round(time.Second))
 	}

@@ -54,45 +54,8 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	intake := report.NewIntake(db, db, taxonomy.Default(), key, clock)
 
 	began := time.Now()
-	gen := demo.New(*seed, *campaigns)
-	jobs := make(chan []report.Submission, 8)
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	var firstErr error
-	var once sync.Once
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for subs := range jobs {
-				outs, err := intake.SubmitBatch(ctx, subs)
-				if err != nil {
-					once.Do(func() { firstErr = err })
-					continue
-				}
-				for _, o := range outs {
-					if o.Err != nil {
-						failed.Add(1)
-						once.Do(func() { firstErr = o.Err })
-					}
-				}
-			}
-		}()
-	}
-	for i := 0; i < *n; i += 500 {
-		subs := make([]report.Submission, 0, 500)
-		for j := i; j < min(i+500, *n); j++ {
-			subs = append(subs, gen.Next(j))
-		}
-		select {
-		case jobs <- subs:
-		case <-ctx.Done():
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return fmt.Errorf("demo: %d reports refused, first: %w", failed.Load(), firstErr)
+	if err := fillReports(ctx, intake, demo.New(*seed, *campaigns), 0, *n, nil); err != nil {
+		return err
 	}
 	days := int(end.Sub(start).Hours()/24) + 1
 	perDay := int64(*n) * visitsPerReport / int64(days)
@@ -117,4 +80,52 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "demo: %d reports (%d scam campaigns) and %d visits added to the %s store in %s, %d reports linked in %s\n",
 		*n, *campaigns, perDay*int64(days), kind, stored.Round(time.Millisecond), linked, (time.Since(began) - stored).Round(time.Millisecond))
 	return nil
+}
+
+// fillReports stores the generator's reports from..to through the intake,
+// in batches of 500 on four workers, so that group commits stay full.
+func fillReports(ctx context.Context, intake *report.Intake, gen *demo.Generator, from, to int, progress func(done int)) error {
+	jobs := make(chan []report.Submission, 8)
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	var firstErr error
+	var once sync.Once
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for subs := range jobs {
+				outs, err := intake.SubmitBatch(ctx, subs)
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					continue
+				}
+				for _, o := range outs {
+					if o.Err != nil {
+						refused.Add(1)
+						once.Do(func() { firstErr = o.Err })
+					}
+				}
+			}
+		}()
+	}
+	for i := from; i < to; i += 500 {
+		subs := make([]report.Submission, 0, 500)
+		for j := i; j < min(i+500, to); j++ {
+			subs = append(subs, gen.Next(j))
+		}
+		select {
+		case jobs <- subs:
+		case <-ctx.Done():
+		}
+		if progress != nil && (i-from)%100_000 == 0 && i > from {
+			progress(i - from)
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("%d reports refused or not stored, first: %w", refused.Load(), firstErr)
+	}
+	return ctx.Err()
 }
