@@ -106,7 +106,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	storeArgs := []string{"--db", pgURLOrSkip(t)}
 	a := startServer(t, storeArgs)
 	b := startServer(t, storeArgs)
-	tok := a.token("shared")
+	tok := a.token("shared", "--rate", "0")
 	res := a.do("POST", "/api/v1/reports", "application/json", strings.NewReader(validReport), bearer(tok))
 	if res.status != 201 {
 		t.Fatalf("%d %s", res.status, res.body)
@@ -122,6 +122,36 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	second := b.do("POST", "/api/v1/reports", "application/json", strings.NewReader(validReport), h)
 	if first.json(t)["id"] != second.json(t)["id"] {
 		t.Error("idempotency key not shared between instances")
+	}
+
+	// Both instances run a linker on the shared queue: every report must
+	// be counted exactly once, whichever instance took it.
+	const n = 120
+	for i := range n {
+		srvI := a
+		if i%2 == 1 {
+			srvI = b
+		}
+		body := `{"category":"fraud.scam","description":"virement ` + itoa(i) + ` sur FR14 2004 1010 0505 0001 3M02 606"}`
+		if r := srvI.do("POST", "/api/v1/reports", "application/json", strings.NewReader(body), bearer(tok)); r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+	}
+	reader := a.token("reader", "--scopes", "indicators:read")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := b.do("GET", "/api/v1/indicators/iban/FR1420041010050500013M02606", "", nil, bearer(reader))
+		if r.status == 200 {
+			if c := r.json(t)["count"].(float64); c == n {
+				break
+			} else if c > n {
+				t.Fatalf("count %v > %d: a report was linked twice", c, n)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not all linked: %d %s", r.status, r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
