@@ -16,6 +16,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/migration"
@@ -255,3 +256,13 @@ func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx
 
 // IndexSize counts identifiers and links.
 func (db *DB) IndexSize(ctx context.Context) (int64, int64, error) { return db.q.IndexSize(ctx, db.db) }
+
+// AppendAudit adds an entry to the audit trail.
+func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	return db.q.AppendAudit(ctx, db.db, e)
+}
+
+// AuditEntries reads the audit trail in order.
+func (db *DB) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
+	return db.q.AuditEntries(ctx, db.db, fn)
+}

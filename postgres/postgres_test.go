@@ -42,3 +42,16 @@ func TestConcurrentMigrations(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditTamper(t *testing.T) {
+	storetest.Tamper(t, func(t *testing.T) (storetest.Store, func(string) error) {
+		db, err := Open(context.Background(), pgtest.URL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db, func(q string) error {
+			_, err := db.db.Exec(q)
+			return err
+		}
+	}, `DROP TRIGGER audit_log_no_change ON audit_log`)
+}

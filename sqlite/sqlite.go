@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/migration"
@@ -421,4 +422,14 @@ func (db *DB) BeginBulk(ctx context.Context) (func(context.Context) error, error
 		}
 		return errors.Join(errs...)
 	}, nil
+}
+
+// AppendAudit adds an entry to the audit trail.
+func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	return db.q.AppendAudit(ctx, db.write, e)
+}
+
+// AuditEntries reads the audit trail in order.
+func (db *DB) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
+	return db.q.AuditEntries(ctx, db.read, fn)
 }

@@ -51,3 +51,17 @@ func TestBlobRejectsBadHash(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditTamper(t *testing.T) {
+	storetest.Tamper(t, func(t *testing.T) (storetest.Store, func(string) error) {
+		dir := t.TempDir()
+		db, err := Open(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db, func(q string) error {
+			_, err := db.write.Exec(q)
+			return err
+		}
+	}, `DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete`)
+}

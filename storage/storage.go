@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/visit"
@@ -20,6 +21,7 @@ type Store interface {
 	report.BlobStore
 	correlate.Store
 	apitoken.Store
+	audit.Store
 	visit.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"LinkWarningListAndCap", testLinkWarningListAndCap},
 		{"LinkConcurrentlyOnce", testLinkConcurrentlyOnce},
 		{"RelatedAndCluster", testRelatedAndCluster},
+		{"AuditChain", testAuditChain},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -190,5 +191,30 @@ func TestDemoCommand(t *testing.T) {
 	}
 	if pending, _ := db.UnlinkedCount(ctx); pending != 0 {
 		t.Errorf("%d reports left unlinked", pending)
+	}
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	vigie(t, "token", "create", "--name", "a", "--data", dir)
+	vigie(t, "token", "create", "--name", "b", "--data", dir)
+	vigie(t, "token", "revoke", "--name", "a", "--data", dir)
+	if out := vigie(t, "audit", "verify", "--data", dir); !strings.Contains(out, "intact: 3 entries") {
+		t.Fatalf("verify: %q", out)
+	}
+	// An administrator edits the database by hand.
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET object_id = 'c' WHERE seq = 2`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	err = run(context.Background(), []string{"audit", "verify", "--data", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "entry 2") {
+		t.Fatalf("tampered trail: %v", err)
 	}
 }

@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"token":      {"manage API tokens (create, list, revoke)", runToken},
 		"bench":      {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
 		"version":    {"print the version", runVersion},
+		"audit":      {"verify the audit trail's hash chain", runAudit},
 		"demo":       {"fill the store with realistic synthetic reports", runDemo},
 		"correlate":  {"rebuild the cross-referencing index, or show its top values", runCorrelate},
 		"indicators": {"extract or normalise identifiers (URLs, IBANs, phones…) from standard input", runIndicators},

@@ -54,6 +54,9 @@ func runToken(ctx context.Context, e env, args []string) error {
 		if _, err := db.CreateToken(ctx, apitoken.Token{Name: *name, Hash: hash, Scopes: scopeList, Rate: *rate, CreatedAt: time.Now().UTC()}); err != nil {
 			return err
 		}
+		if err := auditCLI(ctx, db, "token.create", "token", *name, map[string]any{"scopes": scopeList, "rate": *rate}); err != nil {
+			return fmt.Errorf("token created but not audited: %w", err)
+		}
 		fmt.Fprintln(e.stdout, secret)
 		fmt.Fprintln(e.stderr, "Token created. It is shown once: store it now.")
 		return nil
@@ -98,6 +101,9 @@ func runToken(ctx context.Context, e env, args []string) error {
 				return fmt.Errorf("no token named %q", *name)
 			}
 			return err
+		}
+		if err := auditCLI(ctx, db, "token.revoke", "token", *name, nil); err != nil {
+			return fmt.Errorf("token revoked but not audited: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "token %s revoked\n", *name)
 		return nil
