@@ -25,7 +25,9 @@ type Store interface {
 	visit.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
-	// Key returns a named server key shared by every instance (keyring.Keyring).
+	// Key returns a named server key, made at random on first use and shared
+	// by every instance through the database (HMAC keys for proof of work and
+	// follow-up secrets).
 	Key(ctx context.Context, name string) ([]byte, error)
 	Ping(ctx context.Context) error
 	IntegrityCheck(ctx context.Context) error
