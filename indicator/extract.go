@@ -426,7 +426,6 @@ func (c *collector) phones(s string, toks []token, used []bool) {
 			end = k
 		}
 		found := false
-		_ = found
 		for k := end; k >= i; k-- {
 			if counts[k-i] < 8 {
 				break

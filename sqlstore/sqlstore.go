@@ -34,12 +34,11 @@ type Dialect struct {
 // Queries runs the shared SQL on a database.
 type Queries struct {
 	dialect Dialect
-	cache   map[string]string
 }
 
 // New prepares the queries for a dialect.
 func New(d Dialect) *Queries {
-	return &Queries{dialect: d, cache: map[string]string{}}
+	return &Queries{dialect: d}
 }
 
 // Q rewrites ? placeholders for the dialect.

@@ -218,12 +218,19 @@ func idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return key, true
 }
 
-func (s *server) handleAPICreateReport(w http.ResponseWriter, r *http.Request) {
+// authenticateWriter checks what every report-writing route needs: a token
+// with reports:write, and a usable Idempotency-Key header if one is sent.
+func (s *server) authenticateWriter(w http.ResponseWriter, r *http.Request) (apitoken.Token, string, bool) {
 	tok, ok := s.authenticate(w, r, apitoken.ScopeReportsWrite)
 	if !ok {
-		return
+		return tok, "", false
 	}
 	key, ok := idempotencyKey(w, r)
+	return tok, key, ok
+}
+
+func (s *server) handleAPICreateReport(w http.ResponseWriter, r *http.Request) {
+	tok, key, ok := s.authenticateWriter(w, r)
 	if !ok {
 		return
 	}
@@ -347,11 +354,7 @@ type batchResult struct {
 }
 
 func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request) {
-	tok, ok := s.authenticate(w, r, apitoken.ScopeReportsWrite)
-	if !ok {
-		return
-	}
-	key, ok := idempotencyKey(w, r)
+	tok, key, ok := s.authenticateWriter(w, r)
 	if !ok {
 		return
 	}

@@ -72,7 +72,6 @@ type Deps struct {
 	Limits  Limits
 	Limiter *ratelimit.Limiter
 	Metrics *prometheus.Registry
-	Version string
 }
 
 type server struct {

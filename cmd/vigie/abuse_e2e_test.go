@@ -3,11 +3,8 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/vigie-platform/vigie/sqlite"
 )
 
 // Abuse of the API gets a clear refusal, or is stored as inert data, and
@@ -54,14 +51,9 @@ func TestAbuseIsRefusedOrInert(t *testing.T) {
 			t.Fatal("server unhealthy after the upload")
 		}
 		srv.stop()
-		db, err := sqlite.Open(context.Background(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		r, err := db.ReportByID(context.Background(), id)
-		if err != nil || len(r.Attachments) != 1 {
-			t.Fatalf("%+v %v", r, err)
+		_, r := storedReport(t, dir, id)
+		if len(r.Attachments) != 1 {
+			t.Fatalf("%+v", r)
 		}
 		a := r.Attachments[0]
 		if a.Size != int64(zipped.Len()) || a.ContentType != "application/zip" || a.Filename != "facture.zip" {

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vigie-platform/vigie/sqlite"
 )
 
 const validReport = `{"category":"fraud.scam","description":"Faux site de vente","urls":["https://boutique.example.fr/p"]}`
@@ -187,14 +185,9 @@ func TestAPIStoresAttachmentBySniffedType(t *testing.T) {
 	}
 	id := res.json(t)["id"].(string)
 	srv.stop()
-	db, err := sqlite.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	r, err := db.ReportByID(context.Background(), id)
-	if err != nil || len(r.Attachments) != 1 {
-		t.Fatalf("%+v %v", r, err)
+	db, r := storedReport(t, dir, id)
+	if len(r.Attachments) != 1 {
+		t.Fatalf("%+v", r)
 	}
 	a := r.Attachments[0]
 	if a.ContentType != "text/html; charset=utf-8" || a.Filename != "facture.pdf.exe" || len(a.SHA256) != 64 {
@@ -378,6 +371,10 @@ func TestOperations(t *testing.T) {
 		if !strings.Contains(string(m.body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	ch := srv.do("GET", "/api/v1/altcha/challenge", "", nil, nil)
+	if c := ch.json(t); ch.status != 200 || c["algorithm"] != "SHA-256" || c["signature"] == "" || !strings.Contains(c["salt"].(string), "expires=") {
+		t.Errorf("challenge: %d %s", ch.status, ch.body)
 	}
 	spec := srv.do("GET", "/api/openapi.json", "", nil, nil)
 	var doc struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os/user"
@@ -14,12 +13,8 @@ import (
 )
 
 func runAudit(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "Usage: vigie audit verify [flags]\n\n  verify  check the hash chain of the whole audit trail; exits non-zero,\n          naming the first bad entry, if any entry was altered, removed or reordered")
-		if len(args) == 0 {
-			return errors.New("audit: no subcommand given")
-		}
-		return nil
+	if done, err := subcommandHelp(e, "audit", args, "Usage: vigie audit verify [flags]\n\n  verify  check the hash chain of the whole audit trail; exits non-zero,\n          naming the first bad entry, if any entry was altered, removed or reordered"); done {
+		return err
 	}
 	if args[0] != "verify" {
 		return fmt.Errorf("audit: unknown subcommand %q (verify)", args[0])

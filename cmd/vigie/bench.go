@@ -160,11 +160,10 @@ func runBench(ctx context.Context, e env, args []string) error {
 
 	// The ceiling: the same reports through the intake service straight
 	// into the same store, no HTTP, no linking.
-	key, err := db2.Key(ctx, "follow-up")
+	intake, err := newIntake(ctx, db2, taxonomy.Default(), nil)
 	if err != nil {
 		return err
 	}
-	intake := report.NewIntake(db2, db2, taxonomy.Default(), key, nil)
 	bare := drive(ctx, *clients, *warmup, *duration, func(ctx context.Context, i int) error {
 		var in apiReportForBench
 		json.Unmarshal([]byte(benchBody(i)), &in)

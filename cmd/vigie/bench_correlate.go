@@ -13,7 +13,6 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/demo"
 	"github.com/vigie-platform/vigie/indicator"
-	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
@@ -45,11 +44,10 @@ func runBenchCorrelate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	key, err := db.Key(ctx, "follow-up")
+	intake, err := newIntake(ctx, db, taxonomy.Default(), nil)
 	if err != nil {
 		return err
 	}
-	intake := report.NewIntake(db, db, taxonomy.Default(), key, nil)
 	list := correlate.DefaultWarningList()
 	list.Cap = 1 << 30 // the benchmark wants the hot value to link all its reports
 	linker := correlate.NewLinker(db, list, indicator.DefaultOptions, nil)

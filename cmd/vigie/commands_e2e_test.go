@@ -76,10 +76,17 @@ func TestTokenCommands(t *testing.T) {
 			t.Error("duplicate name accepted")
 		}
 		vigie(t, append([]string{"token", "revoke", "--name", "pharos-partner"}, storeArgs...)...)
+		listed := false
 		for _, line := range strings.Split(vigie(t, append([]string{"token", "list"}, storeArgs...)...), "\n") {
-			if f := strings.Fields(line); len(f) == 5 && f[0] == "pharos-partner" && f[4] == "-" {
-				t.Errorf("revocation not listed: %s", line)
+			if f := strings.Fields(line); len(f) == 5 && f[0] == "pharos-partner" {
+				listed = true
+				if _, err := time.Parse(time.RFC3339, f[4]); err != nil {
+					t.Errorf("revocation date not listed: %s", line)
+				}
 			}
+		}
+		if !listed {
+			t.Error("revoked token missing from the list")
 		}
 	})
 }

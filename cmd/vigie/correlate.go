@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"text/tabwriter"
@@ -13,12 +12,8 @@ import (
 )
 
 func runCorrelate(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "Usage: vigie correlate rebuild|stats [flags]\n\n  rebuild  empty the cross-referencing index and link every report again\n  stats    show the most shared identifiers")
-		if len(args) == 0 {
-			return errors.New("correlate: no subcommand given")
-		}
-		return nil
+	if done, err := subcommandHelp(e, "correlate", args, "Usage: vigie correlate rebuild|stats [flags]\n\n  rebuild  empty the cross-referencing index and link every report again\n  stats    show the most shared identifiers"); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("correlate "+sub, flag.ContinueOnError)

@@ -41,17 +41,16 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	key, err := db.Key(ctx, "follow-up")
-	if err != nil {
-		return err
-	}
 	// Reports are dated over the past year, oldest first.
 	end := time.Now().UTC()
 	start := end.AddDate(-1, 0, 0)
 	step := end.Sub(start) / time.Duration(*n)
 	var seq atomic.Int64
 	clock := func() time.Time { return start.Add(time.Duration(seq.Add(1)) * step) }
-	intake := report.NewIntake(db, db, taxonomy.Default(), key, clock)
+	intake, err := newIntake(ctx, db, taxonomy.Default(), clock)
+	if err != nil {
+		return err
+	}
 
 	began := time.Now()
 	if err := fillReports(ctx, intake, demo.New(*seed, *campaigns), 0, *n, nil); err != nil {

@@ -117,6 +117,19 @@ func parseFlags(fs *flag.FlagSet, e env, args []string) error {
 	return nil
 }
 
+// subcommandHelp prints usage for a command with subcommands when it is
+// asked for, or when no subcommand is given (then it is an error).
+func subcommandHelp(e env, name string, args []string, usage string) (done bool, err error) {
+	if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
+		return false, nil
+	}
+	fmt.Fprintln(e.stdout, usage)
+	if len(args) == 0 {
+		return true, fmt.Errorf("%s: no subcommand given", name)
+	}
+	return true, nil
+}
+
 func envName(flagName string) string {
 	return "VIGIE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
-	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
@@ -63,15 +62,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 
-	followKey, err := db.Key(ctx, "follow-up")
-	if err != nil {
-		return err
-	}
 	powKey, err := db.Key(ctx, "altcha")
 	if err != nil {
 		return err
 	}
-	intake := report.NewIntake(db, db, tax, followKey, nil)
+	intake, err := newIntake(ctx, db, tax, nil)
+	if err != nil {
+		return err
+	}
 	linker := correlate.NewLinker(db, list, indicator.Options{Region: *region}, logger)
 	intake.OnStored(linker.Notify)
 	visits := visit.NewCounter(db, logger, nil)
@@ -91,7 +89,6 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Ready:   db.Ping,
 		Limits:  limits,
 		Metrics: prometheus.NewRegistry(),
-		Version: version,
 	})
 
 	ln, err := net.Listen("tcp", *addr)

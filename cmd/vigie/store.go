@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vigie-platform/vigie/postgres"
+	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/storage"
+	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 // store is everything the commands need of a database.
@@ -18,6 +21,16 @@ var (
 	_ store = (*sqlite.DB)(nil)
 	_ store = (*postgres.DB)(nil)
 )
+
+// newIntake builds the intake service on db, with the installation's
+// follow-up key. now is nil for the real clock.
+func newIntake(ctx context.Context, db store, tax *taxonomy.Taxonomy, now func() time.Time) (*report.Intake, error) {
+	key, err := db.Key(ctx, "follow-up")
+	if err != nil {
+		return nil, err
+	}
+	return report.NewIntake(db, db, tax, key, now), nil
+}
 
 // storeFlags are the flags that choose the database, shared by commands.
 type storeFlags struct {

@@ -14,12 +14,8 @@ import (
 )
 
 func runToken(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "Usage: vigie token create|list|revoke [flags]\n\n  create  make a token and print it once\n  list    list tokens (never their secrets)\n  revoke  revoke a token by name")
-		if len(args) == 0 {
-			return errors.New("token: no subcommand given")
-		}
-		return nil
+	if done, err := subcommandHelp(e, "token", args, "Usage: vigie token create|list|revoke [flags]\n\n  create  make a token and print it once\n  list    list tokens (never their secrets)\n  revoke  revoke a token by name"); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
