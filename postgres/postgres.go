@@ -36,6 +36,7 @@ const commitWorkers = 4
 
 // DB is the PostgreSQL store.
 type DB struct {
+	*sqlstore.Workspace
 	db      *sql.DB
 	q       *sqlstore.Queries
 	commits *sqlstore.GroupCommitter
@@ -61,8 +62,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	q := sqlstore.New(sqlstore.Dialect{Numbered: true, SkipLocked: true, IsUniqueViolation: isUniqueViolation})
 	return &DB{
-		db: db,
-		q:  q,
+		Workspace: sqlstore.NewWorkspace(q, db, db),
+		db:        db,
+		q:         q,
 		// A few committers overlap round trips; each commit still waits for
 		// its WAL flush (synchronous_commit stays on).
 		commits: sqlstore.NewGroupCommitter(db, q, commitWorkers, 256),

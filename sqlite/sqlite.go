@@ -42,6 +42,7 @@ const maxGroup = 512
 
 // DB is the SQLite store.
 type DB struct {
+	*sqlstore.Workspace
 	write   *sql.DB // one connection: SQLite has one writer at a time
 	read    *sql.DB
 	q       *sqlstore.Queries
@@ -109,6 +110,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		blobDir: filepath.Join(dataDir, "blobs"),
 		now:     time.Now,
 	}
+	db.Workspace = sqlstore.NewWorkspace(db.q, read, write)
 	if err := os.MkdirAll(db.blobDir, 0o700); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: blob folder: %w", err)

@@ -95,6 +95,9 @@ func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCa
 	if err := q.index(ctx, tx, pending, valueCap, link); err != nil {
 		return 0, err
 	}
+	if err := q.indexReportText(ctx, tx, ids); err != nil {
+		return 0, err
+	}
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
 		if _, err := tx.ExecContext(ctx, q.Q(`DELETE FROM link_queue WHERE report_id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {

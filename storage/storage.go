@@ -8,10 +8,14 @@ import (
 	"context"
 	"time"
 
+	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/search"
+	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 )
 
@@ -23,6 +27,10 @@ type Store interface {
 	apitoken.Store
 	audit.Store
 	visit.Store
+	account.Store
+	triage.Store
+	casefile.Store
+	search.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

@@ -43,6 +43,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"LinkConcurrentlyOnce", testLinkConcurrentlyOnce},
 		{"RelatedAndCluster", testRelatedAndCluster},
 		{"AuditChain", testAuditChain},
+		{"Accounts", testAccounts},
+		{"Queue", testQueue},
+		{"Cases", testCases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,56 @@
+// Package access says what each role may do. It is the one place where
+// roles meet permissions; the web server asks it for every workspace route,
+// and the stores scope objects (a destination user's cases) by what it says.
+package access
+
+import "github.com/vigie-platform/vigie/account"
+
+// Permission is one kind of act in the workspace.
+type Permission string
+
+const (
+	// Triage: read the queue, take reports, decide on them.
+	Triage Permission = "triage"
+	// ReadReports: open a report, its identifiers and attachments.
+	ReadReports Permission = "reports.read"
+	// Cases: create, qualify, merge, split, refer and close cases.
+	Cases Permission = "cases"
+	// Search reports and cases.
+	Search Permission = "search"
+	// Reassign reports to other analysts.
+	Reassign Permission = "reassign"
+	// Stats: see the supervisor's figures.
+	Stats Permission = "stats"
+	// ReadAudit: read the audit trail.
+	ReadAudit Permission = "audit.read"
+	// Users: manage accounts.
+	Users Permission = "users"
+	// Inbox: a destination's cases, and only those.
+	Inbox Permission = "inbox"
+	// Signed: any signed-in user (their own session, the home page).
+	Signed Permission = "signed"
+)
+
+// grants is the role × permission table.
+var grants = map[account.Role][]Permission{
+	account.RoleAdmin:       {Signed, Users},
+	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats},
+	account.RoleAnalyst:     {Signed, Triage, ReadReports, Cases, Search},
+	account.RoleAuditor:     {Signed, ReadAudit},
+	account.RoleDestination: {Signed, Inbox},
+}
+
+// Allowed tells whether role may do p.
+func Allowed(role account.Role, p Permission) bool {
+	for _, g := range grants[role] {
+		if g == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Permissions lists what a role may do.
+func Permissions(role account.Role) []Permission {
+	return append([]Permission(nil), grants[role]...)
+}

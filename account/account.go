@@ -1,0 +1,112 @@
+// Package account is who may enter the workspace: users with a role,
+// passwords (argon2id), TOTP second factor, one-time enrolment links and
+// sessions with idle and absolute limits.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Role is what a user is for. Permissions per role are in package access.
+type Role string
+
+const (
+	RoleAdmin       Role = "admin"
+	RoleSupervisor  Role = "supervisor"
+	RoleAnalyst     Role = "analyst"
+	RoleAuditor     Role = "auditor"
+	RoleDestination Role = "destination"
+)
+
+// Roles lists every role, in the order screens show them.
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleAnalyst, RoleAuditor, RoleDestination}
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown role %q (want one of admin, supervisor, analyst, auditor, destination)", s)
+}
+
+// User is one account.
+type User struct {
+	ID           int64
+	Email        string
+	Role         Role
+	Destination  string // the service a destination user works for
+	PasswordHash string // argon2id PHC string; empty until enrolled
+	TOTPSecret   string // base32; empty until enrolled
+	TOTPLastStep int64  // last accepted TOTP time step, so a code works once
+	Disabled     bool
+	FailedLogins int
+	LockedUntil  time.Time
+	CreatedAt    time.Time
+}
+
+// Enrolled tells whether the user has set a password and a second factor.
+func (u User) Enrolled() bool { return u.PasswordHash != "" && u.TOTPSecret != "" }
+
+// Session is a signed-in browser. Only the token's hash is stored.
+type Session struct {
+	TokenHash []byte
+	UserID    int64
+	CreatedAt time.Time
+	LastSeen  time.Time
+}
+
+// Errors.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("an account with this e-mail already exists")
+	// ErrBadCredentials is all a failed login tells: it does not say which
+	// of e-mail, password or code was wrong, nor whether the account exists.
+	ErrBadCredentials = errors.New("e-mail, password or code incorrect")
+	ErrLocked         = errors.New("account locked after repeated failures")
+	ErrCodeReused     = errors.New("this code was already used")
+)
+
+// Store keeps accounts and sessions.
+type Store interface {
+	CreateUser(ctx context.Context, u User) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	UserByID(ctx context.Context, id int64) (User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
+	// SetCredentials stores a password hash and TOTP secret (enrolment).
+	SetCredentials(ctx context.Context, id int64, passwordHash, totpSecret string) error
+	// RecordLoginFailure counts a failure atomically and locks the account
+	// until lockUntil once the count reaches lockAfter.
+	RecordLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time) error
+	// RecordLoginSuccess resets the failures and records the TOTP step; it
+	// fails with ErrCodeReused when that step (or a later one) was used.
+	RecordLoginSuccess(ctx context.Context, id int64, totpStep int64) error
+
+	CreateEnrolment(ctx context.Context, tokenHash []byte, userID int64, expires time.Time) error
+	EnrolmentUser(ctx context.Context, tokenHash []byte, now time.Time) (int64, error)
+	DeleteEnrolment(ctx context.Context, tokenHash []byte) error
+
+	CreateSession(ctx context.Context, s Session) error
+	SessionByHash(ctx context.Context, tokenHash []byte) (Session, error)
+	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+}
+
+// NormaliseEmail checks an address and lower-cases it, so that one person
+// has one account whatever the case they type.
+func NormaliseEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s, "@") || len(s) > 254 {
+		return "", fmt.Errorf("invalid e-mail address %q", s)
+	}
+	return strings.ToLower(s), nil
+}

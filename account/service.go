@@ -1,0 +1,288 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// Policy holds the limits on logins and sessions.
+type Policy struct {
+	IdleTimeout   time.Duration
+	AbsoluteLimit time.Duration
+	LockAfter     int           // failures in a row before the account locks
+	LockFor       time.Duration // how long it stays locked
+	EnrolmentTTL  time.Duration
+	Issuer        string // shown by authenticator apps
+}
+
+// DefaultPolicy is what the workspace uses unless told otherwise.
+func DefaultPolicy() Policy {
+	return Policy{
+		IdleTimeout:   30 * time.Minute,
+		AbsoluteLimit: 12 * time.Hour,
+		LockAfter:     5,
+		LockFor:       15 * time.Minute,
+		EnrolmentTTL:  72 * time.Hour,
+		Issuer:        "Vigie",
+	}
+}
+
+// Service is the account logic over a Store.
+type Service struct {
+	store  Store
+	policy Policy
+	now    func() time.Time
+	// dummyHash is checked when the e-mail is unknown, so that a login for
+	// a missing account costs as much as one for a real account.
+	dummyHash string
+}
+
+// NewService builds the account logic.
+func NewService(store Store, policy Policy, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	dummy, _ := HashPassword("not a real password, only spends time")
+	return &Service{store: store, policy: policy, now: now, dummyHash: dummy}
+}
+
+// Policy returns the limits in force.
+func (s *Service) Policy() Policy { return s.policy }
+
+// HashToken is how enrolment and session tokens are stored.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// AddUser creates an account that has yet to enrol.
+func (s *Service) AddUser(ctx context.Context, email string, role Role, destination string) (User, error) {
+	email, err := NormaliseEmail(email)
+	if err != nil {
+		return User{}, err
+	}
+	if role == RoleDestination && destination == "" {
+		return User{}, errors.New("a destination user needs --destination (the service's code)")
+	}
+	if role != RoleDestination {
+		destination = ""
+	}
+	return s.store.CreateUser(ctx, User{Email: email, Role: role, Destination: destination, CreatedAt: s.now().UTC()})
+}
+
+// StartEnrolment makes a one-time token for the enrolment link.
+func (s *Service) StartEnrolment(ctx context.Context, userID int64) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.CreateEnrolment(ctx, HashToken(token), userID, s.now().Add(s.policy.EnrolmentTTL)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// NewTOTPSecret makes a secret and its otpauth:// URI for an account.
+func (s *Service) NewTOTPSecret(email string) (secret, uri string, err error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.policy.Issuer, AccountName: email})
+	if err != nil {
+		return "", "", err
+	}
+	return key.Secret(), key.URL(), nil
+}
+
+// EnrolmentUser tells whose link a token is, if it is still valid.
+func (s *Service) EnrolmentUser(ctx context.Context, token string) (User, error) {
+	id, err := s.store.EnrolmentUser(ctx, HashToken(token), s.now())
+	if err != nil {
+		return User{}, err
+	}
+	return s.store.UserByID(ctx, id)
+}
+
+// CompleteEnrolment sets the password and TOTP secret, once the user has
+// shown a code from the secret, and spends the link.
+func (s *Service) CompleteEnrolment(ctx context.Context, token, password, secret, code string) (User, error) {
+	u, err := s.EnrolmentUser(ctx, token)
+	if err != nil {
+		return User{}, err
+	}
+	if err := CheckPasswordRules(password); err != nil {
+		return User{}, err
+	}
+	if _, ok := s.validCode(secret, code); !ok {
+		return User{}, errors.New("the code does not match the secret: check the authenticator app's clock and try the next code")
+	}
+	if err := s.SetCredentials(ctx, u.ID, password, secret); err != nil {
+		return User{}, err
+	}
+	if err := s.store.DeleteEnrolment(ctx, HashToken(token)); err != nil {
+		return User{}, err
+	}
+	return s.store.UserByID(ctx, u.ID)
+}
+
+// SetCredentials hashes and stores a password and TOTP secret, and ends
+// the user's sessions.
+func (s *Service) SetCredentials(ctx context.Context, id int64, password, secret string) error {
+	if err := CheckPasswordRules(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetCredentials(ctx, id, hash, secret); err != nil {
+		return err
+	}
+	return s.store.DeleteUserSessions(ctx, id)
+}
+
+// validCode checks a code against a secret, allowing one step of clock
+// skew each way, and returns the matching time step.
+func (s *Service) validCode(secret, code string) (int64, bool) {
+	if len(code) != 6 || secret == "" {
+		return 0, false
+	}
+	now := s.now()
+	for _, skew := range []int64{0, -1, 1} {
+		at := now.Add(time.Duration(skew) * 30 * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && want == code {
+			return at.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+// Login checks e-mail, password and TOTP code. Every failure counts towards
+// the lock, and the error never says which part was wrong.
+func (s *Service) Login(ctx context.Context, email, password, code string) (User, error) {
+	norm, err := NormaliseEmail(email)
+	if err != nil {
+		PasswordMatches(password, s.dummyHash)
+		return User{}, ErrBadCredentials
+	}
+	u, err := s.store.UserByEmail(ctx, norm)
+	if errors.Is(err, ErrNotFound) {
+		PasswordMatches(password, s.dummyHash)
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now()
+	if now.Before(u.LockedUntil) {
+		return u, ErrLocked
+	}
+	if u.Disabled || !u.Enrolled() {
+		PasswordMatches(password, s.dummyHash)
+		return u, ErrBadCredentials
+	}
+	ok, err := PasswordMatches(password, u.PasswordHash)
+	if err != nil {
+		return u, fmt.Errorf("login %s: %w", u.Email, err)
+	}
+	step, codeOK := s.validCode(u.TOTPSecret, code)
+	if !ok || !codeOK {
+		if err := s.store.RecordLoginFailure(ctx, u.ID, s.policy.LockAfter, now.Add(s.policy.LockFor)); err != nil {
+			return u, err
+		}
+		return u, ErrBadCredentials
+	}
+	if err := s.store.RecordLoginSuccess(ctx, u.ID, step); err != nil {
+		if errors.Is(err, ErrCodeReused) {
+			s.store.RecordLoginFailure(ctx, u.ID, s.policy.LockAfter, now.Add(s.policy.LockFor))
+			return u, ErrBadCredentials
+		}
+		return u, err
+	}
+	return u, nil
+}
+
+// StartSession opens a session and returns its token (for the cookie).
+func (s *Service) StartSession(ctx context.Context, userID int64) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	now := s.now().UTC()
+	if err := s.store.CreateSession(ctx, Session{TokenHash: HashToken(token), UserID: userID, CreatedAt: now, LastSeen: now}); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// touchEvery bounds writes: a session's last-seen time is refreshed at
+// most once a minute, which the idle timeout tolerates.
+const touchEvery = time.Minute
+
+// Authenticate returns the user behind a session token, or ErrNotFound
+// when the token is unknown, expired (idle or absolute) or the account is
+// disabled; expired sessions are deleted.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if token == "" {
+		return User{}, ErrNotFound
+	}
+	hash := HashToken(token)
+	sess, err := s.store.SessionByHash(ctx, hash)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now()
+	if now.Sub(sess.LastSeen) > s.policy.IdleTimeout || now.Sub(sess.CreatedAt) > s.policy.AbsoluteLimit {
+		s.store.DeleteSession(ctx, hash)
+		return User{}, ErrNotFound
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, ErrNotFound
+	}
+	if now.Sub(sess.LastSeen) > touchEvery {
+		if err := s.store.TouchSession(ctx, hash, now); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}
+
+// EndSession signs a browser out.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, HashToken(token))
+}
+
+// Disable stops an account and ends its sessions.
+func (s *Service) Disable(ctx context.Context, email string) (User, error) {
+	norm, err := NormaliseEmail(email)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.store.UserByEmail(ctx, norm)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.SetUserDisabled(ctx, u.ID, true); err != nil {
+		return User{}, err
+	}
+	u.Disabled = true
+	return u, s.store.DeleteUserSessions(ctx, u.ID)
+}

@@ -1,0 +1,380 @@
+// Package casefile is the analysts' case (the articles' "fiche"): reports
+// grouped, qualified, referred to a service and closed with an outcome.
+package casefile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
+)
+
+// Status is where a case stands.
+type Status string
+
+const (
+	StatusOpen      Status = "open"
+	StatusQualified Status = "qualified"
+	StatusReferred  Status = "referred"
+	StatusClosed    Status = "closed"
+)
+
+// Priorities a case may have.
+var Priorities = []string{"low", "normal", "high", "critical"}
+
+// Outcomes a closed case may have.
+var Outcomes = []string{"action-taken", "content-removed", "no-offence", "insufficient-evidence", "referred-elsewhere", "merged"}
+
+// Case is a group of reports about one matter.
+type Case struct {
+	ID         string
+	Title      string
+	Status     Status
+	Category   string
+	LegalRefs  []string
+	Summary    string
+	Priority   string
+	Outcome    string
+	MergedInto string
+	CreatedBy  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ReportIDs  []string
+	Referrals  []Referral
+}
+
+// Referral records that a case was sent to a destination.
+type Referral struct {
+	Destination string
+	At          time.Time
+	Actor       string
+}
+
+// Event is one line of a case's or report's history.
+type Event struct {
+	At     time.Time
+	Actor  string
+	Kind   string
+	Detail string
+}
+
+// Filter selects cases for a list.
+type Filter struct {
+	Status      Status
+	Destination string // only cases referred to it
+	Limit       int
+}
+
+// Errors.
+var (
+	ErrNotFound     = errors.New("case not found")
+	ErrReportInCase = errors.New("report already belongs to a case")
+	ErrClosed       = errors.New("case is closed")
+)
+
+// InvalidError says what is wrong with a change.
+type InvalidError struct{ Problem string }
+
+func (e *InvalidError) Error() string { return e.Problem }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{Problem: fmt.Sprintf(format, args...)}
+}
+
+// Store keeps cases. Changes that touch reports update their status for
+// the reporter's follow-up page in the same transaction.
+type Store interface {
+	// CreateCase stores c with its reports; fails with ErrReportInCase
+	// when one already belongs to an open case.
+	CreateCase(ctx context.Context, c Case) error
+	CaseByID(ctx context.Context, id string) (Case, error)
+	ListCases(ctx context.Context, f Filter) ([]Case, error)
+	CaseEvents(ctx context.Context, id string) ([]Event, error)
+	AddReportsToCase(ctx context.Context, id string, reportIDs []string, actor string) error
+	RemoveReportFromCase(ctx context.Context, id, reportID, actor string) error
+	// MergeCases moves every report of from into into and closes from.
+	MergeCases(ctx context.Context, into, from, actor string) error
+	// UpdateCase writes the case's qualification, status and outcome and
+	// records ev in its history.
+	UpdateCase(ctx context.Context, c Case, ev Event) error
+	AddCaseEvent(ctx context.Context, id string, ev Event) error
+	ReferCase(ctx context.Context, id, destination, actor string) error
+}
+
+// ReporterStatus is what a reporter sees of a case: no internal detail.
+func ReporterStatus(s Status) report.Status {
+	switch s {
+	case StatusReferred:
+		return report.StatusReferred
+	case StatusClosed:
+		return report.StatusClosed
+	default:
+		return report.StatusAnalysing
+	}
+}
+
+// Service checks changes to cases before storing them.
+type Service struct {
+	store    Store
+	taxonomy *taxonomy.Taxonomy
+	now      func() time.Time
+}
+
+// NewService builds the case logic.
+func NewService(store Store, tax *taxonomy.Taxonomy, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, taxonomy: tax, now: now}
+}
+
+const (
+	maxTitle   = 200
+	maxSummary = 10000
+	maxNote    = 10000
+	maxReason  = 1000
+)
+
+func checkText(field, s string, max int, required bool) error {
+	if !utf8.ValidString(s) {
+		return invalid("%s is not valid UTF-8", field)
+	}
+	if required && strings.TrimSpace(s) == "" {
+		return invalid("%s is required", field)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return invalid("%s is too long (%d characters, at most %d)", field, n, max)
+	}
+	return nil
+}
+
+// Create opens a case on one or more reports.
+func (s *Service) Create(ctx context.Context, title string, reportIDs []string, actor string) (Case, error) {
+	title = strings.TrimSpace(title)
+	if err := checkText("title", title, maxTitle, true); err != nil {
+		return Case{}, err
+	}
+	if len(reportIDs) == 0 {
+		return Case{}, invalid("a case needs at least one report")
+	}
+	now := s.now().UTC()
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Case{}, err
+	}
+	c := Case{ID: id.String(), Title: title, Status: StatusOpen, Priority: "normal", CreatedBy: actor,
+		CreatedAt: now, UpdatedAt: now, ReportIDs: dedupe(reportIDs), LegalRefs: []string{}}
+	if err := s.store.CreateCase(ctx, c); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+func dedupe(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Qualify sets category, legal references, summary and priority. The
+// legal references must be among the category's in the taxonomy.
+func (s *Service) Qualify(ctx context.Context, id, category string, legal []string, summary, priority, actor string) (Case, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Status == StatusClosed {
+		return c, ErrClosed
+	}
+	cat, ok := s.taxonomy.Lookup(category)
+	if !ok {
+		return c, invalid("unknown category %q", category)
+	}
+	for _, l := range legal {
+		if !slices.Contains(cat.Legal, l) {
+			return c, invalid("legal reference %q is not one of the category's (%s)", l, strings.Join(cat.Legal, "; "))
+		}
+	}
+	if len(legal) == 0 && len(cat.Legal) > 0 {
+		return c, invalid("choose at least one legal reference")
+	}
+	if err := checkText("summary", summary, maxSummary, true); err != nil {
+		return c, err
+	}
+	if !slices.Contains(Priorities, priority) {
+		return c, invalid("unknown priority %q", priority)
+	}
+	c.Category, c.LegalRefs, c.Summary, c.Priority = category, dedupe(legal), strings.TrimSpace(summary), priority
+	if c.Status == StatusOpen {
+		c.Status = StatusQualified
+	}
+	c.UpdatedAt = s.now().UTC()
+	ev := Event{At: c.UpdatedAt, Actor: actor, Kind: "qualified", Detail: fmt.Sprintf("%s; %s; %s", category, strings.Join(c.LegalRefs, ", "), priority)}
+	return c, s.store.UpdateCase(ctx, c, ev)
+}
+
+// Refer records the case as sent to a destination.
+func (s *Service) Refer(ctx context.Context, id, destination, actor string) (Case, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Status != StatusQualified && c.Status != StatusReferred {
+		return c, invalid("qualify the case before referring it")
+	}
+	destination = strings.TrimSpace(destination)
+	if err := checkText("destination", destination, 64, true); err != nil {
+		return c, err
+	}
+	if err := s.store.ReferCase(ctx, id, destination, actor); err != nil {
+		return c, err
+	}
+	if c.Status != StatusReferred {
+		c.Status = StatusReferred
+		c.UpdatedAt = s.now().UTC()
+		if err := s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "status", Detail: string(StatusReferred)}); err != nil {
+			return c, err
+		}
+	}
+	return s.store.CaseByID(ctx, id)
+}
+
+// Close ends a case with an outcome and a reason.
+func (s *Service) Close(ctx context.Context, id, outcome, reason, actor string) (Case, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Status == StatusClosed {
+		return c, ErrClosed
+	}
+	if !slices.Contains(Outcomes, outcome) {
+		return c, invalid("unknown outcome %q", outcome)
+	}
+	if err := checkText("reason", reason, maxReason, false); err != nil {
+		return c, err
+	}
+	c.Status, c.Outcome, c.UpdatedAt = StatusClosed, outcome, s.now().UTC()
+	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "closed", Detail: strings.TrimSpace(outcome + " " + reason)})
+}
+
+// Reopen puts a closed case back to open, with a reason.
+func (s *Service) Reopen(ctx context.Context, id, reason, actor string) (Case, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Status != StatusClosed || c.MergedInto != "" {
+		return c, invalid("only a closed case that was not merged can be reopened")
+	}
+	if err := checkText("reason", reason, maxReason, true); err != nil {
+		return c, err
+	}
+	c.Status, c.Outcome, c.UpdatedAt = StatusOpen, "", s.now().UTC()
+	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "reopened", Detail: reason})
+}
+
+// Note adds a note to the case's history.
+func (s *Service) Note(ctx context.Context, id, text, actor string) error {
+	if err := checkText("note", text, maxNote, true); err != nil {
+		return err
+	}
+	if _, err := s.store.CaseByID(ctx, id); err != nil {
+		return err
+	}
+	return s.store.AddCaseEvent(ctx, id, Event{At: s.now().UTC(), Actor: actor, Kind: "note", Detail: strings.TrimSpace(text)})
+}
+
+// AddReports puts reports into an open case.
+func (s *Service) AddReports(ctx context.Context, id string, reportIDs []string, actor string) error {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.Status == StatusClosed {
+		return ErrClosed
+	}
+	if len(reportIDs) == 0 {
+		return invalid("choose at least one report")
+	}
+	return s.store.AddReportsToCase(ctx, id, dedupe(reportIDs), actor)
+}
+
+// RemoveReport takes a report out of a case; a case keeps at least one.
+func (s *Service) RemoveReport(ctx context.Context, id, reportID, actor string) error {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.Status == StatusClosed {
+		return ErrClosed
+	}
+	if !slices.Contains(c.ReportIDs, reportID) {
+		return invalid("report %s is not in this case", reportID)
+	}
+	if len(c.ReportIDs) == 1 {
+		return invalid("a case keeps at least one report: close it instead")
+	}
+	return s.store.RemoveReportFromCase(ctx, id, reportID, actor)
+}
+
+// Merge moves the reports of from into into and closes from as merged.
+func (s *Service) Merge(ctx context.Context, into, from, actor string) error {
+	if into == from {
+		return invalid("a case cannot be merged into itself")
+	}
+	for _, id := range []string{into, from} {
+		c, err := s.store.CaseByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusClosed {
+			return ErrClosed
+		}
+	}
+	return s.store.MergeCases(ctx, into, from, actor)
+}
+
+// Split moves some reports of a case into a new case.
+func (s *Service) Split(ctx context.Context, id string, reportIDs []string, title, actor string) (Case, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.Status == StatusClosed {
+		return Case{}, ErrClosed
+	}
+	reportIDs = dedupe(reportIDs)
+	if len(reportIDs) == 0 || len(reportIDs) >= len(c.ReportIDs) {
+		return Case{}, invalid("choose some, not all, of the case's reports to split off")
+	}
+	for _, r := range reportIDs {
+		if !slices.Contains(c.ReportIDs, r) {
+			return Case{}, invalid("report %s is not in this case", r)
+		}
+	}
+	if err := checkText("title", title, maxTitle, true); err != nil {
+		return Case{}, err
+	}
+	for _, r := range reportIDs {
+		if err := s.store.RemoveReportFromCase(ctx, id, r, actor); err != nil {
+			return Case{}, err
+		}
+	}
+	nc, err := s.Create(ctx, title, reportIDs, actor)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.store.AddCaseEvent(ctx, id, Event{At: s.now().UTC(), Actor: actor, Kind: "split", Detail: nc.ID}); err != nil {
+		return nc, err
+	}
+	return nc, s.store.AddCaseEvent(ctx, nc.ID, Event{At: s.now().UTC(), Actor: actor, Kind: "split-from", Detail: id})
+}

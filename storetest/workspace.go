@@ -1,0 +1,363 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/search"
+	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/triage"
+)
+
+func testAccounts(t *testing.T, s Store) {
+	u, err := s.CreateUser(ctx, account.User{Email: "ana@vigie.test", Role: account.RoleAnalyst, CreatedAt: time.Now()})
+	if err != nil || u.ID == 0 {
+		t.Fatalf("create user: %+v %v", u, err)
+	}
+	if _, err := s.CreateUser(ctx, account.User{Email: "ana@vigie.test", Role: account.RoleAdmin, CreatedAt: time.Now()}); !errors.Is(err, account.ErrExists) {
+		t.Fatalf("duplicate e-mail: %v, want ErrExists", err)
+	}
+	if _, err := s.UserByEmail(ctx, "nobody@vigie.test"); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	if err := s.SetCredentials(ctx, u.ID, "hash", "SECRET"); err != nil {
+		t.Fatal(err)
+	}
+	lockUntil := time.Now().Add(time.Hour).Truncate(time.Microsecond)
+	for i := 0; i < 3; i++ {
+		if err := s.RecordLoginFailure(ctx, u.ID, 3, lockUntil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.UserByEmail(ctx, "ana@vigie.test")
+	if err != nil || got.FailedLogins != 3 || !got.LockedUntil.Equal(lockUntil) || got.PasswordHash != "hash" || got.TOTPSecret != "SECRET" || !got.Enrolled() {
+		t.Fatalf("after 3 failures: %+v %v", got, err)
+	}
+	if err := s.RecordLoginSuccess(ctx, u.ID, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordLoginSuccess(ctx, u.ID, 100); !errors.Is(err, account.ErrCodeReused) {
+		t.Fatalf("same TOTP step twice: %v, want ErrCodeReused", err)
+	}
+	got, _ = s.UserByID(ctx, u.ID)
+	if got.FailedLogins != 0 || !got.LockedUntil.IsZero() || got.TOTPLastStep != 100 {
+		t.Fatalf("after success: %+v", got)
+	}
+
+	// Enrolment tokens: valid until expiry, spent once.
+	if err := s.CreateEnrolment(ctx, []byte("tok"), u.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.EnrolmentUser(ctx, []byte("tok"), time.Now()); err != nil || id != u.ID {
+		t.Fatalf("enrolment: %d %v", id, err)
+	}
+	if _, err := s.EnrolmentUser(ctx, []byte("tok"), time.Now().Add(2*time.Hour)); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("expired enrolment: %v", err)
+	}
+	if err := s.DeleteEnrolment(ctx, []byte("tok")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EnrolmentUser(ctx, []byte("tok"), time.Now()); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("spent enrolment: %v", err)
+	}
+
+	// Sessions.
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if err := s.CreateSession(ctx, account.Session{TokenHash: []byte("s1"), UserID: u.ID, CreatedAt: now, LastSeen: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchSession(ctx, []byte("s1"), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.SessionByHash(ctx, []byte("s1"))
+	if err != nil || sess.UserID != u.ID || !sess.LastSeen.Equal(now.Add(time.Minute)) || !sess.CreatedAt.Equal(now) {
+		t.Fatalf("session: %+v %v", sess, err)
+	}
+	if err := s.SetUserDisabled(ctx, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUserSessions(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionByHash(ctx, []byte("s1")); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("deleted session: %v", err)
+	}
+	users, err := s.ListUsers(ctx)
+	if err != nil || len(users) != 1 || !users[0].Disabled {
+		t.Fatalf("list: %+v %v", users, err)
+	}
+}
+
+// submitAt stores a report with a given urgency and category.
+func submitAt(t *testing.T, s Store, category, desc string, urgent bool) string {
+	t.Helper()
+	ack, err := newIntake(s).Submit(ctx, report.Submission{Category: category, Description: desc, Urgent: urgent,
+		Anonymous: true, Channel: report.ChannelAPI, TokenName: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ack.ID
+}
+
+func ids(items []triage.Item) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.ID)
+	}
+	return out
+}
+
+func testQueue(t *testing.T, s Store) {
+	a := submitAt(t, s, "fraud.scam", "premier, IBAN FR7630006000011234567890189", false)
+	time.Sleep(2 * time.Millisecond)
+	b := submitAt(t, s, "hate.racism", "deuxième", false)
+	time.Sleep(2 * time.Millisecond)
+	c := submitAt(t, s, "violence.threat", "troisième, urgent", true)
+	time.Sleep(2 * time.Millisecond)
+	d := submitAt(t, s, "fraud.phishing", "quatrième, même IBAN FR76 3000 6000 0112 3456 7890 189", false)
+	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
+
+	page, err := s.Queue(ctx, triage.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{c, a, b, d}; !slices.Equal(ids(page), want) {
+		t.Fatalf("queue order = %v, want urgent first then oldest %v", ids(page), want)
+	}
+	yes, no := true, false
+	filters := []struct {
+		name string
+		f    triage.Filter
+		want []string
+	}{
+		{"category", triage.Filter{Category: "hate.racism"}, []string{b}},
+		{"category prefix", triage.Filter{Category: "fraud."}, []string{a, d}},
+		{"channel", triage.Filter{Channel: "web"}, nil},
+		{"has related", triage.Filter{HasRelated: &yes}, []string{a, d}},
+		{"no related", triage.Filter{HasRelated: &no}, []string{c, b}},
+		{"from", triage.Filter{From: page[3].CreatedAt}, []string{d}},
+		{"to", triage.Filter{To: page[3].CreatedAt}, []string{c, a, b}},
+		{"page 2", triage.Filter{After: page[1].Key(), Limit: 1}, []string{b}},
+		{"unassigned", triage.Filter{Assignee: "-", Limit: 2}, []string{c, a}},
+	}
+	for _, f := range filters {
+		got, err := s.Queue(ctx, f.f)
+		if err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+		if !slices.Equal(ids(got), f.want) {
+			t.Errorf("%s: got %v, want %v", f.name, ids(got), f.want)
+		}
+	}
+
+	// Take next: the urgent one first, then the oldest, never twice.
+	now := time.Now()
+	it, err := s.TakeNext(ctx, "ana@vigie.test", now)
+	if err != nil || it.ID != c || it.State != triage.StateAssigned || it.Assignee != "ana@vigie.test" {
+		t.Fatalf("take next: %+v %v", it, err)
+	}
+	mine, _ := s.Queue(ctx, triage.Filter{Assignee: "ana@vigie.test"})
+	if !slices.Equal(ids(mine), []string{c}) {
+		t.Fatalf("assigned to me: %v", ids(mine))
+	}
+	st, _ := s.ReportByID(ctx, c)
+	if st.Status != report.StatusAnalysing {
+		t.Fatalf("taken report status %q, want analysing for the reporter", st.Status)
+	}
+	var wg sync.WaitGroup
+	taken := make([]string, 6)
+	for i := range taken {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it, err := s.TakeNext(ctx, "x@vigie.test", now)
+			if err == nil {
+				taken[i] = it.ID
+			} else if !errors.Is(err, triage.ErrNothingToTake) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := slices.DeleteFunc(slices.Clone(taken), func(s string) bool { return s == "" })
+	slices.Sort(got)
+	want := []string{a, b, d}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("concurrent take next got %v, want each of %v once", taken, want)
+	}
+
+	// Bulk decisions.
+	if err := (triage.Decision{State: triage.StateUnfounded}).Check(); err == nil {
+		t.Fatal("a decision without a reason passed")
+	}
+	n, err := s.Decide(ctx, []string{a, b, "no-such-report"}, triage.Decision{State: triage.StateUnfounded, Reason: "rien d'illicite"}, "ana@vigie.test", now)
+	if err != nil || n != 2 {
+		t.Fatalf("decide: %d %v", n, err)
+	}
+	if n, _ := s.Decide(ctx, []string{a}, triage.Decision{State: triage.StateNotCompetent, Reason: "again"}, "ana@vigie.test", now); n != 0 {
+		t.Fatal("a decided report was decided again")
+	}
+	closed, _ := s.ReportByID(ctx, a)
+	if closed.Status != report.StatusClosed {
+		t.Fatalf("decided report status %q", closed.Status)
+	}
+	unfounded, _ := s.Queue(ctx, triage.Filter{States: []triage.State{triage.StateUnfounded}})
+	if len(unfounded) != 2 {
+		t.Fatalf("unfounded filter: %v", ids(unfounded))
+	}
+	hist, err := s.ReportEvents(ctx, a)
+	if err != nil || len(hist) != 2 || hist[0].Kind != "taken" || hist[1].Kind != "unfounded" || hist[1].Detail != "rien d'illicite" {
+		t.Fatalf("history: %+v %v", hist, err)
+	}
+	if n, err := s.Assign(ctx, []string{d}, "", "sup@vigie.test", now); err != nil || n != 1 {
+		t.Fatalf("unassign: %d %v", n, err)
+	}
+	back, _ := s.TriageOf(ctx, d)
+	if back.State != triage.StateNew || back.Assignee != "" {
+		t.Fatalf("unassigned report: %+v", back)
+	}
+}
+
+func testCases(t *testing.T, s Store) {
+	svc := casefile.NewService(s, taxonomy.Default(), nil)
+	r1 := submitAt(t, s, "fraud.scam", "faux conseiller bancaire", false)
+	r2 := submitAt(t, s, "fraud.scam", "même faux conseiller", false)
+	r3 := submitAt(t, s, "fraud.scam", "autre escroquerie", false)
+	r4 := submitAt(t, s, "fraud.scam", "encore une", false)
+
+	c, err := svc.Create(ctx, "Faux conseiller", []string{r1, r2}, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, "Doublon", []string{r2, r3}, "ana"); !errors.Is(err, casefile.ErrReportInCase) {
+		t.Fatalf("report in two cases: %v", err)
+	}
+	if it, _ := s.TriageOf(ctx, r3); it.CaseID != "" {
+		t.Fatal("a refused case still took a report")
+	}
+	if _, err := svc.Create(ctx, "Inconnu", []string{"no-such"}, "ana"); !errors.Is(err, casefile.ErrReportInCase) {
+		t.Fatalf("unknown report: %v", err)
+	}
+	got, err := s.CaseByID(ctx, c.ID)
+	if err != nil || got.Status != casefile.StatusOpen || !slices.Equal(got.ReportIDs, []string{r1, r2}) {
+		t.Fatalf("case: %+v %v", got, err)
+	}
+	rep, _ := s.ReportByID(ctx, r1)
+	if rep.Status != report.StatusAnalysing {
+		t.Fatalf("report in an open case shows %q", rep.Status)
+	}
+
+	// Qualification is checked against the taxonomy.
+	if _, err := svc.Qualify(ctx, c.ID, "fraud.scam", []string{"Code pénal art. 1"}, "x", "normal", "ana"); err == nil {
+		t.Fatal("a legal reference outside the category passed")
+	}
+	cat, _ := taxonomy.Default().Lookup("fraud.scam")
+	q, err := svc.Qualify(ctx, c.ID, "fraud.scam", cat.Legal[:1], "Escroquerie au faux conseiller", "high", "ana")
+	if err != nil || q.Status != casefile.StatusQualified {
+		t.Fatalf("qualify: %+v %v", q, err)
+	}
+	if err := svc.Note(ctx, c.ID, "Appel du 14 : la banque confirme le virement frauduleux", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.AddReports(ctx, c.ID, []string{r3}, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RemoveReport(ctx, c.ID, r3, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := s.TriageOf(ctx, r3); it.CaseID != "" || it.State != triage.StateNew {
+		t.Fatalf("removed report: %+v", it)
+	}
+
+	// Merge and split.
+	other, err := svc.Create(ctx, "Même affaire", []string{r3, r4}, "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Merge(ctx, c.ID, other.ID, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	merged, _ := s.CaseByID(ctx, other.ID)
+	if merged.Status != casefile.StatusClosed || merged.MergedInto != c.ID || len(merged.ReportIDs) != 0 {
+		t.Fatalf("merged case: %+v", merged)
+	}
+	split, err := svc.Split(ctx, c.ID, []string{r4}, "Affaire distincte", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.CaseByID(ctx, split.ID); !slices.Equal(got.ReportIDs, []string{r4}) {
+		t.Fatalf("split case reports %v", got.ReportIDs)
+	}
+	if got, _ := s.CaseByID(ctx, c.ID); len(got.ReportIDs) != 3 {
+		t.Fatalf("after split, case keeps %v", got.ReportIDs)
+	}
+
+	// Refer, then close: the reporter sees referred, then closed.
+	if _, err := svc.Refer(ctx, c.ID, "OCRGDF", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ = s.ReportByID(ctx, r1)
+	if rep.Status != report.StatusReferred {
+		t.Fatalf("report of a referred case shows %q", rep.Status)
+	}
+	inbox, err := s.ListCases(ctx, casefile.Filter{Destination: "OCRGDF"})
+	if err != nil || len(inbox) != 1 || inbox[0].ID != c.ID {
+		t.Fatalf("destination's cases: %+v %v", inbox, err)
+	}
+	if none, _ := s.ListCases(ctx, casefile.Filter{Destination: "OCLCTIC"}); len(none) != 0 {
+		t.Fatalf("another destination sees %d cases", len(none))
+	}
+	if _, err := svc.Close(ctx, c.ID, "action-taken", "interpellation", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ = s.ReportByID(ctx, r2)
+	if rep.Status != report.StatusClosed {
+		t.Fatalf("report of a closed case shows %q", rep.Status)
+	}
+	if err := svc.Note(ctx, "no-such-case", "x", "ana"); !errors.Is(err, casefile.ErrNotFound) {
+		t.Fatalf("note on unknown case: %v", err)
+	}
+	events, err := s.CaseEvents(ctx, c.ID)
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind)
+	}
+	want := []string{"created", "qualified", "note", "reports.added", "reports.removed", "merged", "reports.removed", "split", "referred", "status", "closed"}
+	if err != nil || !slices.Equal(kinds, want) {
+		t.Fatalf("history %v %v, want %v", kinds, err, want)
+	}
+
+	// Search: cases by their notes, reports by their words once linked.
+	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
+	found, err := s.SearchCases(ctx, search.Terms("banque virement"), 10)
+	if err != nil || !slices.Equal(found, []string{c.ID}) {
+		t.Fatalf("search cases: %v %v", found, err)
+	}
+	reports, err := s.SearchReports(ctx, search.Terms("Faux CONSEILLER"), 10)
+	slices.Sort(reports)
+	wantR := []string{r1, r2}
+	slices.Sort(wantR)
+	if err != nil || !slices.Equal(reports, wantR) {
+		t.Fatalf("search reports: %v %v, want %v", reports, err, wantR)
+	}
+	if got, _ := s.SearchReports(ctx, search.Terms(`"OR" NEAR(*`), 10); len(got) != 0 {
+		t.Fatalf("operators matched %v", got)
+	}
+	// Linking again (a rebuild) does not index twice.
+	if err := s.ResetLinks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
+	if again, _ := s.SearchReports(ctx, search.Terms("conseiller"), 10); len(again) != 2 {
+		t.Fatalf("after relinking: %v", again)
+	}
+}

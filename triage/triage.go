@@ -1,0 +1,166 @@
+// Package triage is the analysts' queue: unhandled reports, urgent first
+// then oldest, taken one at a time and decided on, alone or in bulk.
+package triage
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// State is where a report stands for the analysts.
+type State string
+
+const (
+	StateNew          State = "new"
+	StateAssigned     State = "assigned"
+	StateInCase       State = "in_case"
+	StateUnfounded    State = "unfounded"
+	StateDuplicate    State = "duplicate"
+	StateNotCompetent State = "not_competent"
+)
+
+// OpenStates are the states of the queue's default view.
+var OpenStates = []State{StateNew, StateAssigned}
+
+// States lists every state, for filters.
+var States = []State{StateNew, StateAssigned, StateInCase, StateUnfounded, StateDuplicate, StateNotCompetent}
+
+// Decisions are the states a bulk decision may set.
+var Decisions = []State{StateUnfounded, StateDuplicate, StateNotCompetent}
+
+// ParseState checks a state name; "" and "open" mean the open states.
+func ParseState(s string) ([]State, error) {
+	if s == "" || s == "open" {
+		return OpenStates, nil
+	}
+	for _, st := range States {
+		if string(st) == s {
+			return []State{st}, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown state %q", s)
+}
+
+// Filter selects the queue's reports. Zero values mean "any".
+type Filter struct {
+	States     []State
+	Category   string // exact code, or a prefix ending in "." (e.g. "fraud.")
+	Channel    string
+	Assignee   string // an e-mail, or "-" for nobody
+	HasRelated *bool  // shares a linking identifier with another report
+	From, To   time.Time
+	After      Cursor
+	Limit      int
+}
+
+// Cursor is where a page ends: the queue's sort key of its last item.
+type Cursor struct {
+	State     State  `json:"s"`
+	Urgent    bool   `json:"u"`
+	CreatedAt int64  `json:"c"`
+	ID        string `json:"i"`
+}
+
+// IsZero tells the first page.
+func (c Cursor) IsZero() bool { return c.ID == "" }
+
+// Encode makes the cursor opaque for a URL.
+func (c Cursor) Encode() string {
+	if c.IsZero() {
+		return ""
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor reads a cursor from a URL.
+func DecodeCursor(s string) (Cursor, error) {
+	var c Cursor
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 512 || json.Unmarshal(b, &c) != nil || c.ID == "" {
+		return Cursor{}, errors.New("invalid page cursor")
+	}
+	return c, nil
+}
+
+// Item is one line of the queue.
+type Item struct {
+	ID        string
+	Receipt   string
+	Category  string
+	Channel   string
+	Urgent    bool
+	CreatedAt time.Time
+	State     State
+	Assignee  string
+	CaseID    string
+	Excerpt   string // the start of the description, as text
+}
+
+// Key is the item's sort key.
+func (it Item) Key() Cursor {
+	return Cursor{State: it.State, Urgent: it.Urgent, CreatedAt: it.CreatedAt.UnixMicro(), ID: it.ID}
+}
+
+// Decision is an analyst's verdict on reports that lead nowhere.
+type Decision struct {
+	State       State
+	Reason      string
+	DuplicateOf string // for StateDuplicate: the report it repeats
+}
+
+// Check says what is wrong with a decision.
+func (d Decision) Check() error {
+	ok := false
+	for _, s := range Decisions {
+		ok = ok || s == d.State
+	}
+	if !ok {
+		return fmt.Errorf("unknown decision %q (want unfounded, duplicate or not_competent)", d.State)
+	}
+	if strings.TrimSpace(d.Reason) == "" {
+		return errors.New("a decision needs a reason")
+	}
+	if !utf8.ValidString(d.Reason) || utf8.RuneCountInString(d.Reason) > 1000 {
+		return errors.New("the reason must be valid text of at most 1000 characters")
+	}
+	if d.State == StateDuplicate && strings.TrimSpace(d.DuplicateOf) == "" {
+		return errors.New("a duplicate needs the report it duplicates")
+	}
+	return nil
+}
+
+// ErrNothingToTake means the queue has no unassigned report.
+var ErrNothingToTake = errors.New("no report waiting")
+
+// Store runs the queue. Every change is recorded in the report's history
+// and keeps the reporter-facing status in step.
+type Store interface {
+	Queue(ctx context.Context, f Filter) ([]Item, error)
+	// TakeNext assigns the first new report of the queue to assignee; two
+	// analysts never get the same report.
+	TakeNext(ctx context.Context, assignee string, at time.Time) (Item, error)
+	Assign(ctx context.Context, reportIDs []string, assignee, actor string, at time.Time) (int, error)
+	// Decide applies a decision to open reports (not those in a case) and
+	// returns how many changed.
+	Decide(ctx context.Context, reportIDs []string, d Decision, actor string, at time.Time) (int, error)
+	ReportEvents(ctx context.Context, reportID string) ([]Event, error)
+	TriageOf(ctx context.Context, reportID string) (Item, error)
+}
+
+// Event is one line of a report's history.
+type Event struct {
+	At     time.Time
+	Actor  string
+	Kind   string
+	Detail string
+}
