@@ -120,3 +120,19 @@ func Verify(ctx context.Context, s Store) (Result, error) {
 	}
 	return res, err
 }
+
+// Filter selects entries for the auditors' viewer. Zero values mean "any".
+type Filter struct {
+	Actor      string
+	Action     string // exact, or a prefix ending in "." (e.g. "login.")
+	ObjectType string
+	ObjectID   string
+	From, To   time.Time
+	BeforeSeq  int64 // for the next page: entries older than this one
+	Limit      int
+}
+
+// Reader finds entries, newest first.
+type Reader interface {
+	FindAudit(ctx context.Context, f Filter) ([]Entry, error)
+}

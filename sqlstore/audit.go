@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vigie-platform/vigie/audit"
 )
@@ -69,4 +70,58 @@ func (q *Queries) AuditEntries(ctx context.Context, db Execer, fn func(audit.Ent
 		}
 	}
 	return rows.Err()
+}
+
+// FindAudit reads entries for the viewer, newest first.
+func (w *Workspace) FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
+	if f.Actor != "" {
+		add(`actor = ?`, f.Actor)
+	}
+	if strings.HasSuffix(f.Action, ".") {
+		add(`action LIKE ? ESCAPE '\'`, likePrefix(f.Action))
+	} else if f.Action != "" {
+		add(`action = ?`, f.Action)
+	}
+	if f.ObjectType != "" {
+		add(`object_type = ?`, f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		add(`object_id = ?`, f.ObjectID)
+	}
+	if !f.From.IsZero() {
+		add(`at >= ?`, micros(f.From))
+	}
+	if !f.To.IsZero() {
+		add(`at < ?`, micros(f.To))
+	}
+	if f.BeforeSeq > 0 {
+		add(`seq < ?`, f.BeforeSeq)
+	}
+	q := `SELECT seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash FROM audit_log`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit)
+	rows, err := w.read.QueryContext(ctx, w.q.Q(q+` ORDER BY seq DESC LIMIT ?`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: find: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Source, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("audit: find: %w", err)
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -26,6 +26,7 @@ type Store interface {
 	correlate.Store
 	apitoken.Store
 	audit.Store
+	audit.Reader
 	visit.Store
 	account.Store
 	triage.Store

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Accounts", testAccounts},
 		{"Queue", testQueue},
 		{"Cases", testCases},
+		{"AuditFind", testAuditFind},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
@@ -359,5 +360,47 @@ func testCases(t *testing.T, s Store) {
 	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
 	if again, _ := s.SearchReports(ctx, search.Terms("conseiller"), 10); len(again) != 2 {
 		t.Fatalf("after relinking: %v", again)
+	}
+}
+
+func testAuditFind(t *testing.T, s Store) {
+	for _, e := range []audit.Entry{
+		{Actor: "ana", Action: "login", ObjectType: "user", ObjectID: "1"},
+		{Actor: "ana", Action: "report.view", ObjectType: "report", ObjectID: "r1"},
+		{Actor: "bob", Action: "login.failed", ObjectType: "user", ObjectID: "2"},
+		{Actor: "ana", Action: "case.create", ObjectType: "case", ObjectID: "c1"},
+	} {
+		e.At, e.Source = time.Now(), "127.0.0.1"
+		if _, err := s.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seqs := func(f audit.Filter) []int64 {
+		got, err := s.FindAudit(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, e := range got {
+			out = append(out, e.Seq)
+		}
+		return out
+	}
+	cases := []struct {
+		f    audit.Filter
+		want []int64
+	}{
+		{audit.Filter{}, []int64{4, 3, 2, 1}},
+		{audit.Filter{Actor: "ana"}, []int64{4, 2, 1}},
+		{audit.Filter{Action: "login."}, []int64{3}},
+		{audit.Filter{Action: "login"}, []int64{1}},
+		{audit.Filter{ObjectType: "report", ObjectID: "r1"}, []int64{2}},
+		{audit.Filter{BeforeSeq: 3, Limit: 1}, []int64{2}},
+		{audit.Filter{From: time.Now().Add(time.Hour)}, nil},
+	}
+	for _, c := range cases {
+		if got := seqs(c.f); !slices.Equal(got, c.want) {
+			t.Errorf("%+v: got %v, want %v", c.f, got, c.want)
+		}
 	}
 }

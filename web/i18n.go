@@ -99,7 +99,9 @@ type translator struct{ lang string }
 func (t translator) T(key string, args ...any) string {
 	m, ok := ui[key]
 	if !ok {
-		return key
+		if m, ok = wsui[key]; !ok {
+			return key
+		}
 	}
 	s := m[0]
 	if t.lang == "en" {

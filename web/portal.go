@@ -15,14 +15,27 @@ import (
 
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/triage"
 )
 
 var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound"}
+
+var workspacePages = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
+
+// itemsOf carries a page into a partial that lists reports.
+type itemsOf struct {
+	P     wpage
+	Items []triage.Item
+}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	funcs := template.FuncMap{"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} }}
+	for _, name := range workspacePages {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html", "templates/"+name+".html"))
 	}
 	return out
 }

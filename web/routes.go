@@ -2,6 +2,8 @@ package web
 
 import (
 	"io/fs"
+
+	"github.com/vigie-platform/vigie/access"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -29,6 +31,33 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/indicators/{type}/{value...}", s.handleAPIIndicator)
 	mux.HandleFunc("GET /api/v1/reports/{id}/related", s.handleAPIRelated)
 	mux.HandleFunc("/api/", s.handleAPINotFound)
+
+	// Workspace (HTML). Every route but login and enrolment goes through
+	// s.ws, which checks the session and the role's permission.
+	mux.HandleFunc("GET /w/login", s.handleLoginForm)
+	mux.HandleFunc("POST /w/login", s.handleLogin)
+	mux.HandleFunc("GET /w/enrol/{token}", s.handleEnrolForm)
+	mux.HandleFunc("POST /w/enrol/{token}", s.handleEnrol)
+	s.ws(mux, "GET /w/{$}", access.Signed, s.handleWorkspaceHome)
+	s.ws(mux, "POST /w/logout", access.Signed, s.handleLogout)
+	s.ws(mux, "GET /w/queue", access.Triage, s.handleQueue)
+	s.ws(mux, "POST /w/queue/next", access.Triage, s.handleTakeNext)
+	s.ws(mux, "POST /w/queue/decide", access.Triage, s.handleBulkDecide)
+	s.ws(mux, "POST /w/queue/assign", access.Reassign, s.handleReassign)
+	s.ws(mux, "GET /w/reports/{id}", access.ReadReports, s.handleReportView)
+	s.ws(mux, "GET /w/reports/{id}/attachments/{sha}", access.ReadReports, s.handleAttachment)
+	s.ws(mux, "GET /w/cases", access.Cases, s.handleCaseList)
+	s.ws(mux, "POST /w/cases", access.Cases, s.handleCaseCreate)
+	s.ws(mux, "GET /w/cases/{id}", access.Cases, s.handleCaseView)
+	s.routesCases(mux) // POST /w/cases/{id}/qualify|refer|close|reopen|notes|reports|remove|merge|split
+	s.ws(mux, "GET /w/search", access.Search, s.handleSearch)
+	s.ws(mux, "GET /w/audit", access.ReadAudit, s.handleAuditViewer)
+	s.ws(mux, "GET /w/users", access.Users, s.handleUsers)
+	s.ws(mux, "POST /w/users", access.Users, s.handleUserAdd)
+	s.ws(mux, "POST /w/users/{id}/disable", access.Users, s.handleUserDisable)
+	s.ws(mux, "GET /w/inbox", access.Inbox, s.handleInbox)
+	s.ws(mux, "GET /w/inbox/{id}", access.Inbox, s.handleInboxCase)
+	mux.HandleFunc("/w/", s.handleNotFound)
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.handleHealthz)

@@ -16,8 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
@@ -41,6 +43,8 @@ type Limits struct {
 	// RealIPHeader, when set (e.g. X-Forwarded-For behind a trusted proxy),
 	// names the header that carries the client address.
 	RealIPHeader string
+	// Login attempts per client IP (the account also locks on failures).
+	Login ratelimit.Limit
 }
 
 // Body size limits, documented in the OpenAPI document and the README.
@@ -56,6 +60,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		Form:     ratelimit.PerMinute(5, 10),
 		FollowUp: ratelimit.PerMinute(20, 20),
+		Login:    ratelimit.PerMinute(10, 10),
 	}
 }
 
@@ -72,12 +77,21 @@ type Deps struct {
 	Limits  Limits
 	Limiter *ratelimit.Limiter
 	Metrics *prometheus.Registry
+
+	// The analysts' workspace; without Accounts the workspace is closed.
+	Accounts  *account.Service
+	Cases     *casefile.Service
+	Workspace WorkspaceStore
+	// InsecureCookies drops the Secure flag of the session cookie, for a
+	// workspace served over plain HTTP other than on localhost.
+	InsecureCookies bool
 }
 
 type server struct {
 	Deps
 	templates map[string]*template.Template
 	metrics   *metrics
+	wsRoutes  []wsRoute
 }
 
 type metrics struct {
@@ -110,6 +124,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 
 // NewServer builds the HTTP handler.
 func NewServer(d Deps) http.Handler {
+	_, h := newServer(d)
+	return h
+}
+
+func newServer(d Deps) (*server, http.Handler) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -122,7 +141,10 @@ func NewServer(d Deps) http.Handler {
 	s := &server{Deps: d, templates: parseTemplates(), metrics: newMetrics(d.Metrics)}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverPanics(s.observe(securityHeaders(mux)))
+	// Cross-origin protection refuses a state-changing request that a
+	// browser says comes from another site (Sec-Fetch-Site, Origin); API
+	// clients send neither header and pass.
+	return s, s.recoverPanics(s.observe(securityHeaders(http.NewCrossOriginProtection().Handler(mux))))
 }
 
 // securityHeaders sets what every response needs: no inline script, no

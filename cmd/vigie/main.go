@@ -45,9 +45,10 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":      {"run the portal, the API and the operations endpoints", runServe},
+		"serve":      {"run the portal, the workspace, the API and the operations endpoints", runServe},
 		"migrate":    {"apply the database migrations and exit", runMigrate},
 		"token":      {"manage API tokens (create, list, revoke)", runToken},
+		"user":       {"manage workspace accounts (add, list, disable)", runUser},
 		"bench":      {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
 		"version":    {"print the version", runVersion},
 		"audit":      {"verify the audit trail's hash chain", runAudit},

@@ -13,7 +13,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
@@ -39,6 +41,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
 	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time a client has to send its request headers")
 	readTimeout := fs.Duration("read-timeout", 2*time.Minute, "time a client has to send a whole request, uploads included")
+	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
+	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -77,6 +81,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Form:         ratelimit.PerMinute(*formRate, *formBurst),
 		FollowUp:     ratelimit.PerMinute(*followRate, *followRate),
 		RealIPHeader: *realIPHeader,
+		Login:        ratelimit.PerMinute(*loginRate, *loginRate),
 	}
 	handler := web.NewServer(web.Deps{
 		Logger:  logger,
@@ -89,6 +94,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Ready:   db.Ping,
 		Limits:  limits,
 		Metrics: prometheus.NewRegistry(),
+
+		Accounts:        account.NewService(db, account.DefaultPolicy(), nil),
+		Cases:           casefile.NewService(db, tax, nil),
+		Workspace:       db,
+		InsecureCookies: *insecureCookies,
 	})
 
 	ln, err := net.Listen("tcp", *addr)

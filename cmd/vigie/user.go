@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigie-platform/vigie/account"
+)
+
+func runUser(ctx context.Context, e env, args []string) error {
+	if done, err := subcommandHelp(e, "user", args, "Usage: vigie user add|list|disable [flags]\n\n  add      create an account; prints a one-time activation link (or, with\n           --password-stdin, sets the password and prints the TOTP secret)\n  list     list accounts\n  disable  disable an account and end its sessions"); done {
+		return err
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	switch sub {
+	case "add":
+		email := fs.String("email", "", "the person's e-mail address (required)")
+		roleName := fs.String("role", "", "admin, supervisor, analyst, auditor or destination (required)")
+		destination := fs.String("destination", "", "for the destination role: the service's code")
+		baseURL := fs.String("base-url", "http://localhost:8080", "the workspace's public address, for the activation link")
+		passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input and print the TOTP secret instead of a link")
+		if err := parseFlags(fs, e, rest); err != nil {
+			return err
+		}
+		role, err := account.ParseRole(*roleName)
+		if err != nil {
+			return fmt.Errorf("--role: %w", err)
+		}
+		var password string
+		if *passwordStdin {
+			line, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return errors.New("--password-stdin: no password on standard input")
+			}
+			password = strings.TrimRight(line, "\r\n")
+			if err := account.CheckPasswordRules(password); err != nil {
+				return err
+			}
+		}
+		db, _, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		svc := account.NewService(db, account.DefaultPolicy(), nil)
+		u, err := svc.AddUser(ctx, *email, role, *destination)
+		if err != nil {
+			return err
+		}
+		if err := auditCLI(ctx, db, "user.add", "user", fmt.Sprint(u.ID), map[string]any{"email": u.Email, "role": u.Role, "destination": u.Destination}); err != nil {
+			return fmt.Errorf("account created but not audited: %w", err)
+		}
+		if *passwordStdin {
+			secret, uri, err := svc.NewTOTPSecret(u.Email)
+			if err != nil {
+				return err
+			}
+			if err := svc.SetCredentials(ctx, u.ID, password, secret); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, secret)
+			fmt.Fprintln(e.stderr, "Account ready. Add this TOTP secret to an authenticator app (shown once):\n"+uri)
+			return nil
+		}
+		token, err := svc.StartEnrolment(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, strings.TrimRight(*baseURL, "/")+"/w/enrol/"+token)
+		fmt.Fprintf(e.stderr, "Account created. Give this one-time link to %s: it sets a password and a second factor, and expires in %s.\n", u.Email, account.DefaultPolicy().EnrolmentTTL)
+		return nil
+	case "list":
+		if err := parseFlags(fs, e, rest); err != nil {
+			return err
+		}
+		db, _, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		users, err := db.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "EMAIL\tROLE\tDESTINATION\tSTATE\tCREATED")
+		for _, u := range users {
+			state := "active"
+			switch {
+			case u.Disabled:
+				state = "disabled"
+			case !u.Enrolled():
+				state = "pending"
+			}
+			dest := u.Destination
+			if dest == "" {
+				dest = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Email, u.Role, dest, state, u.CreatedAt.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	case "disable":
+		email := fs.String("email", "", "the account's e-mail address (required)")
+		if err := parseFlags(fs, e, rest); err != nil {
+			return err
+		}
+		db, _, err := sf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		u, err := account.NewService(db, account.DefaultPolicy(), nil).Disable(ctx, *email)
+		if errors.Is(err, account.ErrNotFound) {
+			return fmt.Errorf("no account %q", *email)
+		}
+		if err != nil {
+			return err
+		}
+		if err := auditCLI(ctx, db, "user.disable", "user", fmt.Sprint(u.ID), map[string]any{"email": u.Email}); err != nil {
+			return fmt.Errorf("account disabled but not audited: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "Account %s disabled; its sessions are ended.\n", u.Email)
+		return nil
+	default:
+		return fmt.Errorf("user: unknown subcommand %q (want add, list or disable)", sub)
+	}
+}

@@ -1,0 +1,348 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/triage"
+)
+
+// queueView is the triage queue page.
+type queueView struct {
+	Items    []queueItem
+	Next     string // URL of the next page, if any
+	Filter   queueFilterView
+	States   []string
+	Channels []string
+}
+
+type queueItem struct {
+	triage.Item
+	CategoryLabel string
+}
+
+type queueFilterView struct {
+	State, Category, Channel, Assignee, Related, From, To string
+}
+
+const queuePage = 50
+
+func parseDay(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return t, badInput("dates are written YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+// queueFilter reads the queue's filters from the URL.
+func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, queueFilterView, error) {
+	q := r.URL.Query()
+	v := queueFilterView{State: q.Get("state"), Category: q.Get("category"), Channel: q.Get("channel"),
+		Assignee: q.Get("assignee"), Related: q.Get("related"), From: q.Get("from"), To: q.Get("to")}
+	f := triage.Filter{Limit: queuePage, Category: v.Category, Channel: v.Channel}
+	var err error
+	if f.States, err = triage.ParseState(v.State); err != nil {
+		return f, v, badInput(err.Error())
+	}
+	if f.Category != "" && !strings.HasSuffix(f.Category, ".") {
+		if _, ok := s.Intake.Taxonomy().Lookup(f.Category); !ok {
+			return f, v, badInput("unknown category")
+		}
+	}
+	if f.Channel != "" && f.Channel != string(report.ChannelWeb) && f.Channel != string(report.ChannelAPI) {
+		return f, v, badInput("unknown channel")
+	}
+	switch v.Assignee {
+	case "", "-":
+		f.Assignee = v.Assignee
+	case "me":
+		f.Assignee = u.Email
+	default:
+		if f.Assignee, err = account.NormaliseEmail(v.Assignee); err != nil {
+			return f, v, badInput(err.Error())
+		}
+	}
+	switch v.Related {
+	case "":
+	case "yes", "no":
+		b := v.Related == "yes"
+		f.HasRelated = &b
+	default:
+		return f, v, badInput("related is yes or no")
+	}
+	if f.From, err = parseDay(v.From); err != nil {
+		return f, v, err
+	}
+	if f.To, err = parseDay(v.To); err != nil {
+		return f, v, err
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1) // the "to" day is included
+	}
+	if f.After, err = triage.DecodeCursor(q.Get("after")); err != nil {
+		return f, v, badInput(err.Error())
+	}
+	return f, v, nil
+}
+
+func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.User) {
+	f, fv, err := s.queueFilter(r, u)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	items, err := s.Workspace.Queue(r.Context(), f)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	p := s.newWPage(r, u, "ws.queue.title")
+	view := queueView{Filter: fv, Channels: []string{string(report.ChannelWeb), string(report.ChannelAPI)}}
+	for _, st := range triage.States {
+		view.States = append(view.States, string(st))
+	}
+	for _, it := range items {
+		view.Items = append(view.Items, queueItem{Item: it, CategoryLabel: s.categoryLabel(it.Category, p.Lang)})
+	}
+	if len(items) == f.Limit {
+		q := r.URL.Query()
+		q.Set("after", items[len(items)-1].Key().Encode())
+		view.Next = "/w/queue?" + q.Encode()
+	}
+	p.Data = view
+	s.renderW(w, http.StatusOK, "w_queue", p)
+}
+
+func (s *server) categoryLabel(code, lang string) string {
+	if c, ok := s.Intake.Taxonomy().Lookup(code); ok {
+		return c.Label.In(lang)
+	}
+	return code
+}
+
+func (s *server) handleTakeNext(w http.ResponseWriter, r *http.Request, u account.User) {
+	it, err := s.Workspace.TakeNext(r.Context(), u.Email, time.Now())
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "report.take", "report", it.ID, "")
+	seeOther(w, r, "/w/reports/"+it.ID, "")
+}
+
+// parseIDs reads the checked reports of a bulk form.
+func parseIDs(r *http.Request, field string) ([]string, error) {
+	var ids []string
+	for _, v := range r.PostForm[field] {
+		for _, id := range strings.Fields(v) {
+			if len(id) > 64 {
+				return nil, badInput("not a report id")
+			}
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, badInput("choose at least one report")
+	}
+	if len(ids) > 500 {
+		return nil, badInput("at most 500 reports at a time")
+	}
+	return ids, nil
+}
+
+func (s *server) parseWSForm(w http.ResponseWriter, r *http.Request, u account.User) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil {
+		s.wsFail(w, r, u, http.StatusBadRequest, "ws.err.form")
+		return false
+	}
+	return true
+}
+
+func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	ids, err := parseIDs(r, "report")
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
+		DuplicateOf: strings.TrimSpace(r.PostForm.Get("duplicate_of"))}
+	if err := d.Check(); err != nil {
+		s.wsErr(w, r, u, badInput(err.Error()))
+		return
+	}
+	if d.DuplicateOf != "" {
+		if _, err := s.Reports.ReportByID(r.Context(), d.DuplicateOf); err != nil {
+			s.wsErr(w, r, u, badInput("the report it duplicates does not exist"))
+			return
+		}
+	}
+	n, err := s.Workspace.Decide(r.Context(), ids, d, u.Email, time.Now())
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "report.decide", "report", strings.Join(ids, " "), string(d.State)+": "+d.Reason)
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/w/") {
+		back = "/w/queue"
+	}
+	_ = n
+	seeOther(w, r, safeNext(back), "decided")
+}
+
+func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	ids, err := parseIDs(r, "report")
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	to := strings.TrimSpace(r.PostForm.Get("assignee"))
+	if to != "" {
+		if to, err = account.NormaliseEmail(to); err != nil {
+			s.wsErr(w, r, u, badInput(err.Error()))
+			return
+		}
+		target, err := s.Workspace.UserByEmail(r.Context(), to)
+		if err != nil || target.Disabled || (target.Role != account.RoleAnalyst && target.Role != account.RoleSupervisor) {
+			s.wsErr(w, r, u, badInput("reports can only be assigned to an active analyst or supervisor"))
+			return
+		}
+	}
+	if _, err := s.Workspace.Assign(r.Context(), ids, to, u.Email, time.Now()); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "report.assign", "report", strings.Join(ids, " "), to)
+	seeOther(w, r, "/w/queue", "assigned")
+}
+
+// reportView is everything the report page shows.
+type reportView struct {
+	Report        report.Report
+	Triage        triage.Item
+	CategoryLabel string
+	IsMinors      bool
+	Identifiers   []correlate.Info
+	Related       []correlate.Related
+	Cluster       correlate.Cluster
+	History       []triage.Event
+	Attachments   []attachmentView
+	Decisions     []string
+}
+
+type attachmentView struct {
+	report.Attachment
+	IsImage  bool
+	Revealed bool
+	Hidden   bool // not even a blurred preview (minors.*)
+}
+
+var inlineImageTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+func (s *server) handleReportView(w http.ResponseWriter, r *http.Request, u account.User) {
+	id := r.PathValue("id")
+	rep, err := s.Reports.ReportByID(r.Context(), id)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	if !s.mustAudit(w, r, u, "report.view", "report", id) {
+		return
+	}
+	ctx := r.Context()
+	v := reportView{Report: rep, IsMinors: strings.HasPrefix(rep.Category, "minors.")}
+	if v.Triage, err = s.Workspace.TriageOf(ctx, id); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	p := s.newWPage(r, u, "ws.report.title")
+	v.CategoryLabel = s.categoryLabel(rep.Category, p.Lang)
+	if v.Identifiers, err = s.Index.ReportIndicators(ctx, id); err != nil && !errors.Is(err, correlate.ErrNotFound) {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	if v.Related, err = correlate.RelatedReports(ctx, s.Index, id, relatedPerValue); err != nil && !errors.Is(err, correlate.ErrNotFound) {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	if len(v.Related) > 50 {
+		v.Related = v.Related[:50]
+	}
+	if v.Cluster, err = correlate.ClusterOf(ctx, s.Index, id, clusterMaxReports, clusterMaxValueCount); err != nil && !errors.Is(err, correlate.ErrNotFound) {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	if v.History, err = s.Workspace.ReportEvents(ctx, id); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	reveal := r.URL.Query().Get("reveal")
+	for _, a := range rep.Attachments {
+		av := attachmentView{Attachment: a, IsImage: slices.Contains(inlineImageTypes, a.ContentType), Revealed: reveal == a.SHA256}
+		av.Hidden = av.IsImage && v.IsMinors && !av.Revealed
+		v.Attachments = append(v.Attachments, av)
+	}
+	for _, d := range triage.Decisions {
+		v.Decisions = append(v.Decisions, string(d))
+	}
+	p.Data = v
+	s.renderW(w, http.StatusOK, "w_report", p)
+}
+
+// handleAttachment sends an attachment, always audited: as a download, or
+// inline for the report page's image preview (images only, sandboxed).
+func (s *server) handleAttachment(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, sha := r.PathValue("id"), r.PathValue("sha")
+	rep, err := s.Reports.ReportByID(r.Context(), id)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	i := slices.IndexFunc(rep.Attachments, func(a report.Attachment) bool { return a.SHA256 == sha })
+	if i < 0 {
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+		return
+	}
+	a := rep.Attachments[i]
+	inline := r.URL.Query().Get("inline") == "1" && slices.Contains(inlineImageTypes, a.ContentType)
+	action := "attachment.download"
+	if inline {
+		action = "attachment.view"
+	}
+	if !s.mustAudit(w, r, u, action, "attachment", id+"/"+sha) {
+		return
+	}
+	content, err := s.Workspace.GetBlob(r.Context(), sha)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "no-store")
+	if inline {
+		h.Set("Content-Type", a.ContentType)
+	} else {
+		h.Set("Content-Type", "application/octet-stream")
+		// The sender's file name is data: only a neutral name goes in the header.
+		h.Set("Content-Disposition", `attachment; filename="vigie-`+sha[:16]+`.bin"`)
+	}
+	w.Write(content)
+}
