@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -12,11 +15,37 @@ import (
 // It needs node, /usr/bin/chromium and `npm ci` in e2e/ (.ci/run does all
 // three); elsewhere it is skipped, but never under CI.
 func TestBrowserPortal(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	srv := startServer(t, []string{"--data", t.TempDir()}, "--pow-max-number", "5000")
+	node(t, e2e, chromium, "portal.mjs", srv.base)
+}
+
+// TestBrowserWorkspace runs e2e/workspace.mjs: an analyst signs in with
+// TOTP and handles a report whose text carries script payloads.
+func TestBrowserWorkspace(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	data := t.TempDir()
+	srv := startServer(t, []string{"--data", data})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "--data", data, "--email", "ana@vigie.test", "--role", "analyst", "--password-stdin"},
+		strings.NewReader("correct horse battery staple\n"), &out, &bytes.Buffer{}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	tok := srv.token("partner")
+	body := `{"category":"fraud.scam","urgent":true,"description":"Faux conseiller <script>alert(\"xss\")</script> <img src=x onerror=alert(1)> javascript:alert(2) IBAN FR7630006000011234567890189","urls":["https://faux-conseiller.example/<script>alert(4)</script>"],"reporter":{"anonymous":true}}`
+	if res := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(body), bearer(tok)); res.status != 201 {
+		t.Fatalf("report: %d %s", res.status, res.body)
+	}
+	node(t, e2e, chromium, "workspace.mjs", srv.base, "ana@vigie.test", "correct horse battery staple", strings.TrimSpace(out.String()))
+}
+
+func browserPrerequisites(t *testing.T) (e2e, chromium string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	e2e, _ := filepath.Abs("../../e2e")
-	chromium := os.Getenv("CHROMIUM")
+	e2e, _ = filepath.Abs("../../e2e")
+	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
@@ -29,8 +58,12 @@ func TestBrowserPortal(t *testing.T) {
 		}
 		t.Skip("needs node, Chromium and `npm ci` in e2e/")
 	}
-	srv := startServer(t, []string{"--data", t.TempDir()}, "--pow-max-number", "5000")
-	cmd := exec.Command("node", "portal.mjs", srv.base)
+	return e2e, chromium
+}
+
+func node(t *testing.T, e2e, chromium, script string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{script}, args...)...)
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()

@@ -225,3 +225,48 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatalf("tampered trail: %v", err)
 	}
 }
+
+func TestUserCommands(t *testing.T) {
+	forEachStore(t, func(t *testing.T, storeArgs []string) {
+		link := strings.TrimSpace(vigie(t, append([]string{"user", "add", "--email", "Ana@Vigie.test", "--role", "analyst", "--base-url", "https://vigie.example/"}, storeArgs...)...))
+		if !regexp.MustCompile(`^https://vigie\.example/w/enrol/[A-Za-z0-9_-]{43}$`).MatchString(link) {
+			t.Fatalf("activation link %q", link)
+		}
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"user", "add", "--email", "ops@vigie.test", "--role", "admin", "--password-stdin"}, storeArgs...),
+			strings.NewReader("a long admin passphrase\n"), &out, &bytes.Buffer{}, noEnv)
+		if err != nil || !regexp.MustCompile(`^[A-Z2-7]{16,}\n$`).MatchString(out.String()) {
+			t.Fatalf("--password-stdin: %q %v", out.String(), err)
+		}
+		for _, bad := range [][]string{
+			{"user", "add", "--email", "x@vigie.test", "--role", "root"},
+			{"user", "add", "--email", "not-an-address", "--role", "analyst"},
+			{"user", "add", "--email", "ana@vigie.test", "--role", "analyst"},
+			{"user", "add", "--email", "d@vigie.test", "--role", "destination"},
+			{"user", "disable", "--email", "nobody@vigie.test"},
+			{"user", "frobnicate"},
+		} {
+			if err := run(context.Background(), append(bad, storeArgs...), strings.NewReader("short\n"), &bytes.Buffer{}, &bytes.Buffer{}, noEnv); err == nil {
+				t.Errorf("%v succeeded", bad)
+			}
+		}
+		if err := run(context.Background(), append([]string{"user", "add", "--email", "p@vigie.test", "--role", "analyst", "--password-stdin"}, storeArgs...),
+			strings.NewReader("short\n"), &bytes.Buffer{}, &bytes.Buffer{}, noEnv); err == nil || !strings.Contains(err.Error(), "too short") {
+			t.Errorf("short password: %v", err)
+		}
+		vigie(t, append([]string{"user", "disable", "--email", "ana@vigie.test"}, storeArgs...)...)
+		states := map[string]string{}
+		for _, line := range strings.Split(vigie(t, append([]string{"user", "list"}, storeArgs...)...), "\n")[1:] {
+			if f := strings.Fields(line); len(f) == 5 {
+				states[f[0]] = f[1] + " " + f[3]
+			}
+		}
+		if states["ana@vigie.test"] != "analyst disabled" || states["ops@vigie.test"] != "admin active" || len(states) != 2 {
+			t.Errorf("user list: %v", states)
+		}
+		audit := vigie(t, append([]string{"audit", "verify"}, storeArgs...)...)
+		if !strings.Contains(audit, "3 entries") {
+			t.Errorf("user acts not audited: %q", audit)
+		}
+	})
+}

@@ -1,0 +1,110 @@
+// Browser journey of an analyst in Debian's Chromium: sign in with a TOTP
+// code, take the urgent report from the queue, read it, make a case,
+// qualify it and close it; axe-core checks WCAG 2.1 A/AA on each page.
+// Usage: node workspace.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET
+// Exits non-zero on any violation, any script that attacker text runs, or
+// a journey that does not end with the case closed.
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+
+const [base, email, password, secret] = process.argv.slice(2);
+if (!secret) {
+  console.error('usage: node workspace.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET');
+  process.exit(2);
+}
+
+// RFC 6238 code (SHA-1, 30 s, 6 digits) from a base32 secret.
+function totp(base32, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, '0');
+}
+
+const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ bypassCSP: true });
+const problems = [];
+page.on('dialog', async (d) => { problems.push(`a script ran and opened a dialog: ${d.message()}`); await d.dismiss(); });
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+
+async function audit(name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  for (const v of result.violations) {
+    problems.push(`${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  }
+  console.log(`${name}: ${result.violations.length} violations, ${result.passes.length} rules passed`);
+}
+
+try {
+  await page.goto(base + '/w/queue');
+  if (!page.url().includes('/w/login')) problems.push(`an anonymous visit reached ${page.url()}`);
+  await audit('login');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.fill('#code', totp(secret));
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/w/queue', { timeout: 15000 });
+  await audit('queue');
+  await page.goto(base + '/w/queue?lang=en');
+  await audit('queue (en)');
+
+  await page.click('#take-next');
+  await page.waitForSelector('#description', { timeout: 15000 });
+  await audit('report');
+  const description = await page.textContent('#description');
+  for (const p of ['<script>alert("xss")</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(2)']) {
+    if (!description.includes(p)) problems.push(`the report page does not show ${p} as text`);
+  }
+  if (await page.$('#description script, #description img, #urls a, a[href^="javascript:"]')) {
+    problems.push('attacker text became markup on the report page');
+  }
+
+  await page.fill('#new-case-title', 'Faux conseiller <b>bancaire</b>');
+  await page.click('#create-case');
+  await page.waitForSelector('#case-status', { timeout: 15000 });
+  await audit('case');
+  await page.check('#legal-0');
+  await page.fill('#q-summary', 'Escroquerie au faux conseiller <img src=x onerror=alert(3)>');
+  await page.selectOption('#q-priority', 'high');
+  await page.click('#qualify-submit');
+  await page.waitForSelector('#case-status', { timeout: 15000 });
+  const qualified = await page.textContent('#case-status');
+  if (!qualified.includes('Qualifiée')) problems.push(`after qualifying, the case shows "${qualified}"`);
+  await page.selectOption('#outcome', 'action-taken');
+  await page.fill('#close-reason', 'transmis et traité');
+  await page.click('#close-submit');
+  await page.waitForSelector('#case-status', { timeout: 15000 });
+  const closed = await page.textContent('#case-status');
+  if (!closed.includes('Close')) problems.push(`after closing, the case shows "${closed}"`);
+  await audit('closed case');
+
+  await page.goto(base + '/w/search?q=conseiller');
+  await audit('search');
+  await page.goto(base + '/w/cases');
+  await audit('cases');
+} catch (e) {
+  problems.push(`journey broke: ${e.message}`);
+}
+await browser.close();
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log('analyst journey: ok');
