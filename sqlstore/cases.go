@@ -99,7 +99,7 @@ func (w *Workspace) CaseByID(ctx context.Context, id string) (casefile.Case, err
 	if err != nil {
 		return c, err
 	}
-	rows, err := w.read.QueryContext(ctx, w.q.Q(`SELECT id FROM reports WHERE case_id = ? ORDER BY created_at, id`), id)
+	rows, err := w.read.QueryContext(ctx, w.q.Q(`SELECT id FROM reports WHERE case_id = ? AND case_id <> '' ORDER BY created_at, id`), id)
 	if err != nil {
 		return c, fmt.Errorf("case reports: %w", err)
 	}
@@ -249,7 +249,7 @@ func (w *Workspace) MergeCases(ctx context.Context, into, from, actor string) er
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET case_id = ?, status = ? WHERE case_id = ?`), into, string(casefile.ReporterStatus(status)), from); err != nil {
+		if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET case_id = ?, status = ? WHERE case_id = ? AND case_id <> ''`), into, string(casefile.ReporterStatus(status)), from); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, w.q.Q(`UPDATE cases SET status = 'closed', outcome = 'merged', merged_into = ?, updated_at = ? WHERE id = ?`), into, micros(now), from)
@@ -285,7 +285,7 @@ func (w *Workspace) UpdateCase(ctx context.Context, c casefile.Case, ev casefile
 		if n, _ := res.RowsAffected(); n == 0 {
 			return casefile.ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET status = ? WHERE case_id = ?`), string(casefile.ReporterStatus(c.Status)), c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET status = ? WHERE case_id = ? AND case_id <> ''`), string(casefile.ReporterStatus(c.Status)), c.ID); err != nil {
 			return err
 		}
 		if err := w.caseEvent(ctx, tx, c.ID, ev); err != nil {
@@ -356,10 +356,11 @@ func (w *Workspace) reindexCase(ctx context.Context, tx *sql.Tx, id string) erro
 			ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc`, id, text)
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM cases_fts WHERE case_id = ?`, id); err != nil {
+	// The index row shares the case's rowid, so it is found without a scan.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM cases_fts WHERE rowid = (SELECT rowid FROM cases WHERE id = ?)`, id); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases_fts (case_id, body) VALUES (?, ?)`, id, text)
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases_fts (rowid, case_id, body) SELECT rowid, id, ? FROM cases WHERE id = ?`, text, id)
 	return err
 }
 
@@ -431,7 +432,7 @@ func (w *Workspace) SearchCases(ctx context.Context, terms []string, limit int) 
 	if w.q.dialect.SkipLocked {
 		return w.ids(ctx, `SELECT s.case_id FROM case_search s JOIN cases c ON c.id = s.case_id WHERE s.doc @@ to_tsquery('simple', $1) ORDER BY c.updated_at DESC LIMIT $2`, pgQuery(terms), limit)
 	}
-	return w.ids(ctx, `SELECT f.case_id FROM cases_fts f JOIN cases c ON c.id = f.case_id WHERE cases_fts MATCH ? ORDER BY c.updated_at DESC LIMIT ?`, ftsQuery(terms), limit)
+	return w.ids(ctx, `SELECT c.id FROM cases_fts f JOIN cases c ON c.rowid = f.rowid WHERE cases_fts MATCH ? ORDER BY c.updated_at DESC LIMIT ?`, ftsQuery(terms), limit)
 }
 
 // pgQuery joins terms (letters and digits only, see search.Terms) with &.

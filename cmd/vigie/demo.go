@@ -76,8 +76,16 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		}
 		linked += k
 	}
+	linkedAt := time.Since(began)
 	fmt.Fprintf(e.stdout, "demo: %d reports (%d scam campaigns) and %d visits added to the %s store in %s, %d reports linked in %s\n",
-		*n, *campaigns, perDay*int64(days), kind, stored.Round(time.Millisecond), linked, (time.Since(began) - stored).Round(time.Millisecond))
+		*n, *campaigns, perDay*int64(days), kind, stored.Round(time.Millisecond), linked, (linkedAt - stored).Round(time.Millisecond))
+	// The analysts have handled what came in before the last month.
+	decided, cases, err := handleBacklog(ctx, db, taxonomy.Default(), end.AddDate(0, -1, 0), nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo: %d reports decided and %d cases qualified and referred in %s; the last month is left in the queue\n",
+		decided, cases, (time.Since(began) - linkedAt).Round(time.Millisecond))
 	return nil
 }
 

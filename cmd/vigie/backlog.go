@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/storage"
+	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/triage"
+)
+
+// demoDestinations are where demo cases go, in rough proportion to the
+// articles' first year (many more abroad than in France).
+var demoDestinations = []string{"INTERPOL", "INTERPOL", "INTERPOL", "INTERPOL", "OCRGDF", "OFMIN", "BRIGADE-NUMERIQUE"}
+
+// handleBacklog plays the analysts over the reports received before
+// cutoff, so that a demo or benchmark store looks lived-in: in each page
+// of 500, 20 reports go into two cases (qualified and referred), the rest
+// are decided (mostly unfounded, some duplicates, some not competent).
+// It returns the reports decided and the cases made.
+func handleBacklog(ctx context.Context, db storage.Store, tax *taxonomy.Taxonomy, cutoff time.Time, progress func(done int)) (decided, cases int, err error) {
+	svc := casefile.NewService(db, tax, nil)
+	const actor = "demo"
+	page := 0
+	for {
+		items, err := db.Queue(ctx, triage.Filter{States: []triage.State{triage.StateNew}, To: cutoff, Limit: 500})
+		if err != nil {
+			return decided, cases, err
+		}
+		if len(items) == 0 {
+			return decided, cases, nil
+		}
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		grouped := min(20, len(ids)) / 10 * 10
+		for lo := 0; lo < grouped; lo += 10 {
+			c, err := svc.Create(ctx, fmt.Sprintf("Dossier de démonstration %d-%d", page, lo/10), ids[lo:lo+10], actor)
+			if err != nil {
+				return decided, cases, err
+			}
+			category := items[lo].Category
+			cat, _ := tax.Lookup(category)
+			legal := cat.Legal
+			if len(legal) > 1 {
+				legal = legal[:1]
+			}
+			if _, err := svc.Qualify(ctx, c.ID, category, legal, "Faits recoupés par identifiants communs.", "normal", actor); err != nil {
+				return decided, cases, err
+			}
+			if _, err := svc.Refer(ctx, c.ID, demoDestinations[(page+lo)%len(demoDestinations)], actor); err != nil {
+				return decided, cases, err
+			}
+			cases++
+		}
+		rest := ids[grouped:]
+		for i, d := range []triage.Decision{
+			{State: triage.StateUnfounded, Reason: "aucune infraction caractérisée"},
+			{State: triage.StateDuplicate, Reason: "déjà signalé", DuplicateOf: ids[0]},
+			{State: triage.StateNotCompetent, Reason: "relève d'un autre service"},
+		} {
+			share := rest[:len(rest)*[]int{8, 9, 10}[i]/10]
+			if i > 0 {
+				share = share[len(rest)*[]int{8, 9}[i-1]/10:]
+			}
+			n, err := db.Decide(ctx, share, d, actor, time.Now())
+			if err != nil {
+				return decided, cases, err
+			}
+			decided += n
+		}
+		page++
+		if progress != nil && page%200 == 0 {
+			progress(decided)
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/web"
+)
+
+// runBenchWorkspace times the workspace's pages on a store of demo data:
+// the triage queue with and without filters, report pages, and search,
+// each a full request through the HTTP handler (session check, store,
+// template), in process.
+func runBenchWorkspace(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("bench workspace", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	sf.data = ""
+	reports := fs.Int("reports", 1_000_000, "reports in the store (a demo fills an empty store)")
+	samples := fs.Int("samples", 200, "requests per page kind")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if sf.db == "" && sf.data == "" {
+		dir, err := os.MkdirTemp("", "vigie-bench-workspace-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.data = dir
+	}
+	db, kind, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	have, err := db.CountReports(ctx)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	if have == 0 {
+		db.Close()
+		demoArgs := []string{"--reports", strconv.Itoa(*reports), "--data", sf.data}
+		if sf.db != "" {
+			demoArgs = []string{"--reports", strconv.Itoa(*reports), "--db", sf.db}
+		}
+		start := time.Now()
+		if err := runDemo(ctx, e, demoArgs); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "demo filled in %s\n", time.Since(start).Round(time.Second))
+		if db, kind, err = sf.open(ctx); err != nil {
+			return err
+		}
+		have, _ = db.CountReports(ctx)
+	}
+	defer db.Close()
+	open, err := db.Queue(ctx, triage.Filter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "store=%s reports=%d\n", kind, have)
+	if len(open) == 0 {
+		return fmt.Errorf("the queue is empty: nothing to measure")
+	}
+
+	tax := taxonomy.Default()
+	intake, err := newIntake(ctx, db, tax, nil)
+	if err != nil {
+		return err
+	}
+	accounts := account.NewService(db, account.DefaultPolicy(), nil)
+	email := fmt.Sprintf("bench-%d@vigie.test", time.Now().UnixNano())
+	u, err := accounts.AddUser(ctx, email, account.RoleSupervisor, "")
+	if err != nil {
+		return err
+	}
+	token, err := accounts.StartSession(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	handler := web.NewServer(web.Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts,
+		Cases: casefile.NewService(db, tax, nil), Workspace: db, Limits: web.DefaultLimits(), Ready: db.Ping})
+	get := func(path string) (time.Duration, error) {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(&http.Cookie{Name: "vigie_session", Value: token})
+		w := httptest.NewRecorder()
+		t0 := time.Now()
+		handler.ServeHTTP(w, r)
+		d := time.Since(t0)
+		if w.Code != http.StatusOK {
+			return d, fmt.Errorf("GET %s: %d", path, w.Code)
+		}
+		return d, nil
+	}
+
+	// Report ids to open: a sample from the queue's decided pages.
+	decided, err := db.Queue(ctx, triage.Filter{States: []triage.State{triage.StateUnfounded}, Limit: 500})
+	if err != nil {
+		return err
+	}
+	top, err := db.TopIndicators(ctx, 200)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	month := time.Now().AddDate(0, -1, 0).Format("2006-01-02")
+	scenarios := []struct {
+		name string
+		path func(i int) string
+	}{
+		{"queue, first page (unhandled, urgent first)", func(int) string { return "/w/queue" }},
+		{"queue, scams with related reports", func(int) string { return "/w/queue?category=fraud.scam&related=yes" }},
+		{"queue, grooming (rare category)", func(int) string { return "/w/queue?category=minors.grooming" }},
+		{"queue, unassigned, web channel, last month", func(int) string { return "/w/queue?assignee=-&channel=web&from=" + month }},
+		{"queue, decided as unfounded (large state)", func(int) string { return "/w/queue?state=unfounded" }},
+		{"report page", func(int) string { return "/w/reports/" + decided[rng.IntN(len(decided))].ID }},
+		{"search, common words", func(int) string {
+			return "/w/search?q=" + url.QueryEscape([]string{"conseiller", "virement iban", "colis"}[rng.IntN(3)])
+		}},
+		{"search, rare word", func(i int) string { return "/w/search?q=joueur" + strconv.Itoa(rng.IntN(20000)) }},
+		{"search, identifier", func(int) string {
+			v := top[rng.IntN(len(top))]
+			return "/w/search?q=" + url.QueryEscape(v.Value)
+		}},
+	}
+	for _, sc := range scenarios {
+		var times []time.Duration
+		for i := range *samples {
+			d, err := get(sc.path(i))
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc.name, err)
+			}
+			times = append(times, d)
+		}
+		slices.Sort(times)
+		fmt.Fprintf(e.stdout, "%-46s p50=%6.2fms p95=%6.2fms max=%7.2fms (%d requests)\n", sc.name+":", ms(pct(times, .5)), ms(pct(times, .95)), ms(pct(times, 1)), len(times))
+	}
+	return nil
+}
