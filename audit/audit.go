@@ -87,13 +87,32 @@ type Result struct {
 	Head    []byte // hash of the last entry
 }
 
+// Anchor is a head of the trail written down outside the database (see
+// `vigie audit verify --anchor`). The chain alone cannot show that its
+// newest entries were cut off; an anchor can, since the entry it names
+// must still be there with the same hash.
+type Anchor struct {
+	Seq  int64
+	Hash []byte
+}
+
 // Verify walks the whole trail and returns the first break: an entry whose
 // content does not match its hash (altered), a gap in the numbering
-// (removed), or a link to the wrong predecessor (reordered or replaced).
-func Verify(ctx context.Context, s Store) (Result, error) {
+// (removed), a link to the wrong predecessor (reordered or replaced), or
+// an anchored entry that is gone or different (the tail cut or rewritten).
+func Verify(ctx context.Context, s Store, anchors ...Anchor) (Result, error) {
 	var res Result
 	var prev *Entry
+	want := map[int64][]byte{}
+	var maxAnchor int64
+	for _, a := range anchors {
+		want[a.Seq] = a.Hash
+		maxAnchor = max(maxAnchor, a.Seq)
+	}
 	err := s.AuditEntries(ctx, func(e Entry) error {
+		if h, ok := want[e.Seq]; ok && !bytes.Equal(h, e.Hash) {
+			return &BrokenError{Seq: e.Seq, Reason: "differs from the anchored entry (the trail was rewritten)"}
+		}
 		want := int64(1)
 		if prev != nil {
 			want = prev.Seq + 1
@@ -117,6 +136,9 @@ func Verify(ctx context.Context, s Store) (Result, error) {
 	var broken *BrokenError
 	if errors.As(err, &broken) {
 		return res, broken
+	}
+	if err == nil && res.Entries < maxAnchor {
+		return res, &BrokenError{Seq: res.Entries + 1, Reason: fmt.Sprintf("entries removed from the end: the trail stops at %d, an anchor names entry %d", res.Entries, maxAnchor)}
 	}
 	return res, err
 }

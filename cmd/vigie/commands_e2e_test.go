@@ -270,3 +270,40 @@ func TestUserCommands(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditAnchorCatchesTruncation: cutting off the newest entries leaves a
+// valid chain, which only an anchor kept elsewhere can show.
+func TestAuditAnchorCatchesTruncation(t *testing.T) {
+	dir := t.TempDir()
+	anchor := filepath.Join(t.TempDir(), "audit-anchors.txt")
+	vigie(t, "token", "create", "--name", "a", "--data", dir)
+	vigie(t, "token", "create", "--name", "b", "--data", dir)
+	if out := vigie(t, "audit", "verify", "--data", dir, "--anchor", anchor); !strings.Contains(out, "0 anchors checked") {
+		t.Fatalf("first anchored run: %q", out)
+	}
+	vigie(t, "token", "create", "--name", "c", "--data", dir)
+	if out := vigie(t, "audit", "verify", "--data", dir, "--anchor", anchor); !strings.Contains(out, "intact: 3 entries") || !strings.Contains(out, "1 anchors checked") {
+		t.Fatalf("second anchored run: %q", out)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE seq = 3`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	if out := vigie(t, "audit", "verify", "--data", dir); !strings.Contains(out, "intact: 2 entries") {
+		t.Fatalf("without an anchor the cut trail looks whole: %q", out)
+	}
+	err = run(context.Background(), []string{"audit", "verify", "--data", dir, "--anchor", anchor}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "removed from the end") {
+		t.Fatalf("truncated trail with an anchor: %v", err)
+	}
+	os.WriteFile(anchor, []byte("garbage\n"), 0o600)
+	if err := run(context.Background(), []string{"audit", "verify", "--data", dir, "--anchor", anchor}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("bad anchor file: %v", err)
+	}
+}
