@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
@@ -46,7 +47,9 @@ type DB struct {
 	write   *sql.DB // one connection: SQLite has one writer at a time
 	read    *sql.DB
 	q       *sqlstore.Queries
+	path    string
 	blobDir string
+	maxWAL  atomic.Int64 // see maxWAL; tests lower it
 	now     func() time.Time
 
 	commits *sqlstore.GroupCommitter
@@ -74,6 +77,8 @@ func dsn(path string, readOnly bool) string {
 		// Checkpoints run in the background (see checkpointer), not in
 		// the middle of whichever commit crosses the WAL threshold.
 		v.Add("_pragma", "wal_autocheckpoint(0)")
+		// On reset the log file shrinks back to this size, not its high-water mark.
+		v.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	return "file:" + path + "?" + v.Encode()
 }
@@ -107,10 +112,12 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		write:   write,
 		read:    read,
 		q:       sqlstore.New(sqlstore.Dialect{IsUniqueViolation: isUniqueViolation}),
+		path:    path,
 		blobDir: filepath.Join(dataDir, "blobs"),
 		now:     time.Now,
 	}
 	db.Workspace = sqlstore.NewWorkspace(db.q, read, write)
+	db.maxWAL.Store(maxWAL)
 	if err := os.MkdirAll(db.blobDir, 0o700); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: blob folder: %w", err)
@@ -171,8 +178,21 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// maxWAL bounds the write-ahead log. Under sustained writes a PASSIVE
+// checkpoint never catches up with the writer, so the log is never
+// restarted and grows by every page written (seen: 14 GB while linking a
+// million reports); past this size the checkpointer takes the writer's
+// own connection (so the writer cannot starve it), copies the log back and
+// truncates it. Writes wait meanwhile, which bounds the log at the cost
+// of an occasional pause.
+const maxWAL = 256 << 20
+
+// walPageSize is SQLite's default page size, which Vigie keeps.
+const walPageSize = 4096
+
 // checkpointer copies the WAL back into the database every interval, in
-// PASSIVE mode: it never blocks the writer or the readers.
+// PASSIVE mode (it never blocks the writer or the readers), and with
+// TRUNCATE when the log has grown past maxWAL.
 func (db *DB) checkpointer(interval time.Duration) {
 	defer close(db.checkpointDone)
 	t := time.NewTicker(interval)
@@ -182,7 +202,15 @@ func (db *DB) checkpointer(interval time.Duration) {
 		case <-db.stopCheckpoint:
 			return
 		case <-t.C:
-			db.checkpoints.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // best effort; the next tick retries
+			// A PASSIVE pass reports how many frames the log holds; a log
+			// that keeps growing is cut on the writer's connection.
+			var busy, frames, copied int64
+			if err := db.checkpoints.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+				continue // best effort; the next tick retries
+			}
+			if frames*walPageSize > db.maxWAL.Load() {
+				db.write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			}
 		}
 	}
 }
