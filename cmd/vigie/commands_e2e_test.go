@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/sqlite"
+	"github.com/vigie-platform/vigie/triage"
 )
 
 func TestCommandsHelpAndErrors(t *testing.T) {
@@ -198,6 +200,29 @@ func TestDemoCommand(t *testing.T) {
 	}
 	if pending, _ := db.UnlinkedCount(ctx); pending != 0 {
 		t.Errorf("%d reports left unlinked", pending)
+	}
+	// The backlog before the last month is handled: cases referred, the
+	// rest decided; the last month is waiting in the queue.
+	referred, _ := db.ListCases(ctx, casefile.Filter{Status: casefile.StatusReferred, Limit: 500})
+	if len(referred) == 0 {
+		t.Fatal("no referred case in the demo")
+	}
+	if c, err := db.CaseByID(ctx, referred[0].ID); err != nil || len(c.Referrals) != 1 || len(c.ReportIDs) != 10 || len(c.LegalRefs) == 0 {
+		t.Fatalf("demo case: %+v %v", c, err)
+	}
+	open, _ := db.Queue(ctx, triage.Filter{Limit: 500})
+	if len(open) < 20 || len(open) > 100 {
+		t.Errorf("%d reports waiting for 600 over a year, want about a month's worth", len(open))
+	}
+	for _, it := range open {
+		if it.CreatedAt.Before(time.Now().AddDate(0, -1, -1)) {
+			t.Errorf("report of %s left in the queue", it.CreatedAt)
+			break
+		}
+	}
+	unfounded, _ := db.Queue(ctx, triage.Filter{States: []triage.State{triage.StateUnfounded}, Limit: 500})
+	if len(unfounded) < 300 {
+		t.Errorf("%d reports decided unfounded", len(unfounded))
 	}
 }
 
