@@ -49,12 +49,7 @@ func (w *Workspace) attach(ctx context.Context, tx *sql.Tx, caseID string, statu
 	if len(changed) != len(ids) {
 		return casefile.ErrReportInCase
 	}
-	for _, id := range changed {
-		if err := w.reportEvent(ctx, tx, id, at, actor, "case", caseID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.reportEvents(ctx, tx, changed, at, actor, "case", caseID)
 }
 
 // CreateCase stores a new case with its reports.

@@ -125,8 +125,24 @@ func (w *Workspace) TriageOf(ctx context.Context, id string) (triage.Item, error
 }
 
 func (w *Workspace) reportEvent(ctx context.Context, tx *sql.Tx, id string, at time.Time, actor, kind, detail string) error {
-	_, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO report_events (report_id, at, actor, kind, detail) VALUES (?,?,?,?,?)`), id, micros(at), actor, kind, detail)
-	return err
+	return w.reportEvents(ctx, tx, []string{id}, at, actor, kind, detail)
+}
+
+// reportEvents records one event for many reports with multi-row INSERTs:
+// a bulk decision costs a few statements, not one per report.
+func (w *Workspace) reportEvents(ctx context.Context, tx *sql.Tx, ids []string, at time.Time, actor, kind, detail string) error {
+	for lo := 0; lo < len(ids); lo += 500 {
+		chunk := ids[lo:min(lo+500, len(ids))]
+		args := make([]any, 0, 5*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id, micros(at), actor, kind, detail)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", len(chunk)), ",")
+		if _, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO report_events (report_id, at, actor, kind, detail) VALUES `+values), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TakeNext assigns the first new report to assignee.
@@ -209,10 +225,8 @@ func (w *Workspace) Assign(ctx context.Context, ids []string, assignee, actor st
 	if err != nil {
 		return 0, fmt.Errorf("assign: %w", err)
 	}
-	for _, id := range changed {
-		if err := w.reportEvent(ctx, tx, id, at, actor, "assigned", assignee); err != nil {
-			return 0, fmt.Errorf("assign: %w", err)
-		}
+	if err := w.reportEvents(ctx, tx, changed, at, actor, "assigned", assignee); err != nil {
+		return 0, fmt.Errorf("assign: %w", err)
 	}
 	return len(changed), tx.Commit()
 }
@@ -233,10 +247,8 @@ func (w *Workspace) Decide(ctx context.Context, ids []string, d triage.Decision,
 	if d.DuplicateOf != "" {
 		detail = d.DuplicateOf + ": " + d.Reason
 	}
-	for _, id := range changed {
-		if err := w.reportEvent(ctx, tx, id, at, actor, string(d.State), detail); err != nil {
-			return 0, fmt.Errorf("decide: %w", err)
-		}
+	if err := w.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail); err != nil {
+		return 0, fmt.Errorf("decide: %w", err)
 	}
 	return len(changed), tx.Commit()
 }

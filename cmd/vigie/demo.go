@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,11 +29,21 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	n := fs.Int("reports", 10000, "how many reports to add")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same reports")
 	campaigns := fs.Int("campaigns", 0, "scam campaigns sharing identifiers (default: one per 200 reports)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
 	if *n < 1 {
 		return fmt.Errorf("--reports must be at least 1")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	if *campaigns == 0 {
 		*campaigns = max(10, *n/200)
