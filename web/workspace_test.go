@@ -463,6 +463,9 @@ func TestAnalystJourneyOverHTTP(t *testing.T) {
 
 	queue := e.do("GET", "/w/queue", c, nil).Body.String()
 	assertNoMarkup(t, "queue", queue)
+	if len(e.audited("queue.view", "")) != 1 {
+		t.Error("queue view not audited")
+	}
 	if !strings.Contains(queue, ack.Receipt) {
 		t.Fatal("the queue does not list the report")
 	}

@@ -106,6 +106,10 @@ func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.U
 		s.wsErr(w, r, u, err)
 		return
 	}
+	// The queue shows the start of each description: a view of personal data.
+	if !s.mustAudit(w, r, u, "queue.view", "queue", r.URL.RawQuery) {
+		return
+	}
 	p := s.newWPage(r, u, "ws.queue.title")
 	view := queueView{Filter: fv, Channels: []string{string(report.ChannelWeb), string(report.ChannelAPI)}}
 	for _, st := range triage.States {

@@ -94,3 +94,7 @@ CREATE TABLE case_search (
     doc     TSVECTOR NOT NULL
 );
 CREATE INDEX case_search_doc ON case_search USING GIN (doc);
+-- Reports stored before this migration were linked already: index them now.
+INSERT INTO report_search (report_id, created_at, doc)
+    SELECT id, created_at, to_tsvector('simple', regexp_replace(description || ' ' || urls || ' ' || seen_on, '[^[:alnum:]]+', ' ', 'g'))
+    FROM reports WHERE id NOT IN (SELECT report_id FROM link_queue);

@@ -94,3 +94,7 @@ CREATE VIRTUAL TABLE reports_fts USING fts5 (description, urls, seen_on,
     content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE cases_fts USING fts5 (case_id UNINDEXED, body,
     tokenize='unicode61 remove_diacritics 2');
+-- Reports stored before this migration were linked already: index them now.
+INSERT INTO reports_fts (rowid, description, urls, seen_on)
+    SELECT rowid, description, urls, seen_on FROM reports
+    WHERE id NOT IN (SELECT report_id FROM link_queue);
