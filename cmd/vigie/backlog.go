@@ -17,17 +17,28 @@ var demoDestinations = []string{"INTERPOL", "INTERPOL", "INTERPOL", "INTERPOL", 
 
 // handleBacklog plays the analysts over the reports received before
 // cutoff, so that a demo or benchmark store looks lived-in: in each page
-// of 500, 20 reports go into two cases (qualified and referred), the rest
-// are decided (mostly unfounded, some duplicates, some not competent).
+// of 5,000, 200 reports go into twenty cases (qualified and referred), the
+// rest are decided (mostly unfounded, some duplicates, some not competent).
 // It returns the reports decided and the cases made.
 func handleBacklog(ctx context.Context, db storage.Store, tax *taxonomy.Taxonomy, cutoff time.Time, progress func(done int)) (decided, cases int, err error) {
 	svc := casefile.NewService(db, tax, nil)
 	const actor = "demo"
 	page := 0
 	for {
-		items, err := db.Queue(ctx, triage.Filter{States: []triage.State{triage.StateNew}, To: cutoff, Limit: 500})
-		if err != nil {
-			return decided, cases, err
+		// Gather up to 5,000 reports, so that each decision is one
+		// transaction over many reports.
+		var items []triage.Item
+		f := triage.Filter{States: []triage.State{triage.StateNew}, To: cutoff, Limit: 500}
+		for len(items) < 5000 {
+			got, err := db.Queue(ctx, f)
+			if err != nil {
+				return decided, cases, err
+			}
+			items = append(items, got...)
+			if len(got) < f.Limit {
+				break
+			}
+			f.After = got[len(got)-1].Key()
 		}
 		if len(items) == 0 {
 			return decided, cases, nil
@@ -36,7 +47,7 @@ func handleBacklog(ctx context.Context, db storage.Store, tax *taxonomy.Taxonomy
 		for i, it := range items {
 			ids[i] = it.ID
 		}
-		grouped := min(20, len(ids)) / 10 * 10
+		grouped := min(200, len(ids)/25) / 10 * 10
 		for lo := 0; lo < grouped; lo += 10 {
 			c, err := svc.Create(ctx, fmt.Sprintf("Dossier de démonstration %d-%d", page, lo/10), ids[lo:lo+10], actor)
 			if err != nil {
@@ -73,7 +84,7 @@ func handleBacklog(ctx context.Context, db storage.Store, tax *taxonomy.Taxonomy
 			decided += n
 		}
 		page++
-		if progress != nil && page%200 == 0 {
+		if progress != nil && page%20 == 0 {
 			progress(decided)
 		}
 	}
