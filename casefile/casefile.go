@@ -49,13 +49,40 @@ type Case struct {
 	UpdatedAt  time.Time
 	ReportIDs  []string
 	Referrals  []Referral
+	// Facts the analyst sets for routing.
+	VictimDepartement string
+	ReporterCountry   string
 }
 
-// Referral records that a case was sent to a destination.
+// ReferralStatus is where a referral stands at its recipient.
+type ReferralStatus string
+
+const (
+	ReferralPending      ReferralStatus = "pending"   // waiting for delivery (webhook, e-mail, file)
+	ReferralDelivered    ReferralStatus = "delivered" // in the recipient's hands (or its Vigie inbox)
+	ReferralAcknowledged ReferralStatus = "acknowledged"
+	ReferralOutcome      ReferralStatus = "outcome" // the recipient reported what it did
+)
+
+// Referral records that a case was sent to a destination, and what
+// became of it there.
 type Referral struct {
-	Destination string
-	At          time.Time
-	Actor       string
+	Destination    string
+	At             time.Time
+	Actor          string
+	Status         ReferralStatus
+	Rule           string // the routing rule that proposed it, "" if chosen by hand
+	Reason         string
+	Overridden     bool // the analyst departed from the proposal
+	DueAt          time.Time
+	AcknowledgedAt time.Time
+	Outcome        string
+	OutcomeAt      time.Time
+}
+
+// Overdue tells a referral not acknowledged in time.
+func (r Referral) Overdue(now time.Time) bool {
+	return (r.Status == ReferralPending || r.Status == ReferralDelivered) && !r.DueAt.IsZero() && now.After(r.DueAt)
 }
 
 // Event is one line of a case's or report's history.
@@ -106,7 +133,10 @@ type Store interface {
 	// records ev in its history.
 	UpdateCase(ctx context.Context, c Case, ev Event) error
 	AddCaseEvent(ctx context.Context, id string, ev Event) error
-	ReferCase(ctx context.Context, id, destination, actor string) error
+	// ReferCase records a referral (once per destination).
+	ReferCase(ctx context.Context, id string, ref Referral) error
+	// UpdateReferral records the recipient's acknowledgement or outcome.
+	UpdateReferral(ctx context.Context, id string, ref Referral, ev Event) error
 }
 
 // ReporterStatus is what a reporter sees of a case: no internal detail.
@@ -221,8 +251,19 @@ func (s *Service) Qualify(ctx context.Context, id, category string, legal []stri
 	return c, s.store.UpdateCase(ctx, c, ev)
 }
 
-// Refer records the case as sent to a destination.
-func (s *Service) Refer(ctx context.Context, id, destination, actor string) (Case, error) {
+// Referral is one destination chosen for a case, with why.
+type ReferralChoice struct {
+	Destination string
+	Rule        string // the rule that proposed it, if any
+	Reason      string
+	AckWithin   time.Duration
+	Delivered   bool // the channel delivers at once (the Vigie inbox)
+}
+
+// Refer sends a qualified case to destinations. When the choice departs
+// from the routing proposal (a destination added or one left out), a
+// reason from the analyst is required and recorded.
+func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice, proposed []string, overrideReason, actor string) (Case, error) {
 	c, err := s.store.CaseByID(ctx, id)
 	if err != nil {
 		return Case{}, err
@@ -230,21 +271,116 @@ func (s *Service) Refer(ctx context.Context, id, destination, actor string) (Cas
 	if c.Status != StatusQualified && c.Status != StatusReferred {
 		return c, invalid("qualify the case before referring it")
 	}
-	destination = strings.TrimSpace(destination)
-	if err := checkText("destination", destination, 64, true); err != nil {
+	if len(chosen) == 0 {
+		return c, invalid("choose at least one destination")
+	}
+	var codes []string
+	for _, ch := range chosen {
+		codes = append(codes, ch.Destination)
+	}
+	overridden := !sameSet(codes, proposed)
+	overrideReason = strings.TrimSpace(overrideReason)
+	if overridden && overrideReason == "" {
+		return c, invalid("the destinations differ from the proposal (%s): give a reason", strings.Join(proposed, ", "))
+	}
+	if err := checkText("reason", overrideReason, maxReason, false); err != nil {
 		return c, err
 	}
-	if err := s.store.ReferCase(ctx, id, destination, actor); err != nil {
-		return c, err
+	now := s.now().UTC()
+	for _, ch := range chosen {
+		ref := Referral{Destination: ch.Destination, At: now, Actor: actor, Status: ReferralPending, Rule: ch.Rule,
+			Reason: ch.Reason, Overridden: overridden, DueAt: now.Add(ch.AckWithin)}
+		if overridden {
+			ref.Reason = strings.TrimSpace(overrideReason + " " + ch.Reason)
+		}
+		if ch.Delivered {
+			ref.Status = ReferralDelivered
+		}
+		if err := s.store.ReferCase(ctx, id, ref); err != nil {
+			return c, err
+		}
 	}
 	if c.Status != StatusReferred {
 		c.Status = StatusReferred
-		c.UpdatedAt = s.now().UTC()
-		if err := s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "status", Detail: string(StatusReferred)}); err != nil {
+		c.UpdatedAt = now
+		if err := s.store.UpdateCase(ctx, c, Event{At: now, Actor: actor, Kind: "status", Detail: string(StatusReferred)}); err != nil {
 			return c, err
 		}
 	}
 	return s.store.CaseByID(ctx, id)
+}
+
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// Acknowledge records that a destination took the case in hand.
+func (s *Service) Acknowledge(ctx context.Context, id, destination, actor string) error {
+	c, ref, err := s.referral(ctx, id, destination)
+	if err != nil {
+		return err
+	}
+	if ref.Status != ReferralPending && ref.Status != ReferralDelivered {
+		return invalid("this referral was already acknowledged")
+	}
+	now := s.now().UTC()
+	ref.Status, ref.AcknowledgedAt = ReferralAcknowledged, now
+	return s.store.UpdateReferral(ctx, c.ID, ref, Event{At: now, Actor: actor, Kind: "acknowledged", Detail: destination})
+}
+
+// MaxOutcome bounds what a destination writes back.
+const MaxOutcome = 2000
+
+// ReportOutcome records what the destination did with the case.
+func (s *Service) ReportOutcome(ctx context.Context, id, destination, outcome, actor string) error {
+	c, ref, err := s.referral(ctx, id, destination)
+	if err != nil {
+		return err
+	}
+	outcome = strings.TrimSpace(outcome)
+	if err := checkText("outcome", outcome, MaxOutcome, true); err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	if ref.AcknowledgedAt.IsZero() {
+		ref.AcknowledgedAt = now
+	}
+	ref.Status, ref.Outcome, ref.OutcomeAt = ReferralOutcome, outcome, now
+	return s.store.UpdateReferral(ctx, c.ID, ref, Event{At: now, Actor: actor, Kind: "outcome", Detail: destination + ": " + outcome})
+}
+
+func (s *Service) referral(ctx context.Context, id, destination string) (Case, Referral, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return c, Referral{}, err
+	}
+	for _, r := range c.Referrals {
+		if r.Destination == destination {
+			return c, r, nil
+		}
+	}
+	return c, Referral{}, ErrNotFound
+}
+
+// SetFacts records the routing facts only the analyst knows.
+func (s *Service) SetFacts(ctx context.Context, id, departement, country, actor string, validDepartement func(string) bool) (Case, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	departement = strings.ToUpper(strings.TrimSpace(departement))
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if departement != "" && !validDepartement(departement) {
+		return c, invalid("unknown département %q (e.g. 75, 2A, 974)", departement)
+	}
+	if country != "" && (len(country) != 2 || strings.Trim(country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+		return c, invalid("the reporter's country is a two-letter ISO code (e.g. FR, BE)")
+	}
+	c.VictimDepartement, c.ReporterCountry, c.UpdatedAt = departement, country, s.now().UTC()
+	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "facts", Detail: strings.TrimSpace(departement + " " + country)})
 }
 
 // Close ends a case with an outcome and a reason.

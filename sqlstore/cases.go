@@ -13,13 +13,13 @@ import (
 	"github.com/vigie-platform/vigie/triage"
 )
 
-const caseColumns = `id, title, status, category, legal_refs, summary, priority, outcome, merged_into, created_by, created_at, updated_at`
+const caseColumns = `id, title, status, category, legal_refs, summary, priority, outcome, merged_into, created_by, created_at, updated_at, victim_departement, reporter_country`
 
 func scanCase(sc interface{ Scan(...any) error }) (casefile.Case, error) {
 	var c casefile.Case
 	var status, legal string
 	var created, updated int64
-	err := sc.Scan(&c.ID, &c.Title, &status, &c.Category, &legal, &c.Summary, &c.Priority, &c.Outcome, &c.MergedInto, &c.CreatedBy, &created, &updated)
+	err := sc.Scan(&c.ID, &c.Title, &status, &c.Category, &legal, &c.Summary, &c.Priority, &c.Outcome, &c.MergedInto, &c.CreatedBy, &created, &updated, &c.VictimDepartement, &c.ReporterCountry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, casefile.ErrNotFound
 	}
@@ -56,8 +56,8 @@ func (w *Workspace) attach(ctx context.Context, tx *sql.Tx, caseID string, statu
 func (w *Workspace) CreateCase(ctx context.Context, c casefile.Case) error {
 	return w.inTx(ctx, "create case", func(tx *sql.Tx) error {
 		legal, _ := json.Marshal(c.LegalRefs)
-		if _, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO cases (`+caseColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
-			c.ID, c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, c.MergedInto, c.CreatedBy, micros(c.CreatedAt), micros(c.UpdatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO cases (`+caseColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+			c.ID, c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, c.MergedInto, c.CreatedBy, micros(c.CreatedAt), micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry); err != nil {
 			return err
 		}
 		if err := w.attach(ctx, tx, c.ID, c.Status, c.ReportIDs, c.CreatedBy, c.CreatedAt); err != nil {
@@ -109,18 +109,21 @@ func (w *Workspace) CaseByID(ctx context.Context, id string) (casefile.Case, err
 	if err := rows.Close(); err != nil {
 		return c, err
 	}
-	rows, err = w.read.QueryContext(ctx, w.q.Q(`SELECT destination, at, actor FROM referrals WHERE case_id = ? ORDER BY at, destination`), id)
+	rows, err = w.read.QueryContext(ctx, w.q.Q(`SELECT destination, at, actor, status, rule, reason, overridden, due_at, acknowledged_at, outcome, outcome_at
+		FROM referrals WHERE case_id = ? ORDER BY at, destination`), id)
 	if err != nil {
 		return c, fmt.Errorf("case referrals: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r casefile.Referral
-		var at int64
-		if err := rows.Scan(&r.Destination, &at, &r.Actor); err != nil {
+		var at, due, ack, outAt int64
+		var status string
+		if err := rows.Scan(&r.Destination, &at, &r.Actor, &status, &r.Rule, &r.Reason, &r.Overridden, &due, &ack, &r.Outcome, &outAt); err != nil {
 			return c, err
 		}
-		r.At = fromMicros(at)
+		r.At, r.Status = fromMicros(at), casefile.ReferralStatus(status)
+		r.DueAt, r.AcknowledgedAt, r.OutcomeAt = optMicros(due), optMicros(ack), optMicros(outAt)
 		c.Referrals = append(c.Referrals, r)
 	}
 	return c, rows.Err()
@@ -272,8 +275,8 @@ func (w *Workspace) MergeCases(ctx context.Context, into, from, actor string) er
 func (w *Workspace) UpdateCase(ctx context.Context, c casefile.Case, ev casefile.Event) error {
 	return w.inTx(ctx, "update case", func(tx *sql.Tx) error {
 		legal, _ := json.Marshal(c.LegalRefs)
-		res, err := tx.ExecContext(ctx, w.q.Q(`UPDATE cases SET title = ?, status = ?, category = ?, legal_refs = ?, summary = ?, priority = ?, outcome = ?, updated_at = ? WHERE id = ?`),
-			c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, micros(c.UpdatedAt), c.ID)
+		res, err := tx.ExecContext(ctx, w.q.Q(`UPDATE cases SET title = ?, status = ?, category = ?, legal_refs = ?, summary = ?, priority = ?, outcome = ?, updated_at = ?, victim_departement = ?, reporter_country = ? WHERE id = ?`),
+			c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry, c.ID)
 		if err != nil {
 			return err
 		}
@@ -309,17 +312,61 @@ func (w *Workspace) AddCaseEvent(ctx context.Context, id string, ev casefile.Eve
 	})
 }
 
-// ReferCase records a referral to a destination (once per destination).
-func (w *Workspace) ReferCase(ctx context.Context, id, destination, actor string) error {
-	now := time.Now().UTC()
+func optMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMicros(v)
+}
+
+func micros0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+// ReferCase records a referral to a destination (once per destination;
+// referring again to the same service changes nothing).
+func (w *Workspace) ReferCase(ctx context.Context, id string, r casefile.Referral) error {
 	return w.inTx(ctx, "refer case", func(tx *sql.Tx) error {
 		if _, err := w.caseStatus(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO referrals (case_id, destination, at, actor) VALUES (?,?,?,?) ON CONFLICT DO NOTHING`), id, destination, micros(now), actor); err != nil {
+		res, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO referrals (case_id, destination, at, actor, status, rule, reason, overridden, due_at)
+			VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`), id, r.Destination, micros(r.At), r.Actor, string(r.Status), r.Rule, r.Reason, r.Overridden, micros0(r.DueAt))
+		if err != nil {
 			return err
 		}
-		return w.caseEvent(ctx, tx, id, casefile.Event{At: now, Actor: actor, Kind: "referred", Detail: destination})
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		detail := r.Destination
+		if r.Rule != "" {
+			detail += " (" + r.Rule + ")"
+		}
+		if r.Overridden {
+			detail += " — " + r.Reason
+		}
+		return w.caseEvent(ctx, tx, id, casefile.Event{At: r.At, Actor: r.Actor, Kind: "referred", Detail: detail})
+	})
+}
+
+// UpdateReferral records a recipient's acknowledgement or outcome.
+func (w *Workspace) UpdateReferral(ctx context.Context, id string, r casefile.Referral, ev casefile.Event) error {
+	return w.inTx(ctx, "update referral", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, w.q.Q(`UPDATE referrals SET status = ?, acknowledged_at = ?, outcome = ?, outcome_at = ? WHERE case_id = ? AND destination = ?`),
+			string(r.Status), micros0(r.AcknowledgedAt), r.Outcome, micros0(r.OutcomeAt), id, r.Destination)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return casefile.ErrNotFound
+		}
+		if err := w.touchCase(ctx, tx, id, ev.At); err != nil {
+			return err
+		}
+		return w.caseEvent(ctx, tx, id, ev)
 	})
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -303,19 +304,53 @@ func testCases(t *testing.T, s Store) {
 	}
 
 	// Refer, then close: the reporter sees referred, then closed.
-	if _, err := svc.Refer(ctx, c.ID, "OCRGDF", "ana"); err != nil {
+	refer := []casefile.ReferralChoice{{Destination: "ocrgdf", Rule: "scams", Reason: "scams go to the fraud group", AckWithin: time.Hour, Delivered: true}}
+	if _, err := svc.Refer(ctx, c.ID, append(refer, casefile.ReferralChoice{Destination: "interpol"}), []string{"ocrgdf"}, "", "ana"); err == nil {
+		t.Fatal("a departure from the proposal without a reason was accepted")
+	}
+	if _, err := svc.Refer(ctx, c.ID, refer, []string{"ocrgdf"}, "", "ana"); err != nil {
 		t.Fatal(err)
 	}
 	rep, _ = s.ReportByID(ctx, r1)
 	if rep.Status != report.StatusReferred {
 		t.Fatalf("report of a referred case shows %q", rep.Status)
 	}
-	inbox, err := s.ListCases(ctx, casefile.Filter{Destination: "OCRGDF"})
+	inbox, err := s.ListCases(ctx, casefile.Filter{Destination: "ocrgdf"})
 	if err != nil || len(inbox) != 1 || inbox[0].ID != c.ID {
 		t.Fatalf("destination's cases: %+v %v", inbox, err)
 	}
-	if none, _ := s.ListCases(ctx, casefile.Filter{Destination: "OCLCTIC"}); len(none) != 0 {
+	if none, _ := s.ListCases(ctx, casefile.Filter{Destination: "oclctic"}); len(none) != 0 {
 		t.Fatalf("another destination sees %d cases", len(none))
+	}
+	// The destination acknowledges, then reports its outcome.
+	got, _ = s.CaseByID(ctx, c.ID)
+	ref := got.Referrals[0]
+	if ref.Status != casefile.ReferralDelivered || ref.Rule != "scams" || ref.Overridden || !ref.DueAt.Equal(ref.At.Add(time.Hour)) || ref.Overdue(ref.At) || !ref.Overdue(ref.At.Add(2*time.Hour)) {
+		t.Fatalf("referral: %+v", ref)
+	}
+	if err := svc.Acknowledge(ctx, c.ID, "ocrgdf", "dest@ocrgdf"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Acknowledge(ctx, c.ID, "ocrgdf", "dest@ocrgdf"); err == nil {
+		t.Fatal("acknowledged twice")
+	}
+	if err := svc.Acknowledge(ctx, c.ID, "interpol", "x"); !errors.Is(err, casefile.ErrNotFound) {
+		t.Fatalf("acknowledging a referral that does not exist: %v", err)
+	}
+	if err := svc.ReportOutcome(ctx, c.ID, "ocrgdf", "Enquête ouverte, deux interpellations", "dest@ocrgdf"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.CaseByID(ctx, c.ID)
+	if ref := got.Referrals[0]; ref.Status != casefile.ReferralOutcome || ref.Outcome != "Enquête ouverte, deux interpellations" || ref.AcknowledgedAt.IsZero() || ref.OutcomeAt.IsZero() || ref.Overdue(ref.At.Add(48*time.Hour)) {
+		t.Fatalf("after the outcome: %+v", ref)
+	}
+	// Referring again with an override records the reason.
+	if _, err := svc.Refer(ctx, c.ID, []casefile.ReferralChoice{{Destination: "interpol", AckWithin: time.Hour}}, []string{"ocrgdf"}, "auteur localisé en Belgique", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.CaseByID(ctx, c.ID)
+	if len(got.Referrals) != 2 || got.Referrals[1].Status != casefile.ReferralPending || !got.Referrals[1].Overridden || !strings.Contains(got.Referrals[1].Reason, "Belgique") {
+		t.Fatalf("override: %+v", got.Referrals)
 	}
 	if _, err := svc.Close(ctx, c.ID, "action-taken", "interpellation", "ana"); err != nil {
 		t.Fatal(err)
@@ -332,7 +367,7 @@ func testCases(t *testing.T, s Store) {
 	for _, e := range events {
 		kinds = append(kinds, e.Kind)
 	}
-	want := []string{"created", "qualified", "note", "reports.added", "reports.removed", "merged", "reports.removed", "split", "referred", "status", "closed"}
+	want := []string{"created", "qualified", "note", "reports.added", "reports.removed", "merged", "reports.removed", "split", "referred", "status", "acknowledged", "outcome", "referred", "closed"}
 	if err != nil || !slices.Equal(kinds, want) {
 		t.Fatalf("history %v %v, want %v", kinds, err, want)
 	}

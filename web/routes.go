@@ -49,7 +49,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	s.ws(mux, "GET /w/cases", access.Cases, s.handleCaseList)
 	s.ws(mux, "POST /w/cases", access.Cases, s.handleCaseCreate)
 	s.ws(mux, "GET /w/cases/{id}", access.Cases, s.handleCaseView)
-	s.routesCases(mux) // POST /w/cases/{id}/qualify|refer|close|reopen|notes|reports|remove|merge|split
+	s.routesCases(mux)   // POST /w/cases/{id}/qualify|close|reopen|notes|reports|remove|merge|split
+	s.routesRouting(mux) // POST /w/cases/{id}/refer|facts, POST /w/inbox/{id}/acknowledge|outcome
 	s.ws(mux, "GET /w/search", access.Search, s.handleSearch)
 	s.ws(mux, "GET /w/audit", access.ReadAudit, s.handleAuditViewer)
 	s.ws(mux, "GET /w/users", access.Users, s.handleUsers)

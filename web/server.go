@@ -21,8 +21,10 @@ import (
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/routing"
 	"github.com/vigie-platform/vigie/visit"
 )
 
@@ -82,6 +84,11 @@ type Deps struct {
 	Accounts  *account.Service
 	Cases     *casefile.Service
 	Workspace WorkspaceStore
+	// Routing: the destination registry, the rules and how hosting facts
+	// are found. Without Routing, cases get no proposal.
+	Destinations *destination.Registry
+	Routing      *routing.Rules
+	Gatherer     routing.Gatherer
 	// InsecureCookies drops the Secure flag of the session cookie, for a
 	// workspace served over plain HTTP other than on localhost.
 	InsecureCookies bool

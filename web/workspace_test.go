@@ -22,8 +22,10 @@ import (
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/routing"
 	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
@@ -72,7 +74,12 @@ func newWSEnv(t *testing.T) *wsEnv {
 	intake := report.NewIntake(db, db, taxonomy.Default(), []byte("k"), nil)
 	accounts := account.NewService(db, account.DefaultPolicy(), clock.now)
 	cases := casefile.NewService(db, taxonomy.Default(), nil)
+	rules, err := routing.Default(destination.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, h := newServer(Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts, Cases: cases, Workspace: db,
+		Destinations: destination.Default(), Routing: rules,
 		Limits: DefaultLimits()})
 	return &wsEnv{t: t, db: db, s: s, h: h, clock: clock, intake: intake, accounts: accounts, cases: cases}
 }
@@ -199,6 +206,9 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/users/{id}/disable":            {account.RoleAdmin},
 		"GET /w/inbox":                          {account.RoleDestination},
 		"GET /w/inbox/{id}":                     {account.RoleDestination},
+		"POST /w/cases/{id}/facts":              staff,
+		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
+		"POST /w/inbox/{id}/outcome":            {account.RoleDestination},
 	}
 	for _, r := range e.s.wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
@@ -224,12 +234,12 @@ func TestRoleRouteTable(t *testing.T) {
 	if _, err := e.cases.Qualify(bg, c.ID, "fraud.scam", cat.Legal[:1], "synthèse", "normal", "setup"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.cases.Refer(bg, c.ID, "OCRGDF", "setup"); err != nil {
+	if _, err := e.cases.Refer(bg, c.ID, []casefile.ReferralChoice{{Destination: "ofac-fraud", Delivered: true, AckWithin: time.Hour}}, []string{"ofac-fraud"}, "", "setup"); err != nil {
 		t.Fatal(err)
 	}
 	users := map[account.Role]account.User{}
 	for _, role := range all {
-		users[role], _ = e.user(string(role)+"@vigie.test", role, "OCRGDF")
+		users[role], _ = e.user(string(role)+"@vigie.test", role, "ofac-fraud")
 	}
 	victim, _ := e.user("victim@vigie.test", account.RoleAnalyst, "")
 
@@ -282,15 +292,15 @@ func TestRoleRouteTable(t *testing.T) {
 func TestObjectAccess(t *testing.T) {
 	e := newWSEnv(t)
 	analyst, _ := e.user("ana@vigie.test", account.RoleAnalyst, "")
-	dest, _ := e.user("dest@vigie.test", account.RoleDestination, "OCRGDF")
-	other, _ := e.user("other@vigie.test", account.RoleDestination, "OFMIN")
+	dest, _ := e.user("dest@vigie.test", account.RoleDestination, "ofac-fraud")
+	other, _ := e.user("other@vigie.test", account.RoleDestination, "ofmin")
 	rep := e.submit(report.Submission{Description: "a", Attachments: []report.Upload{{Filename: "a.png", Content: tinyPNG()}}})
 	rep2 := e.submit(report.Submission{Description: "b", Attachments: []report.Upload{{Filename: "b.txt", Content: []byte("texte")}}})
 	st2, _ := e.db.ReportByID(bg, rep2)
 	c, _ := e.cases.Create(bg, "Fiche", []string{rep}, "setup")
 	cat, _ := taxonomy.Default().Lookup("fraud.scam")
 	e.cases.Qualify(bg, c.ID, "fraud.scam", cat.Legal[:1], "s", "normal", "setup")
-	e.cases.Refer(bg, c.ID, "OCRGDF", "setup")
+	e.cases.Refer(bg, c.ID, []casefile.ReferralChoice{{Destination: "ofac-fraud", Delivered: true, AckWithin: time.Hour}}, []string{"ofac-fraud"}, "", "setup")
 	uncited, _ := e.cases.Create(bg, "Autre", []string{rep2}, "setup")
 
 	ana, d, o := e.session(analyst), e.session(dest), e.session(other)
@@ -520,7 +530,9 @@ func TestAnalystJourneyOverHTTP(t *testing.T) {
 		{"/qualify", url.Values{"category": {"fraud.scam"}, "legal": {"Code pénal art. 999"}, "summary": {"x"}, "priority": {"high"}}, 422},
 		{"/qualify", url.Values{"category": {"fraud.scam"}, "legal": cat.Legal[:1], "summary": {"Escroquerie <script>alert(7)</script>"}, "priority": {"high"}}, 303},
 		{"/notes", url.Values{"note": {"<img src=x onerror=alert(8)>"}}, 303},
-		{"/refer", url.Values{"destination": {"OCRGDF"}}, 303},
+		{"/refer", url.Values{"destination": {"interpol"}}, 422},
+		{"/refer", url.Values{"destination": {"nowhere"}, "reason": {"x"}}, 422},
+		{"/refer", url.Values{"destination": {"ofac-fraud"}}, 303},
 		{"/close", url.Values{"outcome": {"nonsense"}}, 422},
 		{"/close", url.Values{"outcome": {"action-taken"}, "reason": {"interpellation"}}, 303},
 	}
@@ -531,7 +543,7 @@ func TestAnalystJourneyOverHTTP(t *testing.T) {
 	}
 	casePage := e.do("GET", caseURL, c, nil).Body.String()
 	assertNoMarkup(t, "case page", casePage)
-	for _, want := range []string{"Close", "Suites données", "OCRGDF", "&lt;img src=x onerror=alert(8)&gt;"} {
+	for _, want := range []string{"Close", "Suites données", "OFAC — groupe des escroqueries", "&lt;img src=x onerror=alert(8)&gt;"} {
 		if !strings.Contains(casePage, want) {
 			t.Errorf("case page lacks %q", want)
 		}
@@ -613,5 +625,80 @@ func TestEnrolmentLink(t *testing.T) {
 	w := e.do("POST", "/w/login", nil, url.Values{"email": {"new@vigie.test"}, "password": {"a long enough passphrase"}, "code": {code}})
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("login after enrolment: %d", w.Code)
+	}
+}
+
+// TestDestinationAcknowledgesAndReportsOutcome: the destination's user
+// acts on its own referral only; the analysts see the outcome.
+func TestDestinationAcknowledgesAndReportsOutcome(t *testing.T) {
+	e := newWSEnv(t)
+	analyst, _ := e.user("ana@vigie.test", account.RoleAnalyst, "")
+	dest, _ := e.user("fraude@ofac.test", account.RoleDestination, "ofac-fraud")
+	other, _ := e.user("mineurs@ofmin.test", account.RoleDestination, "ofmin")
+	rep := e.submit(report.Submission{Description: "faux conseiller <script>alert(1)</script>"})
+	c, _ := e.cases.Create(bg, "Fiche", []string{rep}, "ana@vigie.test")
+	ana := e.session(analyst)
+	cat, _ := taxonomy.Default().Lookup("fraud.scam")
+	for _, step := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/qualify", url.Values{"category": {"fraud.scam"}, "legal": cat.Legal[:1], "summary": {"s"}, "priority": {"normal"}}},
+		{"/facts", url.Values{"departement": {"69"}, "country": {"fr"}}},
+		{"/refer", url.Values{"destination": {"ofac-fraud", "local-police-69"}}},
+	} {
+		if w := e.do("POST", "/w/cases/"+c.ID+step.path, ana, step.form); w.Code != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", step.path, w.Code, w.Body.String())
+		}
+	}
+	if w := e.do("POST", "/w/cases/"+c.ID+"/facts", ana, url.Values{"departement": {"100"}}); w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("unknown département: %d", w.Code)
+	}
+	page := e.do("GET", "/w/cases/"+c.ID, ana, nil).Body.String()
+	for _, want := range []string{"victim-in-a-departement", "scams", "Police, département 69", "Remise"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	d, o := e.session(dest), e.session(other)
+	if w := e.do("POST", "/w/inbox/"+c.ID+"/acknowledge", o, url.Values{}); w.Code != http.StatusNotFound {
+		t.Errorf("another destination acknowledged: %d", w.Code)
+	}
+	inbox := e.do("GET", "/w/inbox/"+c.ID, d, nil).Body.String()
+	assertNoMarkup(t, "destination's case page", inbox)
+	if !strings.Contains(inbox, `id="acknowledge"`) {
+		t.Fatal("no acknowledge button for the destination")
+	}
+	if w := e.do("POST", "/w/inbox/"+c.ID+"/acknowledge", d, url.Values{}); w.Code != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d", w.Code)
+	}
+	if w := e.do("POST", "/w/inbox/"+c.ID+"/outcome", d, url.Values{"outcome": {""}}); w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("empty outcome: %d", w.Code)
+	}
+	if w := e.do("POST", "/w/inbox/"+c.ID+"/outcome", d, url.Values{"outcome": {"Enquête ouverte <b>x</b>"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("outcome: %d", w.Code)
+	}
+	got, _ := e.db.CaseByID(bg, c.ID)
+	var mine, local casefile.Referral
+	for _, r := range got.Referrals {
+		switch r.Destination {
+		case "ofac-fraud":
+			mine = r
+		case "local-police-69":
+			local = r
+		}
+	}
+	if mine.Status != casefile.ReferralOutcome || mine.Outcome != "Enquête ouverte <b>x</b>" || mine.Rule != "scams" {
+		t.Errorf("destination's referral: %+v", mine)
+	}
+	if local.Status != casefile.ReferralDelivered || local.Rule != "victim-in-a-departement" {
+		t.Errorf("the other referral changed: %+v", local)
+	}
+	page = e.do("GET", "/w/cases/"+c.ID, ana, nil).Body.String()
+	if !strings.Contains(page, "Enquête ouverte &lt;b&gt;x&lt;/b&gt;") || !strings.Contains(page, "Suite connue") {
+		t.Error("the analysts do not see the outcome")
+	}
+	if len(e.audited("referral.acknowledge", c.ID)) != 1 || len(e.audited("referral.outcome", c.ID)) != 1 {
+		t.Error("destination acts not audited")
 	}
 }

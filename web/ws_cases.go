@@ -70,6 +70,8 @@ type caseView struct {
 	Priorities    []string
 	Outcomes      []string
 	ReadOnly      bool // the destination's view
+	Routing       routingView
+	Mine          *referralView // the destination user's own referral
 }
 
 type caseReport struct {
@@ -118,6 +120,28 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 		s.wsErr(w, r, u, err)
 		return v, false
 	}
+	reports := make([]report.Report, len(v.Reports))
+	for i, cr := range v.Reports {
+		reports[i] = cr.Report
+	}
+	if readOnly {
+		// The destination sees its own referral, not the analysts' routing.
+		rv, err := s.routingViewOf(r.Context(), casefile.Case{Referrals: c.Referrals}, nil, lang)
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return v, false
+		}
+		for i := range rv.Referrals {
+			if rv.Referrals[i].Destination == u.Destination {
+				v.Mine = &rv.Referrals[i]
+			}
+		}
+		return v, true
+	}
+	if v.Routing, err = s.routingViewOf(r.Context(), c, reports, lang); err != nil {
+		s.wsErr(w, r, u, err)
+		return v, false
+	}
 	return v, true
 }
 
@@ -154,10 +178,6 @@ func (s *server) routesCases(mux *http.ServeMux) {
 		f := r.PostForm
 		_, err := s.Cases.Qualify(r.Context(), id, f.Get("category"), f["legal"], f.Get("summary"), f.Get("priority"), u.Email)
 		return f.Get("category"), err
-	}))
-	s.ws(mux, "POST /w/cases/{id}/refer", access.Cases, s.caseAction("refer", func(r *http.Request, u account.User, id string) (string, error) {
-		_, err := s.Cases.Refer(r.Context(), id, r.PostForm.Get("destination"), u.Email)
-		return r.PostForm.Get("destination"), err
 	}))
 	s.ws(mux, "POST /w/cases/{id}/close", access.Cases, s.caseAction("close", func(r *http.Request, u account.User, id string) (string, error) {
 		_, err := s.Cases.Close(r.Context(), id, r.PostForm.Get("outcome"), r.PostForm.Get("reason"), u.Email)

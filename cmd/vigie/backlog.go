@@ -13,7 +13,7 @@ import (
 
 // demoDestinations are where demo cases go, in rough proportion to the
 // articles' first year (many more abroad than in France).
-var demoDestinations = []string{"INTERPOL", "INTERPOL", "INTERPOL", "INTERPOL", "OCRGDF", "OFMIN", "BRIGADE-NUMERIQUE"}
+var demoDestinations = []string{"interpol", "interpol", "interpol", "interpol", "ofac-fraud", "ofmin", "local-police-75"}
 
 // handleBacklog plays the analysts over the reports received before
 // cutoff, so that a demo or benchmark store looks lived-in: in each page
@@ -62,7 +62,9 @@ func handleBacklog(ctx context.Context, db storage.Store, tax *taxonomy.Taxonomy
 			if _, err := svc.Qualify(ctx, c.ID, category, legal, "Faits recoupés par identifiants communs.", "normal", actor); err != nil {
 				return decided, cases, err
 			}
-			if _, err := svc.Refer(ctx, c.ID, demoDestinations[(page+lo)%len(demoDestinations)], actor); err != nil {
+			dest := demoDestinations[(page+lo)%len(demoDestinations)]
+			choice := casefile.ReferralChoice{Destination: dest, Reason: "démonstration", AckWithin: 72 * time.Hour, Delivered: true}
+			if _, err := svc.Refer(ctx, c.ID, []casefile.ReferralChoice{choice}, []string{dest}, "", actor); err != nil {
 				return decided, cases, err
 			}
 			cases++

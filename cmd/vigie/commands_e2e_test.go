@@ -15,7 +15,10 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/geo/geotest"
+	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlite"
+	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 )
 
@@ -330,5 +333,57 @@ func TestAuditAnchorCatchesTruncation(t *testing.T) {
 	os.WriteFile(anchor, []byte("garbage\n"), 0o600)
 	if err := run(context.Background(), []string{"audit", "verify", "--data", dir, "--anchor", anchor}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("bad anchor file: %v", err)
+	}
+}
+
+// TestRouteExplain: the rules, the hosting facts from a tiny GeoIP
+// database (URLs with IP addresses: no DNS in tests), and the reason of
+// each rule that fires.
+func TestRouteExplain(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	countryDB, asnDB := geotest.Write(t, []geotest.Network{{CIDR: "198.51.100.0/24", Country: "NL", ASN: 64500, Org: "Offshore Hosting BV"}})
+	db, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intake := report.NewIntake(db, db, taxonomy.Default(), []byte("k"), nil)
+	ack, err := intake.Submit(ctx, report.Submission{Category: "minors.abuse-material", Description: "forum", URLs: []string{"http://198.51.100.20/board"},
+		Anonymous: true, Channel: report.ChannelWeb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := casefile.NewService(db, taxonomy.Default(), nil)
+	c, err := svc.Create(ctx, "Forum à l'étranger", []string{ack.ID}, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out := vigie(t, "route", "explain", c.ID, "--data", dir, "--geoip-country", countryDB, "--geoip-asn", asnDB)
+	for _, want := range []string{"category=minors.abuse-material", "host 198.51.100.20 ip=198.51.100.20 country=NL asn=64500 Offshore Hosting BV",
+		"rule child-abuse-hosted-abroad fires → hotline-abroad, interpol", "proposed: hotline-abroad, interpol"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	var p struct {
+		Destinations []string `json:"destinations"`
+		Fired        []struct{ Rule, Reason string }
+	}
+	if err := json.Unmarshal([]byte(vigie(t, "route", "explain", c.ID, "--json", "--data", dir)), &p); err != nil {
+		t.Fatal(err)
+	}
+	// Without the GeoIP databases the host's country is unknown: the case goes to the minors office.
+	if len(p.Destinations) != 1 || p.Destinations[0] != "ofmin" || p.Fired[0].Reason == "" {
+		t.Errorf("without geo: %+v", p)
+	}
+	bad := filepath.Join(t.TempDir(), "rules.json")
+	os.WriteFile(bad, []byte(`{"version":1,"rules":[{"name":"broken","when":"Category ==","route":["ofac"],"reason":"r"}]}`), 0o600)
+	err = run(ctx, []string{"route", "explain", c.ID, "--data", dir, "--routing-rules", bad}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "rule 1 (broken): when:") {
+		t.Errorf("broken rules: %v", err)
+	}
+	if err := run(ctx, []string{"route", "explain", "nope", "--data", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv); err == nil {
+		t.Error("unknown case explained")
 	}
 }

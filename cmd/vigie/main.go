@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"migrate":    {"apply the database migrations and exit", runMigrate},
 		"token":      {"manage API tokens (create, list, revoke)", runToken},
 		"user":       {"manage workspace accounts (add, list, disable)", runUser},
+		"route":      {"explain where the routing rules send a case", runRoute},
 		"bench":      {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
 		"version":    {"print the version", runVersion},
 		"audit":      {"verify the audit trail's hash chain", runAudit},

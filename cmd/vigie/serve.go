@@ -41,6 +41,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
 	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time a client has to send its request headers")
 	readTimeout := fs.Duration("read-timeout", 2*time.Minute, "time a client has to send a whole request, uploads included")
+	var rf routingFlags
+	rf.register(fs)
 	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
 	if err := parseFlags(fs, e, args); err != nil {
@@ -65,6 +67,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	routes, err := rf.load()
+	if err != nil {
+		return err
+	}
+	defer routes.close()
 
 	powKey, err := db.Key(ctx, "altcha")
 	if err != nil {
@@ -99,6 +106,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Cases:           casefile.NewService(db, tax, nil),
 		Workspace:       db,
 		InsecureCookies: *insecureCookies,
+		Destinations:    routes.registry,
+		Routing:         routes.rules,
+		Gatherer:        routes.gatherer,
 	})
 
 	ln, err := net.Listen("tcp", *addr)

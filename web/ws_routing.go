@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigie-platform/vigie/access"
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/routing"
+)
+
+// routingView is the routing part of the case page: the proposal (a dry
+// run of the rules), the choices offered, and the referrals made.
+type routingView struct {
+	Proposal  routing.Proposal
+	Choices   []destinationChoice
+	Referrals []referralView
+}
+
+type destinationChoice struct {
+	Code     string
+	Label    string
+	Proposed bool
+}
+
+type referralView struct {
+	casefile.Referral
+	Label   string
+	Overdue bool
+}
+
+func (s *server) registry() *destination.Registry {
+	if s.Destinations == nil {
+		return destination.Default()
+	}
+	return s.Destinations
+}
+
+// propose runs the routing rules over a case; the server always
+// recomputes it, never trusting a proposal sent back by the browser.
+func (s *server) propose(ctx context.Context, c casefile.Case, reports []report.Report) (routing.Proposal, error) {
+	if s.Routing == nil {
+		return routing.Proposal{}, nil
+	}
+	return s.Routing.Propose(s.Gatherer.Facts(ctx, c, reports), s.registry())
+}
+
+func (s *server) routingViewOf(ctx context.Context, c casefile.Case, reports []report.Report, lang string) (routingView, error) {
+	var v routingView
+	p, err := s.propose(ctx, c, reports)
+	if err != nil {
+		return v, err
+	}
+	v.Proposal = p
+	reg := s.registry()
+	offered := map[string]bool{}
+	add := func(d destination.Destination) {
+		if offered[d.Code] {
+			return
+		}
+		offered[d.Code] = true
+		v.Choices = append(v.Choices, destinationChoice{Code: d.Code, Label: d.Name.In(lang), Proposed: slices.Contains(p.Destinations, d.Code)})
+	}
+	for _, code := range p.Destinations {
+		if d, ok := reg.Lookup(code); ok {
+			add(d)
+		}
+	}
+	for _, d := range reg.National() {
+		add(d)
+	}
+	now := time.Now()
+	for _, r := range c.Referrals {
+		label := r.Destination
+		if d, ok := reg.Lookup(r.Destination); ok {
+			label = d.Name.In(lang)
+		}
+		v.Referrals = append(v.Referrals, referralView{Referral: r, Label: label, Overdue: r.Overdue(now)})
+	}
+	return v, nil
+}
+
+func (s *server) caseReports(ctx context.Context, c casefile.Case) ([]report.Report, error) {
+	out := make([]report.Report, 0, len(c.ReportIDs))
+	for _, id := range c.ReportIDs {
+		r, err := s.Reports.ReportByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// handleRefer sends a case to the destinations the analyst ticked; the
+// proposal is recomputed here, and a departure from it needs a reason.
+func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	ctx := r.Context()
+	id := r.PathValue("id")
+	c, err := s.Workspace.CaseByID(ctx, id)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	reports, err := s.caseReports(ctx, c)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	p, err := s.propose(ctx, c, reports)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	reg := s.registry()
+	var choices []casefile.ReferralChoice
+	for _, code := range r.PostForm["destination"] {
+		d, ok := reg.Lookup(code)
+		if !ok {
+			s.wsErr(w, r, u, badInput("unknown destination "+code))
+			return
+		}
+		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox"}
+		for _, f := range p.Fired {
+			if slices.Contains(f.Destinations, code) {
+				ch.Rule, ch.Reason = f.Rule, f.Reason
+				break
+			}
+		}
+		choices = append(choices, ch)
+	}
+	if _, err := s.Cases.Refer(ctx, id, choices, p.Destinations, r.PostForm.Get("reason"), u.Email); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	var codes []string
+	for _, ch := range choices {
+		codes = append(codes, ch.Destination)
+	}
+	s.audit(r, u.Email, "case.refer", "case", id, "to "+strings.Join(codes, ",")+"; proposed "+strings.Join(p.Destinations, ","))
+	seeOther(w, r, "/w/cases/"+id, "refer")
+}
+
+func (s *server) handleCaseFacts(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	id := r.PathValue("id")
+	valid := func(d string) bool {
+		_, ok := s.registry().Lookup("local-police-" + strings.ToLower(d))
+		return ok || slices.Contains(destination.Departements, d)
+	}
+	c, err := s.Cases.SetFacts(r.Context(), id, r.PostForm.Get("departement"), r.PostForm.Get("country"), u.Email, valid)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "case.facts", "case", id, c.VictimDepartement+" "+c.ReporterCountry)
+	seeOther(w, r, "/w/cases/"+id+"#routing", "facts")
+}
+
+// destinationAction runs an acknowledgement or an outcome for the
+// signed-in destination user's own service only.
+func (s *server) destinationAction(action string, fn func(r *http.Request, u account.User, id string) error) wsHandler {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) {
+		if !s.parseWSForm(w, r, u) {
+			return
+		}
+		id := r.PathValue("id")
+		if err := fn(r, u, id); err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		s.audit(r, u.Email, "referral."+action, "case", id, u.Destination)
+		seeOther(w, r, "/w/inbox/"+id, action)
+	}
+}
+
+func (s *server) routesRouting(mux *http.ServeMux) {
+	s.ws(mux, "POST /w/cases/{id}/refer", access.Cases, s.handleRefer)
+	s.ws(mux, "POST /w/cases/{id}/facts", access.Cases, s.handleCaseFacts)
+	s.ws(mux, "POST /w/inbox/{id}/acknowledge", access.Inbox, s.destinationAction("acknowledge", func(r *http.Request, u account.User, id string) error {
+		return s.Cases.Acknowledge(r.Context(), id, u.Destination, u.Email)
+	}))
+	s.ws(mux, "POST /w/inbox/{id}/outcome", access.Inbox, s.destinationAction("outcome", func(r *http.Request, u account.User, id string) error {
+		return s.Cases.ReportOutcome(r.Context(), id, u.Destination, r.PostForm.Get("outcome"), u.Email)
+	}))
+}
