@@ -6,28 +6,12 @@
 // a journey that does not end with the case closed.
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
+import { totp } from './totp.mjs';
 
 const [base, email, password, secret] = process.argv.slice(2);
 if (!secret) {
   console.error('usage: node workspace.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET');
   process.exit(2);
-}
-
-// RFC 6238 code (SHA-1, 30 s, 6 digits) from a base32 secret.
-function totp(base32, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of base32.replace(/=+$/, '').toUpperCase()) {
-    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  }
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const off = mac[mac.length - 1] & 0xf;
-  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
-  return String(n).padStart(6, '0');
 }
 
 const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
@@ -87,6 +71,14 @@ try {
   await page.waitForSelector('#case-status', { timeout: 15000 });
   const qualified = await page.textContent('#case-status');
   if (!qualified.includes('Qualifiée')) problems.push(`after qualifying, the case shows "${qualified}"`);
+  if (!(await page.isChecked('#dest-0'))) problems.push('the routing proposal is not pre-selected');
+  const fired = await page.textContent('#routing-fired');
+  if (!fired.includes('scams')) problems.push(`the routing rules shown: "${fired}"`);
+  await audit('qualified case with routing proposal');
+  await page.click('#refer-submit');
+  await page.waitForSelector('#case-status', { timeout: 15000 });
+  const referred = await page.textContent('#case-status');
+  if (!referred.includes('Transmise')) problems.push(`after referring, the case shows "${referred}"`);
   await page.selectOption('#outcome', 'action-taken');
   await page.fill('#close-reason', 'transmis et traité');
   await page.click('#close-submit');

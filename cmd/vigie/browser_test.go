@@ -8,6 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/sqlite"
+	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 // TestBrowserPortal runs e2e/portal.mjs: the public journey in Debian's
@@ -70,5 +76,52 @@ func node(t *testing.T, e2e, chromium, script string, args ...string) {
 	t.Logf("%s", out)
 	if err != nil {
 		t.Fatalf("browser journey failed: %v", err)
+	}
+}
+
+// TestBrowserDestination runs e2e/destination.mjs: a service's user
+// acknowledges the case referred to it and reports the outcome.
+func TestBrowserDestination(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	data := t.TempDir()
+	srv := startServer(t, []string{"--data", data})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "--data", data, "--email", "fraude@ofac.test", "--role", "destination", "--destination", "ofac-fraud", "--password-stdin"},
+		strings.NewReader("correct horse battery staple\n"), &out, &bytes.Buffer{}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	// An analyst's work, done through the services on the same store.
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intake := report.NewIntake(db, db, taxonomy.Default(), []byte("k"), nil)
+	ack, err := intake.Submit(ctx, report.Submission{Category: "fraud.scam", Description: "Faux conseiller <script>alert(1)</script>", Anonymous: true, Channel: report.ChannelWeb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := casefile.NewService(db, taxonomy.Default(), nil)
+	c, err := svc.Create(ctx, "Faux conseiller", []string{ack.ID}, "ana@vigie.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := taxonomy.Default().Lookup("fraud.scam")
+	if _, err := svc.Qualify(ctx, c.ID, "fraud.scam", cat.Legal[:1], "Escroquerie", "normal", "ana@vigie.test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Refer(ctx, c.ID, []casefile.ReferralChoice{{Destination: "ofac-fraud", Rule: "scams", AckWithin: 72 * time.Hour, Delivered: true}}, []string{"ofac-fraud"}, "", "ana@vigie.test"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	node(t, e2e, chromium, "destination.mjs", srv.base, "fraude@ofac.test", "correct horse battery staple", strings.TrimSpace(out.String()), c.ID)
+	db, err = sqlite.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, _ := db.CaseByID(ctx, c.ID)
+	if len(got.Referrals) != 1 || got.Referrals[0].Status != casefile.ReferralOutcome || !strings.Contains(got.Referrals[0].Outcome, "Enquête ouverte") {
+		t.Fatalf("referral after the journey: %+v", got.Referrals)
 	}
 }
