@@ -4,6 +4,7 @@ package casefile
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -78,6 +79,16 @@ type Referral struct {
 	AcknowledgedAt time.Time
 	Outcome        string
 	OutcomeAt      time.Time
+	// Delivery, when set, is queued with the referral (webhook or file).
+	Delivery *QueuedDelivery
+}
+
+// QueuedDelivery is a message to send to a destination outside Vigie.
+type QueuedDelivery struct {
+	ID      string
+	Channel string
+	Target  string
+	Payload []byte
 }
 
 // Overdue tells a referral not acknowledged in time.
@@ -258,6 +269,30 @@ type ReferralChoice struct {
 	Reason      string
 	AckWithin   time.Duration
 	Delivered   bool // the channel delivers at once (the Vigie inbox)
+	// Channel and Target, for webhook and file destinations: a delivery
+	// is queued with the referral.
+	Channel string
+	Target  string
+}
+
+// referralMessage is what a webhook or file delivery carries: the case's
+// qualification, never the reporters' identities.
+type referralMessage struct {
+	Type        string    `json:"type"`
+	Timestamp   time.Time `json:"timestamp"`
+	Destination string    `json:"destination"`
+	Rule        string    `json:"rule,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	DueAt       time.Time `json:"acknowledge_by"`
+	Case        struct {
+		ID        string   `json:"id"`
+		Title     string   `json:"title"`
+		Category  string   `json:"category"`
+		LegalRefs []string `json:"legal_references"`
+		Summary   string   `json:"summary"`
+		Priority  string   `json:"priority"`
+		Reports   int      `json:"reports"`
+	} `json:"case"`
 }
 
 // Refer sends a qualified case to destinations. When the choice departs
@@ -295,6 +330,20 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 		}
 		if ch.Delivered {
 			ref.Status = ReferralDelivered
+		}
+		if ch.Channel == "webhook" || ch.Channel == "file" {
+			msgID, err := uuid.NewV7()
+			if err != nil {
+				return c, err
+			}
+			m := referralMessage{Type: "referral.created", Timestamp: now, Destination: ch.Destination, Rule: ch.Rule, Reason: ref.Reason, DueAt: ref.DueAt}
+			m.Case.ID, m.Case.Title, m.Case.Category, m.Case.LegalRefs = c.ID, c.Title, c.Category, c.LegalRefs
+			m.Case.Summary, m.Case.Priority, m.Case.Reports = c.Summary, c.Priority, len(c.ReportIDs)
+			payload, err := json.Marshal(m)
+			if err != nil {
+				return c, err
+			}
+			ref.Delivery = &QueuedDelivery{ID: "msg_" + strings.ReplaceAll(msgID.String(), "-", ""), Channel: ch.Channel, Target: ch.Target, Payload: payload}
 		}
 		if err := s.store.ReferCase(ctx, id, ref); err != nil {
 			return c, err

@@ -40,6 +40,9 @@ type Channel struct {
 	URL  string `json:"url,omitempty"` // webhook
 	To   string `json:"to,omitempty"`  // email
 	Dir  string `json:"dir,omitempty"` // file export
+	// SecretEnv names the environment variable holding the webhook's
+	// signing secret ("whsec_" + base64), so the file holds no secret.
+	SecretEnv string `json:"secret_env,omitempty"`
 }
 
 // Destination is one service.
@@ -130,6 +133,15 @@ func Parse(b []byte) (*Registry, error) {
 		}
 		if d.Channel.Type == "webhook" && !strings.HasPrefix(d.Channel.URL, "https://") {
 			return nil, fmt.Errorf("%s: a webhook needs an https:// url", where)
+		}
+		if d.Channel.Type == "webhook" && d.Channel.SecretEnv == "" {
+			return nil, fmt.Errorf("%s: a webhook needs secret_env, the variable holding its signing secret", where)
+		}
+		if d.Channel.Type == "file" && d.Channel.Dir == "" {
+			return nil, fmt.Errorf("%s: a file channel needs dir", where)
+		}
+		if d.Channel.Type == "email" {
+			return nil, fmt.Errorf("%s: the email channel is not available yet (use inbox, webhook or file)", where)
 		}
 		if d.Name.In("fr") == "" {
 			return nil, fmt.Errorf("%s: name is required", where)

@@ -42,13 +42,15 @@ func TestParseRejects(t *testing.T) {
 		t.Fatalf("valid entry: %v", err)
 	}
 	cases := map[string]string{
-		strings.Replace(ok, `"police"`, `"army"`, 1):                                      "unknown kind",
-		strings.Replace(ok, `"inbox"`, `"pigeon"`, 1):                                     "unknown channel",
-		strings.Replace(ok, `{"type":"inbox"}`, `{"type":"webhook","url":"http://x"}`, 1): "https://",
-		strings.Replace(ok, `"24h"`, `"soon"`, 1):                                         "acknowledge_within",
-		strings.Replace(ok, `"x"`, `"Bad Code"`, 1):                                       "lower-case",
-		strings.Replace(ok, `{"fr":"X"}`, `{"fr":""}`, 1):                                 "name is required",
-		ok + `,"colour":"red"`:                                                            "unknown field",
+		strings.Replace(ok, `"police"`, `"army"`, 1):                                                       "unknown kind",
+		strings.Replace(ok, `"inbox"`, `"pigeon"`, 1):                                                      "unknown channel",
+		strings.Replace(ok, `{"type":"inbox"}`, `{"type":"webhook","url":"http://x","secret_env":"S"}`, 1): "https://",
+		strings.Replace(ok, `{"type":"inbox"}`, `{"type":"webhook","url":"https://x"}`, 1):                 "secret_env",
+		strings.Replace(ok, `{"type":"inbox"}`, `{"type":"file"}`, 1):                                      "needs dir",
+		strings.Replace(ok, `"24h"`, `"soon"`, 1):                                                          "acknowledge_within",
+		strings.Replace(ok, `"x"`, `"Bad Code"`, 1):                                                        "lower-case",
+		strings.Replace(ok, `{"fr":"X"}`, `{"fr":""}`, 1):                                                  "name is required",
+		ok + `,"colour":"red"`: "unknown field",
 	}
 	for doc, want := range cases {
 		if _, err := Parse([]byte(entry(doc))); err == nil || !strings.Contains(err.Error(), want) {

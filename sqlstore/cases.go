@@ -341,6 +341,11 @@ func (w *Workspace) ReferCase(ctx context.Context, id string, r casefile.Referra
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
+		if r.Delivery != nil {
+			if err := w.queueDelivery(ctx, tx, id, r); err != nil {
+				return err
+			}
+		}
 		detail := r.Destination
 		if r.Rule != "" {
 			detail += " (" + r.Rule + ")"

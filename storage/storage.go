@@ -13,6 +13,7 @@ import (
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/triage"
@@ -32,6 +33,7 @@ type Store interface {
 	triage.Store
 	casefile.Store
 	search.Store
+	delivery.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Queue", testQueue},
 		{"Cases", testCases},
 		{"AuditFind", testAuditFind},
+		{"Deliveries", testDeliveries},
+		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

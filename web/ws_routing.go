@@ -129,7 +129,13 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 			s.wsErr(w, r, u, badInput("unknown destination "+code))
 			return
 		}
-		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox"}
+		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox", Channel: d.Channel.Type}
+		switch d.Channel.Type {
+		case "webhook":
+			ch.Target = d.Channel.URL
+		case "file":
+			ch.Target = d.Channel.Dir
+		}
 		for _, f := range p.Fired {
 			if slices.Contains(f.Destinations, code) {
 				ch.Rule, ch.Reason = f.Rule, f.Reason

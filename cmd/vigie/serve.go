@@ -17,8 +17,10 @@ import (
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
+	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
@@ -138,6 +140,27 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() {
 		defer background.Done()
 		linker.Run(bgCtx, 250*time.Millisecond)
+	}()
+	// Referrals to webhook and file destinations; every instance runs a
+	// worker, and the store hands each delivery to one of them.
+	deliveries := &delivery.Worker{Store: db, Logger: logger, Senders: map[string]delivery.Sender{
+		"webhook": delivery.Webhook{Client: safehttp.NewClient(safehttp.Options{}), Secret: func(dest string) (string, error) {
+			d, ok := routes.registry.Lookup(dest)
+			if !ok || d.Channel.SecretEnv == "" {
+				return "", fmt.Errorf("no webhook secret configured for %s", dest)
+			}
+			secret := e.getenv(d.Channel.SecretEnv)
+			if secret == "" {
+				return "", fmt.Errorf("%s is empty: the webhook of %s cannot be signed", d.Channel.SecretEnv, dest)
+			}
+			return secret, nil
+		}},
+		"file": delivery.File{},
+	}}
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		deliveries.Run(bgCtx, 5*time.Second)
 	}()
 
 	serveErr := make(chan error, 1)
