@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/search"
+	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 )
@@ -34,6 +35,7 @@ type Store interface {
 	casefile.Store
 	search.Store
 	delivery.Store
+	stats.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Cases", testCases},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
+		{"Stats", testStats},
 		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},
 	}
 	for _, tc := range tests {

@@ -439,3 +439,47 @@ func testAuditFind(t *testing.T, s Store) {
 		}
 	}
 }
+
+func testStats(t *testing.T, s Store) {
+	svc := casefile.NewService(s, taxonomy.Default(), nil)
+	a := submitAt(t, s, "fraud.scam", "a", false)
+	submitAt(t, s, "fraud.scam", "b", false)
+	c := submitAt(t, s, "hate.racism", "c", false)
+	today := time.Now().UTC()
+	if err := s.AddVisits(ctx, today, 120); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.Create(ctx, "Fiche", []string{a}, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := taxonomy.Default().Lookup("fraud.scam")
+	svc.Qualify(ctx, cs.ID, "fraud.scam", cat.Legal[:1], "s", "normal", "ana")
+	svc.Refer(ctx, cs.ID, []casefile.ReferralChoice{{Destination: "interpol"}, {Destination: "ofac-fraud"}}, []string{"interpol", "ofac-fraud"}, "", "ana")
+	svc.Create(ctx, "Autre", []string{c}, "ana")
+	if err := s.RefreshStats(ctx, today.AddDate(0, 0, -2)); err != nil {
+		t.Fatal(err)
+	}
+	// A second refresh recomputes, it does not add.
+	if err := s.RefreshStats(ctx, today.AddDate(0, 0, -2)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.StatsRows(ctx, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, r := range rows {
+		got[r.Metric+"/"+r.Key] += r.Value
+	}
+	want := map[string]int64{"reports/fraud.scam": 2, "reports/hate.racism": 1, "cases/fraud.scam": 1, "cases/unqualified": 1,
+		"referrals/interpol": 1, "referrals/ofac-fraud": 1, "visits/": 120}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d (all: %v)", k, got[k], v, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+}

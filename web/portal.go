@@ -18,9 +18,9 @@ import (
 	"github.com/vigie-platform/vigie/triage"
 )
 
-var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound"}
+var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound", "figures"}
 
-var workspacePages = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
+var workspacePages = []string{"figures", "w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
 
 // itemsOf carries a page into a partial that lists reports.
 type itemsOf struct {
@@ -35,7 +35,11 @@ func parseTemplates() map[string]*template.Template {
 	}
 	funcs := template.FuncMap{"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} }}
 	for _, name := range workspacePages {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html", "templates/"+name+".html"))
+		key := name
+		if name == "figures" {
+			key = "w_figures" // the same page inside the workspace
+		}
+		out[key] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html", "templates/"+name+".html"))
 	}
 	return out
 }
@@ -88,6 +92,7 @@ type page struct {
 	Status       string
 	Challenge    string
 	PaymentMeans []string
+	Data         any
 }
 
 // Link keeps the page language on internal links.

@@ -18,6 +18,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /report", s.handleReportForm)
 	mux.HandleFunc("POST /report", s.handleReportSubmit)
 	mux.HandleFunc("GET /follow-up", s.handleFollowUpForm)
+	mux.HandleFunc("GET /figures", s.handleFigures)
+	mux.HandleFunc("GET /figures.csv", s.handleFiguresCSV)
 	mux.HandleFunc("POST /follow-up", s.handleFollowUpSubmit)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
@@ -27,6 +29,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/reports/batch", s.handleAPICreateBatch)
 	mux.HandleFunc("POST /api/v1/follow-up", s.handleAPIFollowUp)
 	mux.HandleFunc("GET /api/v1/altcha/challenge", s.handleAPIAltchaChallenge)
+	mux.HandleFunc("GET /api/v1/stats", s.handleAPIStats)
 	mux.HandleFunc("GET /api/v1/indicators/{type}", s.handleAPIIndicator)
 	mux.HandleFunc("GET /api/v1/indicators/{type}/{value...}", s.handleAPIIndicator)
 	mux.HandleFunc("GET /api/v1/reports/{id}/related", s.handleAPIRelated)
@@ -52,6 +55,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	s.routesCases(mux)   // POST /w/cases/{id}/qualify|close|reopen|notes|reports|remove|merge|split
 	s.routesRouting(mux) // POST /w/cases/{id}/refer|facts, POST /w/inbox/{id}/acknowledge|outcome
 	s.ws(mux, "GET /w/search", access.Search, s.handleSearch)
+	s.ws(mux, "GET /w/stats", access.Stats, s.handleStatsDashboard)
 	s.ws(mux, "GET /w/audit", access.ReadAudit, s.handleAuditViewer)
 	s.ws(mux, "GET /w/users", access.Users, s.handleUsers)
 	s.ws(mux, "POST /w/users", access.Users, s.handleUserAdd)

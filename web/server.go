@@ -25,6 +25,7 @@ import (
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
+	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/visit"
 )
 
@@ -89,6 +90,8 @@ type Deps struct {
 	Destinations *destination.Registry
 	Routing      *routing.Rules
 	Gatherer     routing.Gatherer
+	// Stats serves the figures pages (pre-aggregated daily counts).
+	Stats stats.Store
 	// InsecureCookies drops the Secure flag of the session cookie, for a
 	// workspace served over plain HTTP other than on localhost.
 	InsecureCookies bool

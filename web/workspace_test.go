@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -29,6 +30,7 @@ import (
 	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/visit"
 )
 
 // testClock is a settable clock shared by the server's services.
@@ -79,7 +81,7 @@ func newWSEnv(t *testing.T) *wsEnv {
 		t.Fatal(err)
 	}
 	s, h := newServer(Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts, Cases: cases, Workspace: db,
-		Destinations: destination.Default(), Routing: rules,
+		Destinations: destination.Default(), Routing: rules, Stats: db, Visits: visit.NewCounter(db, nil, nil),
 		Limits: DefaultLimits()})
 	return &wsEnv{t: t, db: db, s: s, h: h, clock: clock, intake: intake, accounts: accounts, cases: cases}
 }
@@ -207,6 +209,7 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/inbox":                          {account.RoleDestination},
 		"GET /w/inbox/{id}":                     {account.RoleDestination},
 		"POST /w/cases/{id}/facts":              staff,
+		"GET /w/stats":                          {account.RoleSupervisor},
 		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
 		"POST /w/inbox/{id}/outcome":            {account.RoleDestination},
 	}
@@ -700,5 +703,57 @@ func TestDestinationAcknowledgesAndReportsOutcome(t *testing.T) {
 	}
 	if len(e.audited("referral.acknowledge", c.ID)) != 1 || len(e.audited("referral.outcome", c.ID)) != 1 {
 		t.Error("destination acts not audited")
+	}
+}
+
+func TestFiguresPages(t *testing.T) {
+	e := newWSEnv(t)
+	for i := 0; i < 3; i++ {
+		e.submit(report.Submission{Category: "fraud.scam", Description: "x"})
+	}
+	rep := e.submit(report.Submission{Category: "minors.grooming", Description: "y"})
+	e.db.AddVisits(bg, time.Now(), 41*4)
+	c, _ := e.cases.Create(bg, "Fiche", []string{rep}, "ana")
+	cat, _ := taxonomy.Default().Lookup("minors.grooming")
+	e.cases.Qualify(bg, c.ID, "minors.grooming", cat.Legal[:1], "s", "high", "ana")
+	e.cases.Refer(bg, c.ID, []casefile.ReferralChoice{{Destination: "interpol"}, {Destination: "ofmin"}}, []string{"interpol", "ofmin"}, "", "ana")
+	if err := e.db.RefreshStats(bg, time.Now().AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	page := e.do("GET", "/figures?period=day", nil, nil)
+	body := page.Body.String()
+	if page.Code != 200 {
+		t.Fatalf("figures: %d", page.Code)
+	}
+	for _, want := range []string{"<svg", "<th scope=\"row\">Visites</th><td>164</td>", "<th scope=\"row\">Signalements</th><td>4</td>",
+		"<th scope=\"row\">Transmissions aux services français</th><td>1</td>", "<th scope=\"row\">Transmissions à l&#39;étranger (Interpol, hotlines)</th><td>1</td>",
+		"Escroquerie", "Interpol (bureau central national)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("figures page lacks %q", want)
+		}
+	}
+	var api struct {
+		Visits, Reports, Cases int64
+		ReferralsAbroad        int64 `json:"referrals_abroad"`
+		ByCategory             []struct {
+			Category string
+			Reports  int64
+		} `json:"by_category"`
+	}
+	w := e.do("GET", "/api/v1/stats?period=week", nil, nil)
+	if err := json.Unmarshal(w.Body.Bytes(), &api); err != nil || api.Reports != 4 || api.Visits != 164 || api.Cases != 1 || api.ReferralsAbroad != 1 || api.ByCategory[0].Category != "fraud.scam" || api.ByCategory[0].Reports != 3 {
+		t.Fatalf("api: %s %v", w.Body.String(), err)
+	}
+	csvBody := e.do("GET", "/figures.csv?period=month", nil, nil).Body.String()
+	if !strings.HasPrefix(csvBody, "period,visits,reports,cases,referrals\n"+time.Now().UTC().Format("2006-01")+",164,4,1,2") {
+		t.Errorf("csv: %q", csvBody)
+	}
+	for _, bad := range []string{"/figures?period=year", "/figures?from=yesterday", "/figures?from=2026-01-01&to=2025-01-01"} {
+		if w := e.do("GET", bad, nil, nil); w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d", bad, w.Code)
+		}
+	}
+	if w := e.do("GET", "/api/v1/stats?period=year", nil, nil); w.Code != http.StatusBadRequest {
+		t.Errorf("api bad period: %d", w.Code)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 )
 
@@ -77,6 +78,17 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("the queue is empty: nothing to measure")
 	}
 
+	t0 := time.Now()
+	if err := db.RefreshStats(ctx, time.Unix(0, 0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "statistics recomputed over every day in %s; the server then refreshes the last two days each minute\n", time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
+	if err := db.RefreshStats(ctx, time.Now().AddDate(0, 0, -2)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "statistics refresh of the last two days: %s\n", time.Since(t0).Round(time.Millisecond))
+
 	tax := taxonomy.Default()
 	intake, err := newIntake(ctx, db, tax, nil)
 	if err != nil {
@@ -93,7 +105,8 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	handler := web.NewServer(web.Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts,
-		Cases: casefile.NewService(db, tax, nil), Workspace: db, Limits: web.DefaultLimits(), Ready: db.Ping})
+		Cases: casefile.NewService(db, tax, nil), Workspace: db, Limits: web.DefaultLimits(), Ready: db.Ping, Stats: db,
+		Visits: visit.NewCounter(db, nil, nil)})
 	get := func(path string) (time.Duration, error) {
 		r := httptest.NewRequest("GET", path, nil)
 		r.AddCookie(&http.Cookie{Name: "vigie_session", Value: token})
@@ -132,6 +145,9 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 			return "/w/search?q=" + url.QueryEscape([]string{"conseiller", "virement iban", "colis"}[rng.IntN(3)])
 		}},
 		{"search, rare word", func(i int) string { return "/w/search?q=joueur" + strconv.Itoa(rng.IntN(20000)) }},
+		{"statistics, a year per month (public page)", func(int) string { return "/figures" }},
+		{"statistics, a year per day (supervisor)", func(int) string { return "/w/stats?period=day" }},
+		{"statistics API, a year per week", func(int) string { return "/api/v1/stats?period=week" }},
 		{"search, identifier", func(int) string {
 			v := top[rng.IntN(len(top))]
 			return "/w/search?q=" + url.QueryEscape(v.Value)

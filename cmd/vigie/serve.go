@@ -21,6 +21,7 @@ import (
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/safehttp"
+	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
@@ -111,6 +112,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Destinations:    routes.registry,
 		Routing:         routes.rules,
 		Gatherer:        routes.gatherer,
+		Stats:           db,
 	})
 
 	ln, err := net.Listen("tcp", *addr)
@@ -162,6 +164,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		defer background.Done()
 		deliveries.Run(bgCtx, 5*time.Second)
 	}()
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		refreshStats(bgCtx, db, logger, time.Minute)
+	}()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -185,4 +192,37 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// refreshStats keeps the daily figures current: once over every day when
+// none exist yet (a store from before the statistics, or after a demo),
+// then the last two days every interval. Several instances may run it:
+// the store serialises the recomputations.
+func refreshStats(ctx context.Context, db store, logger *slog.Logger, interval time.Duration) {
+	since := time.Now().AddDate(0, 0, -2)
+	if rows, err := db.StatsRows(ctx, time.Unix(0, 0), time.Now().AddDate(0, 0, 1)); err == nil && !hasMetric(rows, stats.Reports) {
+		since = time.Unix(0, 0)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := db.RefreshStats(ctx, since); err != nil && ctx.Err() == nil {
+			logger.Error("statistics refresh", "err", err)
+		}
+		since = time.Now().AddDate(0, 0, -2)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func hasMetric(rows []stats.Row, metric string) bool {
+	for _, r := range rows {
+		if r.Metric == metric {
+			return true
+		}
+	}
+	return false
 }
