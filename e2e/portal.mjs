@@ -34,7 +34,7 @@ async function audit(name) {
 }
 
 for (const path of ['/', '/?lang=en', '/report', '/report?category=fraud.scam',
-  '/report?category=minors.abuse-material&lang=en', '/follow-up', '/figures', '/figures?period=week&lang=en', '/no-such-page']) {
+  '/report?category=minors.abuse-material&lang=en', '/follow-up', '/figures', '/figures?period=week&lang=en', '/advice', '/advice/fraud.scam', '/advice/minors.grooming?lang=en', '/no-such-page']) {
   await page.goto(base + path);
   await audit(path);
 }

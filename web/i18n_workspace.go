@@ -235,4 +235,9 @@ var wsui = map[string][2]string{
 	"fig.unqualified":                  {"Fiches non encore qualifiées", "Cases not yet qualified"},
 	"nav.figures":                      {"Chiffres", "Figures"},
 	"ws.stats.title":                   {"Chiffres", "Figures"},
+	"nav.advice":                       {"Conseils", "Advice"},
+	"advice.title":                     {"Conseils et prévention", "Advice and prevention"},
+	"advice.intro":                     {"Que faire quand on est victime ou témoin, catégorie par catégorie.", "What to do as a victim or witness, category by category."},
+	"advice.report":                    {"Faire un signalement", "Make a report"},
+	"advice.all":                       {"Tous les conseils", "All advice"},
 }

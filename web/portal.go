@@ -13,12 +13,13 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 )
 
-var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound", "figures"}
+var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound", "figures", "advice", "advice_index"}
 
 var workspacePages = []string{"figures", "w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
 
@@ -93,6 +94,8 @@ type page struct {
 	Challenge    string
 	PaymentMeans []string
 	Data         any
+	// Article is the prevention article of the page's category, if any.
+	Article *advice.Article
 }
 
 // Link keeps the page language on internal links.
@@ -179,6 +182,7 @@ func (s *server) handleReportForm(w http.ResponseWriter, r *http.Request) {
 	p.Category = viewOf(c, p.Lang)
 	p.Form = formView{Category: c.Code, Currency: "EUR", SubmissionID: newSubmissionID()}
 	p.Challenge = s.challengeJSON()
+	p.Article = s.article(c.Code, p.Lang)
 	s.render(w, http.StatusOK, "form", p)
 }
 

@@ -18,6 +18,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /report", s.handleReportForm)
 	mux.HandleFunc("POST /report", s.handleReportSubmit)
 	mux.HandleFunc("GET /follow-up", s.handleFollowUpForm)
+	mux.HandleFunc("GET /advice", s.handleAdviceIndex)
+	mux.HandleFunc("GET /advice/{category}", s.handleAdvice)
 	mux.HandleFunc("GET /figures", s.handleFigures)
 	mux.HandleFunc("GET /figures.csv", s.handleFiguresCSV)
 	mux.HandleFunc("POST /follow-up", s.handleFollowUpSubmit)

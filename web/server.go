@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/casefile"
@@ -90,6 +91,8 @@ type Deps struct {
 	Destinations *destination.Registry
 	Routing      *routing.Rules
 	Gatherer     routing.Gatherer
+	// Advice holds the prevention articles.
+	Advice *advice.Library
 	// Stats serves the figures pages (pre-aggregated daily counts).
 	Stats stats.Store
 	// InsecureCookies drops the Secure flag of the session cookie, for a

@@ -20,6 +20,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
@@ -81,7 +83,8 @@ func newWSEnv(t *testing.T) *wsEnv {
 		t.Fatal(err)
 	}
 	s, h := newServer(Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts, Cases: cases, Workspace: db,
-		Destinations: destination.Default(), Routing: rules, Stats: db, Visits: visit.NewCounter(db, nil, nil),
+		Destinations: destination.Default(), Routing: rules, Stats: db, Visits: visit.NewCounter(db, nil, nil), Advice: advice.Default(),
+		Altcha: altcha.New([]byte("pow-key"), 5000, 10*time.Minute, db, nil),
 		Limits: DefaultLimits()})
 	return &wsEnv{t: t, db: db, s: s, h: h, clock: clock, intake: intake, accounts: accounts, cases: cases}
 }
@@ -755,5 +758,27 @@ func TestFiguresPages(t *testing.T) {
 	}
 	if w := e.do("GET", "/api/v1/stats?period=year", nil, nil); w.Code != http.StatusBadRequest {
 		t.Errorf("api bad period: %d", w.Code)
+	}
+}
+
+func TestAdvicePages(t *testing.T) {
+	e := newWSEnv(t)
+	form := e.do("GET", "/report?category=fraud.scam", nil, nil).Body.String()
+	if !strings.Contains(form, "Appelez votre banque") || !strings.Contains(form, `<details class="advice-article" open>`) {
+		t.Error("the scam form does not open with what to do now")
+	}
+	en := e.do("GET", "/advice/fraud.scam?lang=en", nil, nil).Body.String()
+	if !strings.Contains(en, "<h1>Victim of an online scam: what to do now</h1>") || !strings.Contains(en, `href="tel:0805805817"`) {
+		t.Error("English article not rendered")
+	}
+	if idx := e.do("GET", "/advice", nil, nil); idx.Code != 200 || !strings.Contains(idx.Body.String(), "/advice/minors.grooming") {
+		t.Errorf("advice index: %d", idx.Code)
+	}
+	// A category without an article shows the taxonomy's advice.
+	if other := e.do("GET", "/advice/other", nil, nil); other.Code != 200 {
+		t.Errorf("category without article: %d", other.Code)
+	}
+	if w := e.do("GET", "/advice/no.such", nil, nil); w.Code != 404 {
+		t.Errorf("unknown category: %d", w.Code)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
@@ -33,6 +34,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) replacing the embedded default")
+	adviceDir := fs.String("advice", "", "folder of prevention articles (fr/<category>.md, en/<category>.md) replacing the embedded ones")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	formRate := fs.Float64("form-rate", 5, "reports per minute accepted from one address on the public form")
 	formBurst := fs.Float64("form-burst", 10, "burst of reports allowed from one address on the public form")
@@ -58,6 +60,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
 	tax, err := taxonomy.Load(*taxonomyFile)
+	if err != nil {
+		return err
+	}
+	articles, err := advice.LoadDir(*adviceDir)
 	if err != nil {
 		return err
 	}
@@ -113,6 +119,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Routing:         routes.rules,
 		Gatherer:        routes.gatherer,
 		Stats:           db,
+		Advice:          articles,
 	})
 
 	ln, err := net.Listen("tcp", *addr)
