@@ -218,6 +218,14 @@ func (db *DB) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 	return b, nil
 }
 
+// DeleteBlob removes an attachment's content (retention).
+func (db *DB) DeleteBlob(ctx context.Context, sha string) error {
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 = $1`, sha); err != nil {
+		return fmt.Errorf("postgres: delete blob: %w", err)
+	}
+	return nil
+}
+
 // IntegrityCheck has nothing to do beyond a ping on PostgreSQL, which
 // checks its pages itself.
 func (db *DB) IntegrityCheck(ctx context.Context) error { return db.Ping(ctx) }

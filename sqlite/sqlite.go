@@ -385,6 +385,18 @@ func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
 	return b, err
 }
 
+// DeleteBlob removes an attachment's content (retention).
+func (db *DB) DeleteBlob(_ context.Context, sha string) error {
+	path, err := db.blobPath(sha)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("sqlite: delete blob: %w", err)
+	}
+	return nil
+}
+
 // LinkPending links waiting reports (see correlate.Store).
 //
 // The index is derived data: a link transaction lost to a power cut leaves

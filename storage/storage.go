@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/triage"
@@ -36,6 +37,7 @@ type Store interface {
 	search.Store
 	delivery.Store
 	stats.Store
+	retention.Purger
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"Stats", testStats},
+		{"Retention", testRetention},
 		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},
 	}
 	for _, tc := range tests {

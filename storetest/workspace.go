@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
@@ -481,5 +485,81 @@ func testStats(t *testing.T, s Store) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("rows %v, want %v", got, want)
+	}
+}
+
+func testRetention(t *testing.T, s Store) {
+	intake := newIntake(s)
+	now := time.Now()
+	old := func(desc string, files ...report.Upload) string {
+		ack, err := report.NewIntake(s, s, taxonomy.Default(), []byte("conformance-key"), func() time.Time { return now.AddDate(-3, 0, 0) }).Submit(ctx,
+			report.Submission{Category: "fraud.scam", Description: desc, Name: "Camille Durand", Email: "camille@example.fr", Channel: report.ChannelWeb, Attachments: files})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ack.ID
+	}
+	shared := report.Upload{Filename: "shared.txt", Content: []byte("the same file in two reports")}
+	own := report.Upload{Filename: "own.txt", Content: []byte("a file of the old report only")}
+	expired := old("vieux signalement, IBAN FR7630006000011234567890189", shared, own)
+	inOpenCase := old("vieux mais dans une fiche ouverte")
+	recent, err := intake.Submit(ctx, report.Submission{Category: "fraud.scam", Description: "récent, même IBAN FR7630006000011234567890189",
+		Anonymous: true, Channel: report.ChannelWeb, Attachments: []report.Upload{shared}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
+	if _, err := casefile.NewService(s, taxonomy.Default(), nil).Create(ctx, "Ouverte", []string{inOpenCase}, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	s.RefreshStats(ctx, now.AddDate(-4, 0, 0))
+	before, _ := s.StatsRows(ctx, now.AddDate(-4, 0, 0), now.AddDate(0, 0, 1))
+
+	dry, err := retention.Purge(ctx, s, taxonomy.Default(), now, true, "test")
+	if err != nil || dry.Total() != 1 {
+		t.Fatalf("dry run: %+v %v", dry, err)
+	}
+	if r, _ := s.ReportByID(ctx, expired); r.Description == "" {
+		t.Fatal("a dry run purged")
+	}
+	res, err := retention.Purge(ctx, s, taxonomy.Default(), now, false, "test")
+	if err != nil || res.Total() != 1 || res.Blobs != 1 {
+		t.Fatalf("purge: %+v %v", res, err)
+	}
+	r, err := s.ReportByID(ctx, expired)
+	if err != nil || r.Description != "" || len(r.URLs) != 0 || r.Reporter.Name != "" || r.Reporter.Email != "" || len(r.Attachments) != 0 || r.Category != "fraud.scam" {
+		t.Fatalf("purged report: %+v %v", r, err)
+	}
+	if kept, _ := s.ReportByID(ctx, inOpenCase); kept.Description == "" {
+		t.Error("a report in an open case was purged")
+	}
+	sha := func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+	if _, err := s.GetBlob(ctx, sha(own.Content)); !errors.Is(err, report.ErrNotFound) {
+		t.Errorf("the old report's own attachment is still stored: %v", err)
+	}
+	if _, err := s.GetBlob(ctx, sha(shared.Content)); err != nil {
+		t.Errorf("an attachment another report still names was deleted: %v", err)
+	}
+	iban, _ := indicator.NormaliseIBAN("FR7630006000011234567890189")
+	if info, err := s.Indicator(ctx, indicator.IBAN, iban); err != nil || info.Count != 1 {
+		t.Errorf("IBAN count after purge: %+v %v", info, err)
+	}
+	if found, _ := s.SearchReports(ctx, search.Terms("vieux signalement"), 10); len(found) != 0 {
+		t.Errorf("the purged text is still searchable: %v", found)
+	}
+	if st, err := intake.FollowUp(ctx, recent.Receipt, recent.FollowUpSecret); err != nil || st != report.StatusReceived {
+		t.Errorf("follow-up of a kept report: %v %v", st, err)
+	}
+	s.RefreshStats(ctx, now.AddDate(-4, 0, 0))
+	after, _ := s.StatsRows(ctx, now.AddDate(-4, 0, 0), now.AddDate(0, 0, 1))
+	if fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("figures changed with the purge:\n%v\n%v", before, after)
+	}
+	entries, _ := s.FindAudit(ctx, audit.Filter{Action: "retention.purge"})
+	if len(entries) != 1 || !strings.Contains(entries[0].Detail, `"reports":1`) {
+		t.Errorf("purge audit: %+v", entries)
+	}
+	if again, _ := retention.Purge(ctx, s, taxonomy.Default(), now, false, "test"); again.Total() != 0 {
+		t.Error("a purged report was purged again")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 )
 
 //go:embed default.json
@@ -42,6 +43,22 @@ type Category struct {
 	// NeverFetch marks categories whose content the server must never
 	// download by itself (possessing child-abuse images is an offence).
 	NeverFetch bool `json:"never_fetch"`
+	// RetentionDays is how long a report's personal data is kept before
+	// it is purged (0: the taxonomy's default, DefaultRetentionDays).
+	RetentionDays int `json:"retention_days,omitempty"`
+}
+
+// DefaultRetentionDays is the retention when a category sets none: two
+// years, as the French platform's founding order set for reporters' data.
+const DefaultRetentionDays = 730
+
+// Retention is how long a category's reports keep their personal data.
+func (c Category) Retention() time.Duration {
+	days := c.RetentionDays
+	if days <= 0 {
+		days = DefaultRetentionDays
+	}
+	return time.Duration(days) * 24 * time.Hour
 }
 
 // Taxonomy is an ordered, validated set of categories.

@@ -387,3 +387,39 @@ func TestRouteExplain(t *testing.T) {
 		t.Error("unknown case explained")
 	}
 }
+
+func TestPurgeCommand(t *testing.T) {
+	forEachStore(t, func(t *testing.T, storeArgs []string) {
+		// A demo store holds a year of reports; a taxonomy keeping scams
+		// 30 days makes most of them expire.
+		vigie(t, append([]string{"demo", "--reports", "300", "--handle-backlog=false"}, storeArgs...)...)
+		tax := taxonomy.Default()
+		doc := struct {
+			Version    int                 `json:"version"`
+			Categories []taxonomy.Category `json:"categories"`
+		}{Version: 1}
+		for _, c := range tax.Categories() {
+			if c.Code == "fraud.scam" {
+				c.RetentionDays = 30
+			}
+			doc.Categories = append(doc.Categories, c)
+		}
+		path := filepath.Join(t.TempDir(), "taxonomy.json")
+		b, _ := json.Marshal(doc)
+		os.WriteFile(path, b, 0o600)
+		dry := vigie(t, append([]string{"purge", "--dry-run", "--taxonomy", path}, storeArgs...)...)
+		if !regexp.MustCompile(`fraud\.scam: would purge [1-9][0-9]* reports older than 30 days`).MatchString(dry) {
+			t.Fatalf("dry run:\n%s", dry)
+		}
+		out := vigie(t, append([]string{"purge", "--taxonomy", path}, storeArgs...)...)
+		if !regexp.MustCompile(`purged [1-9][0-9]* reports in all`).MatchString(out) {
+			t.Fatalf("purge:\n%s", out)
+		}
+		if again := vigie(t, append([]string{"purge", "--taxonomy", path}, storeArgs...)...); !strings.Contains(again, "purged 0 reports in all") {
+			t.Errorf("second purge:\n%s", again)
+		}
+		if v := vigie(t, append([]string{"audit", "verify"}, storeArgs...)...); !strings.Contains(v, "intact") {
+			t.Errorf("audit after purge: %s", v)
+		}
+	})
+}

@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"token":      {"manage API tokens (create, list, revoke)", runToken},
 		"user":       {"manage workspace accounts (add, list, disable)", runUser},
 		"route":      {"explain where the routing rules send a case", runRoute},
+		"purge":      {"remove the personal data of reports past their category's retention", runPurge},
 		"bench":      {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
 		"version":    {"print the version", runVersion},
 		"audit":      {"verify the audit trail's hash chain", runAudit},

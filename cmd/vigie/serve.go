@@ -21,6 +21,7 @@ import (
 	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
+	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/taxonomy"
@@ -175,6 +176,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() {
 		defer background.Done()
 		refreshStats(bgCtx, db, logger, time.Minute)
+	}()
+	// Retention, daily. Instances may overlap: a purge is idempotent and
+	// each batch is one transaction.
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		retention.Run(bgCtx, db, tax, func(res retention.Result, err error) {
+			if err != nil {
+				logger.Error("retention purge", "err", err)
+			} else if res.Total() > 0 {
+				logger.Info("retention purge", "reports", res.Total(), "attachments", res.Blobs)
+			}
+		})
 	}()
 
 	serveErr := make(chan error, 1)

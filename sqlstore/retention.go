@@ -1,0 +1,113 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// ExpiredReports implements retention.Store.
+func (w *Workspace) ExpiredReports(ctx context.Context, category string, cutoff time.Time, limit int) ([]string, error) {
+	return w.ids(ctx, w.q.Q(`SELECT r.id FROM reports r
+		WHERE r.created_at < ? AND r.category = ? AND r.purged_at = 0
+		AND (r.case_id = '' OR EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id AND c.status = 'closed'))
+		ORDER BY r.created_at LIMIT ?`), micros(cutoff), category, limit)
+}
+
+// PurgeReports implements retention.Store: in one transaction the
+// reports lose their text, URLs, reporter and idempotency data, their
+// identifiers (indicator counts go down; values left unused disappear),
+// their search entry and their attachment records.
+func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time) ([]string, error) {
+	var orphans []string
+	err := w.inTx(ctx, "purge", func(tx *sql.Tx) error {
+		args := toAny(ids)
+		in := placeholders(len(ids))
+		// Identifiers: lower the counts, then drop postings and unused values.
+		rows, err := tx.QueryContext(ctx, w.q.Q(`SELECT indicator_id, count(*) FROM report_indicators WHERE report_id IN (`+in+`) GROUP BY indicator_id`), args...)
+		if err != nil {
+			return err
+		}
+		counts := map[int64]int64{}
+		for rows.Next() {
+			var id, n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			counts[id] = n
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for id, n := range counts {
+			if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE indicators SET report_count = report_count - ? WHERE id = ?`), n, id); err != nil {
+				return err
+			}
+		}
+		for _, q := range []string{
+			`DELETE FROM report_indicators WHERE report_id IN (` + in + `)`,
+			`DELETE FROM link_queue WHERE report_id IN (` + in + `)`,
+		} {
+			if _, err := tx.ExecContext(ctx, w.q.Q(q), args...); err != nil {
+				return err
+			}
+		}
+		touched := make([]any, 0, len(counts))
+		for id := range counts {
+			touched = append(touched, id)
+		}
+		for lo := 0; lo < len(touched); lo += 500 {
+			chunk := touched[lo:min(lo+500, len(touched))]
+			if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM indicators WHERE report_count <= 0 AND id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {
+				return err
+			}
+		}
+		if w.q.dialect.SkipLocked {
+			_, err = tx.ExecContext(ctx, w.q.Q(`DELETE FROM report_search WHERE report_id IN (`+in+`)`), args...)
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM reports_fts WHERE rowid IN (SELECT rowid FROM reports WHERE id IN (`+in+`))`, args...)
+		}
+		if err != nil {
+			return err
+		}
+		// Attachments: records go; contents go once no report names them.
+		shas, err := tx.QueryContext(ctx, w.q.Q(`SELECT DISTINCT sha256 FROM report_attachments WHERE report_id IN (`+in+`)`), args...)
+		if err != nil {
+			return err
+		}
+		var candidates []string
+		for shas.Next() {
+			var s string
+			if err := shas.Scan(&s); err != nil {
+				shas.Close()
+				return err
+			}
+			candidates = append(candidates, s)
+		}
+		if err := shas.Close(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM report_attachments WHERE report_id IN (`+in+`)`), args...); err != nil {
+			return err
+		}
+		for _, s := range candidates {
+			var n int
+			if err := tx.QueryRowContext(ctx, w.q.Q(`SELECT count(*) FROM report_attachments WHERE sha256 = ?`), s).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				orphans = append(orphans, s)
+			}
+		}
+		_, err = tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET description = '', urls = '[]', seen_on = '', reporter_name = '', reporter_email = '',
+			reporter_phone = '', anonymous = ?, loss_means = NULL, idempotency_key = NULL, request_hash = NULL, decision_reason = '', purged_at = ?
+			WHERE id IN (`+in+`)`), append([]any{true, micros(at)}, args...)...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("purge: %w", err)
+	}
+	return orphans, nil
+}
