@@ -240,4 +240,6 @@ var wsui = map[string][2]string{
 	"advice.intro":                     {"Que faire quand on est victime ou témoin, catégorie par catégorie.", "What to do as a victim or witness, category by category."},
 	"advice.report":                    {"Faire un signalement", "Make a report"},
 	"advice.all":                       {"Tous les conseils", "All advice"},
+	"ws.export":                        {"Exporter (consigné)", "Export (logged)"},
+	"ws.export.summary":                {"Synthèse en anglais pour Interpol", "English summary for Interpol"},
 }

@@ -213,6 +213,7 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/inbox/{id}":                     {account.RoleDestination},
 		"POST /w/cases/{id}/facts":              staff,
 		"GET /w/stats":                          {account.RoleSupervisor},
+		"GET /w/cases/{id}/export/{format}":     staff,
 		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
 		"POST /w/inbox/{id}/outcome":            {account.RoleDestination},
 	}
@@ -253,6 +254,7 @@ func TestRoleRouteTable(t *testing.T) {
 		method, p, _ := strings.Cut(pattern, " ")
 		p = strings.TrimSuffix(p, "{$}")
 		p = strings.ReplaceAll(p, "{sha}", sha)
+		p = strings.ReplaceAll(p, "{format}", "stix")
 		switch {
 		case strings.HasPrefix(p, "/w/reports/"):
 			p = strings.ReplaceAll(p, "{id}", rep)
@@ -780,5 +782,29 @@ func TestAdvicePages(t *testing.T) {
 	}
 	if w := e.do("GET", "/advice/no.such", nil, nil); w.Code != 404 {
 		t.Errorf("unknown category: %d", w.Code)
+	}
+}
+
+func TestCaseExports(t *testing.T) {
+	e := newWSEnv(t)
+	analyst, _ := e.user("ana@vigie.test", account.RoleAnalyst, "")
+	rep := e.submit(report.Submission{Description: "Virement sur FR76 3000 6000 0112 3456 7890 189", URLs: []string{"https://faux.example/p"}})
+	e.link()
+	c, _ := e.cases.Create(bg, "Fiche", []string{rep}, "ana")
+	ana := e.session(analyst)
+	for format, ctype := range map[string]string{"stix": "application/stix+json;version=2.1", "misp": "application/json", "csv": "text/csv; charset=utf-8", "summary": "text/plain; charset=utf-8"} {
+		w := e.do("GET", "/w/cases/"+c.ID+"/export/"+format, ana, nil)
+		if w.Code != 200 || w.Header().Get("Content-Type") != ctype || !strings.Contains(w.Header().Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s: %d %v", format, w.Code, w.Header())
+		}
+		if !strings.Contains(w.Body.String(), "faux.example") {
+			t.Errorf("%s lacks the case's URL", format)
+		}
+		if len(e.audited("case.export."+format, c.ID)) != 1 {
+			t.Errorf("%s export not audited", format)
+		}
+	}
+	if w := e.do("GET", "/w/cases/"+c.ID+"/export/pdf", ana, nil); w.Code != 404 {
+		t.Errorf("unknown format: %d", w.Code)
 	}
 }

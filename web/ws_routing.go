@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
 )
@@ -194,10 +197,79 @@ func (s *server) destinationAction(action string, fn func(r *http.Request, u acc
 func (s *server) routesRouting(mux *http.ServeMux) {
 	s.ws(mux, "POST /w/cases/{id}/refer", access.Cases, s.handleRefer)
 	s.ws(mux, "POST /w/cases/{id}/facts", access.Cases, s.handleCaseFacts)
+	s.ws(mux, "GET /w/cases/{id}/export/{format}", access.Cases, s.handleCaseExport)
 	s.ws(mux, "POST /w/inbox/{id}/acknowledge", access.Inbox, s.destinationAction("acknowledge", func(r *http.Request, u account.User, id string) error {
 		return s.Cases.Acknowledge(r.Context(), id, u.Destination, u.Email)
 	}))
 	s.ws(mux, "POST /w/inbox/{id}/outcome", access.Inbox, s.destinationAction("outcome", func(r *http.Request, u account.User, id string) error {
 		return s.Cases.ReportOutcome(r.Context(), id, u.Destination, r.PostForm.Get("outcome"), u.Email)
 	}))
+}
+
+// handleCaseExport sends a case as STIX 2.1, a MISP event, CSV, or the
+// English referral summary; every export is audited.
+func (s *server) handleCaseExport(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx := r.Context()
+	format := r.PathValue("format")
+	kinds := map[string]struct{ ctype, ext string }{
+		"stix":    {"application/stix+json;version=2.1", "stix.json"},
+		"misp":    {"application/json", "misp.json"},
+		"csv":     {"text/csv; charset=utf-8", "csv"},
+		"summary": {"text/plain; charset=utf-8", "txt"},
+	}
+	kind, ok := kinds[format]
+	if !ok {
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+		return
+	}
+	c, err := s.Workspace.CaseByID(ctx, r.PathValue("id"))
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	reports, err := s.caseReports(ctx, c)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	ex := export.Case{Case: c, Reports: reports, Now: time.Now()}
+	if cat, ok := s.Intake.Taxonomy().Lookup(c.Category); ok {
+		ex.CategoryEN = cat.Label.In("en")
+	}
+	seen := map[string]bool{}
+	for _, rep := range reports {
+		infos, err := s.Index.ReportIndicators(ctx, rep.ID)
+		if err != nil && !errors.Is(err, correlate.ErrNotFound) {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		for _, i := range infos {
+			if k := string(i.Type) + " " + i.Value; !seen[k] {
+				seen[k] = true
+				ex.Identifiers = append(ex.Identifiers, i)
+			}
+		}
+	}
+	ex.HostCountries = s.Gatherer.Facts(ctx, c, reports).HostCountries
+	var body []byte
+	switch format {
+	case "stix":
+		body, err = export.STIX(ex)
+	case "misp":
+		body, err = export.MISP(ex)
+	case "csv":
+		body, err = export.CSV(ex)
+	default:
+		body = export.Summary(ex)
+	}
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	if !s.mustAudit(w, r, u, "case.export."+format, "case", c.ID) {
+		return
+	}
+	w.Header().Set("Content-Type", kind.ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="vigie-case-`+c.ID+`.`+kind.ext+`"`)
+	w.Write(body)
 }
