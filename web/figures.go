@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -25,7 +26,9 @@ type figuresView struct {
 	Chart      barChart
 	Table      []bucketLine
 	Supervisor bool
-	Overdue    int
+	// Time to removal of the content named in notices to hosts.
+	Removals                  int
+	RemovalMedian, RemovalP90 string
 }
 
 type figureLine struct {
@@ -135,6 +138,24 @@ func (s *server) figures(r *http.Request) (figuresView, error) {
 		v.Table = append(v.Table, bucketLine{Bucket: b, Visits: visits.BucketTotal(b), Reports: reports.BucketTotal(b), Cases: cases.BucketTotal(b), Referrals: referrals.BucketTotal(b)})
 	}
 	v.Chart = chartOf(v.Table)
+	if s.Workspace != nil {
+		removed, err := s.Workspace.RemovedNotices(r.Context(), from, to)
+		if err != nil {
+			return v, err
+		}
+		var times []time.Duration
+		for _, n := range removed {
+			if d, ok := n.TimeToRemoval(); ok {
+				times = append(times, d)
+			}
+		}
+		if len(times) > 0 {
+			slices.Sort(times)
+			v.Removals = len(times)
+			v.RemovalMedian = times[len(times)/2].Round(time.Minute).String()
+			v.RemovalP90 = times[min(len(times)-1, len(times)*9/10)].Round(time.Minute).String()
+		}
+	}
 	return v, nil
 }
 

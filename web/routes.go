@@ -56,6 +56,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	s.ws(mux, "GET /w/cases/{id}", access.Cases, s.handleCaseView)
 	s.routesCases(mux)   // POST /w/cases/{id}/qualify|close|reopen|notes|reports|remove|merge|split
 	s.routesRouting(mux) // POST /w/cases/{id}/refer|facts, POST /w/inbox/{id}/acknowledge|outcome
+	s.routesNotices(mux) // POST /w/cases/{id}/notices, POST /w/notices/{nid}/record|check
 	s.ws(mux, "GET /w/search", access.Search, s.handleSearch)
 	s.ws(mux, "GET /w/stats", access.Stats, s.handleStatsDashboard)
 	s.ws(mux, "GET /w/audit", access.ReadAudit, s.handleAuditViewer)

@@ -91,6 +91,9 @@ type Deps struct {
 	Destinations *destination.Registry
 	Routing      *routing.Rules
 	Gatherer     routing.Gatherer
+	// Checker fetches reported URLs for removal checks (an SSRF-guarded
+	// client); nil turns checks off.
+	Checker *http.Client
 	// Advice holds the prevention articles.
 	Advice *advice.Library
 	// Stats serves the figures pages (pre-aggregated daily counts).

@@ -13,6 +13,7 @@ import (
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/triage"
@@ -27,6 +28,7 @@ type WorkspaceStore interface {
 	audit.Reader
 	account.Store
 	report.BlobStore
+	removal.Store
 }
 
 // sessionCookie names the workspace's session cookie; it is scoped to /w/.
@@ -147,7 +149,14 @@ func (s *server) wsFail(w http.ResponseWriter, r *http.Request, u account.User, 
 // wsErr maps a domain error to a page, once for the whole workspace.
 func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, err error) {
 	var inv *casefile.InvalidError
+	var ninv *removal.InvalidError
 	switch {
+	case errors.Is(err, removal.ErrNotFound):
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+	case errors.As(err, &ninv):
+		p := s.newWPage(r, u, "ws.error.title")
+		p.Error = err.Error()
+		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
 	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.Is(err, casefile.ErrReportInCase):

@@ -27,8 +27,10 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
+	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
@@ -214,6 +216,9 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/cases/{id}/facts":              staff,
 		"GET /w/stats":                          {account.RoleSupervisor},
 		"GET /w/cases/{id}/export/{format}":     staff,
+		"POST /w/cases/{id}/notices":            staff,
+		"POST /w/notices/{nid}/record":          staff,
+		"POST /w/notices/{nid}/check":           staff,
 		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
 		"POST /w/inbox/{id}/outcome":            {account.RoleDestination},
 	}
@@ -227,7 +232,7 @@ func TestRoleRouteTable(t *testing.T) {
 	}
 
 	png := tinyPNG()
-	rep := e.submit(report.Submission{Description: "objet du test", Attachments: []report.Upload{{Filename: "a.png", Content: png}}})
+	rep := e.submit(report.Submission{Description: "objet du test", URLs: []string{"https://hebergeur.example/x"}, Attachments: []report.Upload{{Filename: "a.png", Content: png}}})
 	stored, _ := e.db.ReportByID(bg, rep)
 	sha := stored.Attachments[0].SHA256
 	for i := 0; i < 40; i++ {
@@ -244,6 +249,10 @@ func TestRoleRouteTable(t *testing.T) {
 	if _, err := e.cases.Refer(bg, c.ID, []casefile.ReferralChoice{{Destination: "ofac-fraud", Delivered: true, AckWithin: time.Hour}}, []string{"ofac-fraud"}, "", "setup"); err != nil {
 		t.Fatal(err)
 	}
+	notice, err := (&removal.Service{Store: e.db}).Send(bg, c.ID, []string{"https://hebergeur.example/x"}, "https://hebergeur.example/x", "Hébergeur", "notice", "setup")
+	if err != nil {
+		t.Fatal(err)
+	}
 	users := map[account.Role]account.User{}
 	for _, role := range all {
 		users[role], _ = e.user(string(role)+"@vigie.test", role, "ofac-fraud")
@@ -255,6 +264,7 @@ func TestRoleRouteTable(t *testing.T) {
 		p = strings.TrimSuffix(p, "{$}")
 		p = strings.ReplaceAll(p, "{sha}", sha)
 		p = strings.ReplaceAll(p, "{format}", "stix")
+		p = strings.ReplaceAll(p, "{nid}", notice.ID)
 		switch {
 		case strings.HasPrefix(p, "/w/reports/"):
 			p = strings.ReplaceAll(p, "{id}", rep)
@@ -806,5 +816,53 @@ func TestCaseExports(t *testing.T) {
 	}
 	if w := e.do("GET", "/w/cases/"+c.ID+"/export/pdf", ana, nil); w.Code != 404 {
 		t.Errorf("unknown format: %d", w.Code)
+	}
+}
+
+func TestRemovalNoticesOverHTTP(t *testing.T) {
+	e := newWSEnv(t)
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) }))
+	defer host.Close()
+	e.s.Checker = safehttp.NewClient(safehttp.Options{AllowLoopback: true})
+	analyst, _ := e.user("ana@vigie.test", account.RoleAnalyst, "")
+	ana := e.session(analyst)
+	terror := e.submit(report.Submission{Category: "terrorism.apology", Description: "vidéo", URLs: []string{host.URL + "/v/1"}})
+	minors := e.submit(report.Submission{Category: "minors.abuse-material", Description: "forum", URLs: []string{host.URL + "/m/1"}})
+	ct, _ := e.cases.Create(bg, "Vidéo", []string{terror}, "ana")
+	cm, _ := e.cases.Create(bg, "Forum", []string{minors}, "ana")
+	if w := e.do("POST", "/w/cases/"+ct.ID+"/notices", ana, url.Values{"url": {host.URL + "/v/1"}, "kind": {"removal-order"}, "host": {"Hébergeur <b>SAS</b>"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("send: %d %s", w.Code, w.Body.String())
+	}
+	if w := e.do("POST", "/w/cases/"+ct.ID+"/notices", ana, url.Values{"url": {"https://elsewhere.example/"}, "kind": {"removal-order"}, "host": {"x"}}); w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("URL outside the case: %d", w.Code)
+	}
+	notices, _ := e.db.CaseNotices(bg, ct.ID)
+	if len(notices) != 1 || notices[0].DueAt.Sub(notices[0].SentAt) != time.Hour {
+		t.Fatalf("notices: %+v", notices)
+	}
+	if w := e.do("POST", "/w/notices/"+notices[0].ID+"/check", ana, url.Values{}); w.Code != http.StatusSeeOther {
+		t.Fatalf("check: %d", w.Code)
+	}
+	page := e.do("GET", "/w/cases/"+ct.ID, ana, nil).Body.String()
+	if !strings.Contains(page, "410 Gone") || !strings.Contains(page, "Hébergeur &lt;b&gt;SAS&lt;/b&gt;") || !strings.Contains(page, "Retiré") {
+		t.Error("the case page does not show the checked notice")
+	}
+	e.do("POST", "/w/cases/"+cm.ID+"/notices", ana, url.Values{"url": {host.URL + "/m/1"}, "kind": {"administrative"}, "host": {"Forum host"}})
+	mn, _ := e.db.CaseNotices(bg, cm.ID)
+	if w := e.do("POST", "/w/notices/"+mn[0].ID+"/check", ana, url.Values{}); w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a minors URL was fetched: %d", w.Code)
+	}
+	if strings.Contains(e.do("GET", "/w/cases/"+cm.ID, ana, nil).Body.String(), "/check") {
+		t.Error("the minors case offers a check")
+	}
+	if w := e.do("POST", "/w/notices/"+mn[0].ID+"/record", ana, url.Values{"removed": {"yes"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("record: %d", w.Code)
+	}
+	if len(e.audited("notice.send", ct.ID)) != 1 || len(e.audited("notice.check", ct.ID)) != 1 || len(e.audited("notice.record", cm.ID)) != 1 {
+		t.Error("notice acts not audited")
+	}
+	figures := e.do("GET", "/figures", nil, nil).Body.String()
+	if !strings.Contains(figures, "Contenus retirés après demande</th><td>2 — délai médian") {
+		t.Error("the figures do not show removal times")
 	}
 }

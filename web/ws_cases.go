@@ -72,6 +72,7 @@ type caseView struct {
 	ReadOnly      bool // the destination's view
 	Routing       routingView
 	Mine          *referralView // the destination user's own referral
+	Notices       noticesView
 }
 
 type caseReport struct {
@@ -139,6 +140,21 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 		return v, true
 	}
 	if v.Routing, err = s.routingViewOf(r.Context(), c, reports, lang); err != nil {
+		s.wsErr(w, r, u, err)
+		return v, false
+	}
+	var urls []string
+	for _, rep := range reports {
+		urls = append(urls, rep.URLs...)
+	}
+	hostHint := ""
+	for _, h := range v.Routing.Proposal.Facts.Hosts {
+		if h.Org != "" {
+			hostHint = h.Org
+			break
+		}
+	}
+	if v.Notices, err = s.noticesViewOf(r, c.ID, urls, s.neverFetch(category, reports), hostHint); err != nil {
 		s.wsErr(w, r, u, err)
 		return v, false
 	}

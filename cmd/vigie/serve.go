@@ -121,6 +121,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Gatherer:        routes.gatherer,
 		Stats:           db,
 		Advice:          articles,
+		// Removal checks fetch reported URLs (never minors.*) through the guard.
+		Checker: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
 	})
 
 	ln, err := net.Listen("tcp", *addr)

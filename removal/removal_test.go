@@ -1,0 +1,92 @@
+package removal_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/removal"
+	"github.com/vigie-platform/vigie/safehttp"
+	"github.com/vigie-platform/vigie/sqlite"
+)
+
+func TestNoticeLifecycle(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var gone atomic.Bool
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gone.Load() {
+			w.WriteHeader(http.StatusGone)
+			return
+		}
+		w.Write([]byte("propagande"))
+	}))
+	defer host.Close()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	svc := &removal.Service{Store: db, Now: func() time.Time { return now }}
+	urls := []string{host.URL + "/video/1"}
+
+	if _, err := svc.Send(ctx, "case-1", urls, "https://other.example/", "Hébergeur", "removal-order", "ana"); err == nil {
+		t.Error("a URL outside the case was accepted")
+	}
+	if _, err := svc.Send(ctx, "case-1", urls, urls[0], "Hébergeur", "please", "ana"); err == nil {
+		t.Error("an unknown kind was accepted")
+	}
+	n, err := svc.Send(ctx, "case-1", urls, urls[0], "Hébergeur SAS", "removal-order", "ana")
+	if err != nil || !n.DueAt.Equal(now.Add(time.Hour)) || n.LegalBasis == "" {
+		t.Fatalf("send: %+v %v", n, err)
+	}
+	admin, _ := svc.Send(ctx, "case-1", urls, urls[0], "Hébergeur SAS", "administrative", "ana")
+	if !admin.DueAt.Equal(now.Add(24 * time.Hour)) {
+		t.Errorf("administrative deadline %v", admin.DueAt.Sub(now))
+	}
+
+	loopback := safehttp.NewClient(safehttp.Options{AllowLoopback: true})
+	now = now.Add(20 * time.Minute)
+	if n, err = svc.Check(ctx, n.ID, false, loopback); err != nil || n.Status != removal.StatusStillOnline || n.CheckResult != "200 OK" {
+		t.Fatalf("check while online: %+v %v", n, err)
+	}
+	if _, err := svc.Check(ctx, n.ID, true, loopback); err == nil {
+		t.Error("a never-fetch category was fetched")
+	}
+	var inv *removal.InvalidError
+	if _, err := svc.Check(ctx, n.ID, false, safehttp.NewClient(safehttp.Options{})); !errors.As(err, &inv) {
+		t.Errorf("the production client checked a loopback address: %v", err)
+	}
+	now = now.Add(25 * time.Minute)
+	gone.Store(true)
+	if n, err = svc.Check(ctx, n.ID, false, loopback); err != nil || n.Status != removal.StatusRemoved {
+		t.Fatalf("check once gone: %+v %v", n, err)
+	}
+	if d, ok := n.TimeToRemoval(); !ok || d != 45*time.Minute {
+		t.Errorf("time to removal %v %v", d, ok)
+	}
+	if n.Overdue(now.Add(2 * time.Hour)) {
+		t.Error("a removed notice is overdue")
+	}
+	if !admin.Overdue(now.Add(25 * time.Hour)) {
+		t.Error("an unanswered notice past its deadline is not overdue")
+	}
+	if rec, err := svc.Record(ctx, admin.ID, true); err != nil || rec.Status != removal.StatusRemoved {
+		t.Fatalf("record: %+v %v", rec, err)
+	}
+	removed, err := db.RemovedNotices(ctx, now.Add(-time.Hour), now.Add(time.Hour))
+	if err != nil || len(removed) != 2 {
+		t.Fatalf("removed notices: %d %v", len(removed), err)
+	}
+	list, _ := db.CaseNotices(ctx, "case-1")
+	if len(list) != 2 || list[0].CheckedAt.IsZero() {
+		t.Errorf("case notices: %+v", list)
+	}
+	if _, err := svc.Record(ctx, "nope", true); !errors.Is(err, removal.ErrNotFound) {
+		t.Errorf("unknown notice: %v", err)
+	}
+}

@@ -1,0 +1,79 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigie-platform/vigie/removal"
+)
+
+const noticeColumns = `id, case_id, url, host, kind, legal_basis, sent_at, due_at, status, removed_at, checked_at, check_result, actor`
+
+func scanNotice(sc interface{ Scan(...any) error }) (removal.Notice, error) {
+	var n removal.Notice
+	var sent, due, removed, checked int64
+	err := sc.Scan(&n.ID, &n.CaseID, &n.URL, &n.Host, &n.Kind, &n.LegalBasis, &sent, &due, &n.Status, &removed, &checked, &n.CheckResult, &n.Actor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, removal.ErrNotFound
+	}
+	n.SentAt, n.DueAt, n.RemovedAt, n.CheckedAt = fromMicros(sent), fromMicros(due), optMicros(removed), optMicros(checked)
+	return n, err
+}
+
+// CreateNotice implements removal.Store.
+func (w *Workspace) CreateNotice(ctx context.Context, n removal.Notice) error {
+	_, err := w.write.ExecContext(ctx, w.q.Q(`INSERT INTO notices (`+noticeColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+		n.ID, n.CaseID, n.URL, n.Host, n.Kind, n.LegalBasis, micros(n.SentAt), micros(n.DueAt), n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.Actor)
+	if err != nil {
+		return fmt.Errorf("create notice: %w", err)
+	}
+	return nil
+}
+
+// Notice implements removal.Store.
+func (w *Workspace) Notice(ctx context.Context, id string) (removal.Notice, error) {
+	return scanNotice(w.write.QueryRowContext(ctx, w.q.Q(`SELECT `+noticeColumns+` FROM notices WHERE id = ?`), id))
+}
+
+func (w *Workspace) notices(ctx context.Context, query string, args ...any) ([]removal.Notice, error) {
+	rows, err := w.read.QueryContext(ctx, w.q.Q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("notices: %w", err)
+	}
+	defer rows.Close()
+	var out []removal.Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// CaseNotices implements removal.Store.
+func (w *Workspace) CaseNotices(ctx context.Context, caseID string) ([]removal.Notice, error) {
+	return w.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE case_id = ? ORDER BY sent_at`, caseID)
+}
+
+// RemovedNotices implements removal.Store.
+func (w *Workspace) RemovedNotices(ctx context.Context, from, to time.Time) ([]removal.Notice, error) {
+	return w.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE sent_at >= ? AND sent_at < ? AND status = 'removed' ORDER BY sent_at`, micros(from), micros(to))
+}
+
+// UpdateNotice implements removal.Store.
+func (w *Workspace) UpdateNotice(ctx context.Context, n removal.Notice) error {
+	res, err := w.write.ExecContext(ctx, w.q.Q(`UPDATE notices SET status = ?, removed_at = ?, checked_at = ?, check_result = ? WHERE id = ?`),
+		n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.ID)
+	if err != nil {
+		return fmt.Errorf("update notice: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return removal.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigie-platform/vigie/access"
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/removal"
+	"github.com/vigie-platform/vigie/report"
+)
+
+// noticeView is one removal notice on the case page.
+type noticeView struct {
+	removal.Notice
+	Overdue       bool
+	TimeToRemoval string
+}
+
+type noticesView struct {
+	Notices  []noticeView
+	URLs     []string
+	Kinds    []removal.Kind
+	Host     string // a suggestion: the network of the first host
+	CanCheck bool
+}
+
+func (s *server) noticesViewOf(r *http.Request, caseID string, urls []string, neverFetch bool, hostHint string) (noticesView, error) {
+	v := noticesView{URLs: urls, Kinds: removal.Kinds, Host: hostHint, CanCheck: !neverFetch && s.Checker != nil}
+	list, err := s.Workspace.CaseNotices(r.Context(), caseID)
+	if err != nil {
+		return v, err
+	}
+	now := time.Now()
+	for _, n := range list {
+		nv := noticeView{Notice: n, Overdue: n.Overdue(now)}
+		if d, ok := n.TimeToRemoval(); ok {
+			nv.TimeToRemoval = d.Round(time.Minute).String()
+		}
+		v.Notices = append(v.Notices, nv)
+	}
+	return v, nil
+}
+
+func (s *server) removalService() *removal.Service { return &removal.Service{Store: s.Workspace} }
+
+func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	ctx := r.Context()
+	c, err := s.Workspace.CaseByID(ctx, r.PathValue("id"))
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	reports, err := s.caseReports(ctx, c)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	var urls []string
+	for _, rep := range reports {
+		urls = append(urls, rep.URLs...)
+	}
+	n, err := s.removalService().Send(ctx, c.ID, urls, r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "notice.send", "case", c.ID, n.Kind+" "+n.URL)
+	seeOther(w, r, "/w/cases/"+c.ID+"#notices", "notice")
+}
+
+// noticeOf loads a notice and its case, which the route's permission covers.
+func (s *server) noticeOf(w http.ResponseWriter, r *http.Request, u account.User) (removal.Notice, bool) {
+	n, err := s.Workspace.Notice(r.Context(), r.PathValue("nid"))
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return n, false
+	}
+	return n, true
+}
+
+func (s *server) handleNoticeRecord(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	n, ok := s.noticeOf(w, r, u)
+	if !ok {
+		return
+	}
+	removed := r.PostForm.Get("removed") == "yes"
+	if n, err := s.removalService().Record(r.Context(), n.ID, removed); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	} else {
+		s.audit(r, u.Email, "notice.record", "case", n.CaseID, n.ID+" "+n.Status)
+	}
+	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
+}
+
+func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u account.User) {
+	n, ok := s.noticeOf(w, r, u)
+	if !ok {
+		return
+	}
+	c, err := s.Workspace.CaseByID(r.Context(), n.CaseID)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	reports, err := s.caseReports(r.Context(), c)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	neverFetch := s.neverFetch(c.Category, reports)
+	if s.Checker == nil {
+		s.wsErr(w, r, u, badInput("checks are turned off on this server"))
+		return
+	}
+	n, err = s.removalService().Check(r.Context(), n.ID, neverFetch, s.Checker)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "notice.check", "case", n.CaseID, n.ID+" "+n.CheckResult)
+	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
+}
+
+// neverFetch tells a case whose content the server must not download:
+// its category, or any of its reports', is never-fetch (minors.*).
+func (s *server) neverFetch(category string, reports []report.Report) bool {
+	cats := []string{category}
+	for _, r := range reports {
+		cats = append(cats, r.Category)
+	}
+	for _, c := range cats {
+		if strings.HasPrefix(c, "minors.") {
+			return true
+		}
+		if cat, ok := s.Intake.Taxonomy().Lookup(c); ok && cat.NeverFetch {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *server) routesNotices(mux *http.ServeMux) {
+	s.ws(mux, "POST /w/cases/{id}/notices", access.Cases, s.handleNoticeSend)
+	s.ws(mux, "POST /w/notices/{nid}/record", access.Cases, s.handleNoticeRecord)
+	s.ws(mux, "POST /w/notices/{nid}/check", access.Cases, s.handleNoticeCheck)
+}
