@@ -331,7 +331,7 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 		if ch.Delivered {
 			ref.Status = ReferralDelivered
 		}
-		if ch.Channel == "webhook" || ch.Channel == "file" {
+		if ch.Channel == "webhook" || ch.Channel == "file" || ch.Channel == "email" {
 			msgID, err := uuid.NewV7()
 			if err != nil {
 				return c, err

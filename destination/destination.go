@@ -140,8 +140,8 @@ func Parse(b []byte) (*Registry, error) {
 		if d.Channel.Type == "file" && d.Channel.Dir == "" {
 			return nil, fmt.Errorf("%s: a file channel needs dir", where)
 		}
-		if d.Channel.Type == "email" {
-			return nil, fmt.Errorf("%s: the email channel is not available yet (use inbox, webhook or file)", where)
+		if d.Channel.Type == "email" && (!strings.Contains(d.Channel.To, "@") || strings.ContainsAny(d.Channel.To, " \r\n,;")) {
+			return nil, fmt.Errorf("%s: an email channel needs one address in to", where)
 		}
 		if d.Name.In("fr") == "" {
 			return nil, fmt.Errorf("%s: name is required", where)

@@ -138,6 +138,8 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 			ch.Target = d.Channel.URL
 		case "file":
 			ch.Target = d.Channel.Dir
+		case "email":
+			ch.Target = d.Channel.To
 		}
 		for _, f := range p.Fired {
 			if slices.Contains(f.Destinations, code) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/smtp"
 	"sync"
 	"time"
 
@@ -49,6 +50,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	readTimeout := fs.Duration("read-timeout", 2*time.Minute, "time a client has to send a whole request, uploads included")
 	var rf routingFlags
 	rf.register(fs)
+	smtpAddr := fs.String("smtp-addr", "", "SMTP server (host:port) for destinations reached by e-mail")
+	smtpFrom := fs.String("smtp-from", "", "sender address of referral e-mails")
+	smtpUser := fs.String("smtp-user", "", "SMTP user name; the password is read from VIGIE_SMTP_PASSWORD")
 	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
 	if err := parseFlags(fs, e, args); err != nil {
@@ -167,7 +171,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 			}
 			return secret, nil
 		}},
-		"file": delivery.File{},
+		"file":  delivery.File{},
+		"email": delivery.Email{Addr: *smtpAddr, From: *smtpFrom, Auth: smtpAuth(*smtpAddr, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD")), RequireTLS: *smtpUser != ""},
 	}}
 	background.Add(1)
 	go func() {
@@ -248,4 +253,14 @@ func hasMetric(rows []stats.Row, metric string) bool {
 		}
 	}
 	return false
+}
+
+// smtpAuth builds PLAIN authentication when a user is given; net/smtp
+// sends it only over TLS or to localhost.
+func smtpAuth(addr, user, password string) smtp.Auth {
+	if user == "" {
+		return nil
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	return smtp.PlainAuth("", user, password, host)
 }

@@ -1,0 +1,90 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/smtp"
+	"strings"
+	"time"
+)
+
+// Email sends deliveries as e-mail over SMTP: a short text body and the
+// referral as a JSON attachment-free body part, to the destination's
+// address. STARTTLS is used whenever the server offers it.
+type Email struct {
+	Addr string // host:port of the SMTP server
+	From string
+	// Auth, when set, authenticates (e.g. smtp.PlainAuth).
+	Auth smtp.Auth
+	// RequireTLS refuses a server without STARTTLS.
+	RequireTLS bool
+	Timeout    time.Duration
+}
+
+// Send writes one message.
+func (m Email) Send(ctx context.Context, d Delivery) error {
+	to := d.Target
+	if m.Addr == "" || m.From == "" {
+		return errors.New("e-mail delivery: no SMTP server configured (--smtp-addr, --smtp-from)")
+	}
+	if strings.ContainsAny(to, "\r\n") || !strings.Contains(to, "@") {
+		return fmt.Errorf("e-mail delivery: bad address %q", to)
+	}
+	timeout := m.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	dialer := net.Dialer{Timeout: timeout}
+	conn, err := dialer.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	conn.SetDeadline(time.Now().Add(timeout))
+	host, _, _ := net.SplitHostPort(m.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(nil); err != nil {
+			return fmt.Errorf("e-mail delivery: starttls: %w", err)
+		}
+	} else if m.RequireTLS {
+		return errors.New("e-mail delivery: the server offers no STARTTLS")
+	}
+	if m.Auth != nil {
+		if err := c.Auth(m.Auth); err != nil {
+			return fmt.Errorf("e-mail delivery: auth: %w", err)
+		}
+	}
+	if err := c.Mail(m.From); err != nil {
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	if err := c.Rcpt(to); err != nil {
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	wc, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@vigie>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: application/json; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+		m.From, to, mime.QEncoding.Encode("utf-8", "Vigie — nouvelle transmission "+d.CaseID), d.ID, time.Now().UTC().Format(time.RFC1123Z))
+	// SMTP lines end in CRLF and a lone "." ends the message: the JSON is
+	// written line by line, dot-stuffed by the DATA writer.
+	b.Write(bytes.ReplaceAll(d.Payload, []byte("\n"), []byte("\r\n")))
+	b.WriteString("\r\n")
+	if _, err := wc.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	if err := wc.Close(); err != nil {
+		return fmt.Errorf("e-mail delivery: %w", err)
+	}
+	return c.Quit()
+}
