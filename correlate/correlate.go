@@ -86,6 +86,8 @@ type Linker struct {
 	opts   indicator.Options
 	logger *slog.Logger
 	wake   chan struct{}
+	// batchWait is how long a wake waits for more reports (batchWaitDefault).
+	batchWait time.Duration
 }
 
 // NewLinker makes a linker.
@@ -93,7 +95,7 @@ func NewLinker(store Store, list *WarningList, opts indicator.Options, logger *s
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Linker{store: store, list: list, opts: opts, logger: logger, wake: make(chan struct{}, 1)}
+	return &Linker{store: store, list: list, opts: opts, logger: logger, wake: make(chan struct{}, 1), batchWait: batchWaitDefault}
 }
 
 // Postings extracts a report's identifiers and marks those on the list.
@@ -111,6 +113,9 @@ func (l *Linker) Postings(r PendingReport) []Posting {
 func (l *Linker) LinkOnce(ctx context.Context, limit int) (int, error) {
 	return l.store.LinkPending(ctx, limit, l.list.Cap, l.Postings)
 }
+
+// batchWaitDefault is how long the linker lets reports gather after a wake.
+const batchWaitDefault = 50 * time.Millisecond
 
 // Notify wakes the linker at once, so that a new report is linked well
 // within a second of its acknowledgement.
@@ -143,6 +148,14 @@ func (l *Linker) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-l.wake:
+			// Gather what arrives in the next moment: one transaction (and
+			// one full-text segment) for many reports costs far less than
+			// one per group commit, and linking stays well within a second.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(l.batchWait):
+			}
 		case <-t.C:
 		}
 	}

@@ -423,3 +423,24 @@ func TestPurgeCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestBenchmarksScaledDown runs the 1-million-report benchmarks on a few
+// thousand reports, so that CI keeps them working; the figures themselves
+// are measured outside CI (BENCHMARKS.md).
+func TestBenchmarksScaledDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("benchmarks")
+	}
+	ws := vigie(t, "bench", "workspace", "--reports", "3000", "--samples", "5", "--data", t.TempDir())
+	for _, want := range []string{"store=sqlite reports=3000", "queue, first page", "search, common words", "statistics, a year per month", "report page"} {
+		if !strings.Contains(ws, want) {
+			t.Errorf("bench workspace lacks %q:\n%s", want, ws)
+		}
+	}
+	co := vigie(t, "bench", "correlate", "--reports", "2000", "--hot", "200", "--samples", "20", "--data", t.TempDir())
+	for _, want := range []string{"rebuild: 2000 reports", "link one new report: p50=", "related reports, pages of 100"} {
+		if !strings.Contains(co, want) {
+			t.Errorf("bench correlate lacks %q:\n%s", want, co)
+		}
+	}
+}

@@ -7,14 +7,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/vigie-platform/vigie/sqlite"
 )
@@ -88,14 +92,54 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 		tok := strings.TrimSpace(string(tokOut))
+		// An analyst whose page views append to the audit trail during the load.
+		addUser := exec.Command(bin, append([]string{"user", "add", "--email", "crash@vigie.test", "--role", "analyst", "--password-stdin"}, storeArgs...)...)
+		addUser.Stdin = strings.NewReader("correct horse battery staple\n")
+		secretOut, err := addUser.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
 		p := startProcess(t, bin, storeArgs)
+		code, _ := totp.GenerateCode(strings.TrimSpace(string(secretOut)), time.Now())
+		login, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).PostForm(p.base+"/w/login",
+			url.Values{"email": {"crash@vigie.test"}, "password": {"correct horse battery staple"}, "code": {code}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		login.Body.Close()
+		var session *http.Cookie
+		for _, c := range login.Cookies() {
+			if c.Name == "vigie_session" {
+				session = c
+			}
+		}
+		if session == nil {
+			t.Fatalf("login: %d", login.StatusCode)
+		}
 
 		var mu sync.Mutex
 		var acks []acked
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		client := &http.Client{Timeout: 10 * time.Second}
-		for w := range 16 {
+		var views atomic.Int64
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, "GET", p.base+"/w/queue", nil)
+				req.AddCookie(session)
+				res, err := client.Do(req)
+				if err != nil {
+					return
+				}
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					views.Add(1)
+				}
+			}
+		}()
+		for w := range 32 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -140,8 +184,12 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		p.cmd.Wait()
 		cancel()
 		wg.Wait()
-		if len(acks) < 50 {
-			t.Fatalf("only %d reports acknowledged before the kill", len(acks))
+		if len(acks) < 50 || views.Load() < 5 {
+			t.Fatalf("only %d reports acknowledged and %d audited views before the kill", len(acks), views.Load())
+		}
+		// The audit trail, written to while the process died, still verifies.
+		if out, err := exec.Command(bin, append([]string{"audit", "verify"}, storeArgs...)...).CombinedOutput(); err != nil || !strings.Contains(string(out), "intact") {
+			t.Fatalf("audit after kill -9: %v %s", err, out)
 		}
 
 		if storeArgs[0] == "--data" {
