@@ -37,3 +37,9 @@ type Store interface {
 	SearchReports(ctx context.Context, terms []string, limit int) ([]string, error)
 	SearchCases(ctx context.Context, terms []string, limit int) ([]string, error)
 }
+
+// Indexer brings the text index up to date with linked reports, for the
+// stores that index after linking rather than within it.
+type Indexer interface {
+	IndexPendingText(ctx context.Context, limit int) (int, error)
+}

@@ -385,6 +385,19 @@ func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
 	return b, err
 }
 
+// Unsynced turns off fsync on the writer until the returned function is
+// called. Only for generated data (the demo): a crash meanwhile may lose
+// or corrupt what was written since.
+func (db *DB) Unsynced(ctx context.Context) (func(context.Context) error, error) {
+	if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous=OFF`); err != nil {
+		return nil, fmt.Errorf("sqlite: unsynced: %w", err)
+	}
+	return func(ctx context.Context) error {
+		_, err := db.write.ExecContext(ctx, `PRAGMA synchronous=FULL`)
+		return err
+	}, nil
+}
+
 // DeleteBlob removes an attachment's content (retention).
 func (db *DB) DeleteBlob(_ context.Context, sha string) error {
 	path, err := db.blobPath(sha)

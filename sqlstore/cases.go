@@ -411,17 +411,17 @@ func (w *Workspace) reindexCase(ctx context.Context, tx *sql.Tx, id string) erro
 	return err
 }
 
-// indexReportText adds linked reports to the full-text index (called by
-// the linker, in its transaction). Reports already indexed are skipped,
-// so a rebuild of the links does not index twice.
+// indexReportText adds linked reports to the full-text index, in the
+// linker's transaction. SQLite indexes at once (reports already indexed are
+// skipped, so a rebuild of the links does not index twice); PostgreSQL
+// only queues them for IndexPendingText, as tsvector and GIN updates would
+// slow linking down under load.
 func (q *Queries) indexReportText(ctx context.Context, tx *sql.Tx, ids []any) error {
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
 		var err error
 		if q.dialect.SkipLocked {
-			_, err = tx.ExecContext(ctx, q.Q(`INSERT INTO report_search (report_id, created_at, doc)
-				SELECT id, created_at, to_tsvector('simple', regexp_replace(description || ' ' || urls || ' ' || seen_on, '[^[:alnum:]]+', ' ', 'g')) FROM reports
-				WHERE id IN (`+placeholders(len(chunk))+`) ON CONFLICT DO NOTHING`), chunk...)
+			_, err = tx.ExecContext(ctx, q.Q(`INSERT INTO search_queue (report_id) VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(chunk)), ",")+` ON CONFLICT DO NOTHING`), chunk...)
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO reports_fts (rowid, description, urls, seen_on)
 				SELECT r.rowid, r.description, r.urls, r.seen_on FROM reports r
@@ -432,6 +432,46 @@ func (q *Queries) indexReportText(ctx context.Context, tx *sql.Tx, ids []any) er
 		}
 	}
 	return nil
+}
+
+// IndexPendingText implements search.Indexer: on PostgreSQL it takes up to
+// limit queued reports (SKIP LOCKED: instances share the work) and indexes
+// their text; on SQLite there is never anything queued.
+func (w *Workspace) IndexPendingText(ctx context.Context, limit int) (int, error) {
+	if !w.q.dialect.SkipLocked {
+		return 0, nil
+	}
+	tx, err := w.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("index text: %w", err)
+	}
+	defer tx.Rollback()
+	var ids []string
+	rows, err := tx.QueryContext(ctx, `DELETE FROM search_queue WHERE report_id IN
+		(SELECT report_id FROM search_queue LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING report_id`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("index text: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO report_search (report_id, created_at, doc)
+		SELECT id, created_at, to_tsvector('simple', regexp_replace(description || ' ' || urls || ' ' || seen_on, '[^[:alnum:]]+', ' ', 'g'))
+		FROM reports WHERE id = ANY($1) ON CONFLICT DO NOTHING`, ids); err != nil {
+		return 0, fmt.Errorf("index text: %w", err)
+	}
+	return len(ids), tx.Commit()
 }
 
 // ftsQuery quotes each term for FTS5, so that no term is read as syntax.

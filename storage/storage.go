@@ -36,6 +36,7 @@ type Store interface {
 	triage.Store
 	casefile.Store
 	search.Store
+	search.Indexer
 	delivery.Store
 	stats.Store
 	retention.Purger

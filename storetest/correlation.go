@@ -28,6 +28,16 @@ func linkAll(t *testing.T, s Store, l *correlate.Linker) {
 			t.Fatal(err)
 		}
 		if n == 0 {
+			break
+		}
+	}
+	// Stores that index text after linking catch up here.
+	for {
+		n, err := s.IndexPendingText(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
 			return
 		}
 	}

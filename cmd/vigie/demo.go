@@ -89,13 +89,32 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		}
 		linked += k
 	}
+	for { // text indexing after linking, on the stores that queue it
+		k, err := db.IndexPendingText(ctx, 5000)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			break
+		}
+	}
 	linkedAt := time.Since(began)
 	fmt.Fprintf(e.stdout, "demo: %d reports (%d scam campaigns) and %d visits added to the %s store in %s, %d reports linked in %s\n",
 		*n, *campaigns, perDay*int64(days), kind, stored.Round(time.Millisecond), linked, (linkedAt - stored).Round(time.Millisecond))
 	if !*backlog {
 		return nil
 	}
-	// The analysts have handled what came in before the last month.
+	// The analysts have handled what came in before the last month. The
+	// data is generated, so on SQLite it is written without fsync.
+	if u, ok := db.(interface {
+		Unsynced(context.Context) (func(context.Context) error, error)
+	}); ok {
+		restore, err := u.Unsynced(ctx)
+		if err != nil {
+			return err
+		}
+		defer restore(context.Background())
+	}
 	decided, cases, err := handleBacklog(ctx, db, taxonomy.Default(), end.AddDate(0, -1, 0), nil)
 	if err != nil {
 		return err

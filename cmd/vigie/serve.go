@@ -157,6 +157,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 		defer background.Done()
 		linker.Run(bgCtx, 250*time.Millisecond)
 	}()
+	// Full-text indexing after linking (PostgreSQL; a no-op on SQLite).
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		indexText(bgCtx, db, logger)
+	}()
 	// Referrals to webhook and file destinations; every instance runs a
 	// worker, and the store hands each delivery to one of them.
 	deliveries := &delivery.Worker{Store: db, Logger: logger, Senders: map[string]delivery.Sender{
@@ -263,4 +269,26 @@ func smtpAuth(addr, user, password string) smtp.Auth {
 	}
 	host, _, _ := net.SplitHostPort(addr)
 	return smtp.PlainAuth("", user, password, host)
+}
+
+// indexText keeps the full-text index up with linked reports, in batches,
+// whenever the store queues them. It is the least urgent work: it rests
+// three times as long as each batch took, so under a burst intake and
+// linking keep the cores and search catches up afterwards.
+func indexText(ctx context.Context, db store, logger *slog.Logger) {
+	for ctx.Err() == nil {
+		start := time.Now()
+		n, err := db.IndexPendingText(ctx, 200)
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("text indexing", "err", err)
+		}
+		rest := 3 * time.Since(start)
+		if n == 0 {
+			rest = 200 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(rest):
+		}
+	}
 }

@@ -1,0 +1,1 @@
+-- Nothing: SQLite indexes text in the linker's transaction (see 0004); this keeps both stores at the same version.
