@@ -2,8 +2,7 @@
 // with TOTP, open the case referred to the service, acknowledge it and
 // report the outcome; axe-core checks WCAG 2.1 A/AA on each page.
 // Usage: node destination.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET CASE_ID
-import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { open } from './browser.mjs';
 import { totp } from './totp.mjs';
 
 const [base, email, password, secret, caseID] = process.argv.slice(2);
@@ -11,27 +10,7 @@ if (!caseID) {
   console.error('usage: node destination.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET CASE_ID');
   process.exit(2);
 }
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const page = await browser.newPage({ bypassCSP: true });
-const problems = [];
-page.on('dialog', async (d) => { problems.push(`a script ran and opened a dialog: ${d.message()}`); await d.dismiss(); });
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-
-async function audit(name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  for (const v of result.violations) {
-    problems.push(`${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  }
-  console.log(`${name}: ${result.violations.length} violations, ${result.passes.length} rules passed`);
-}
+const { page, problems, audit, finish } = await open();
 
 try {
   await page.goto(base + '/w/login');
@@ -59,9 +38,4 @@ try {
 } catch (e) {
   problems.push(`journey broke: ${e.message}`);
 }
-await browser.close();
-if (problems.length) {
-  console.error(problems.join('\n'));
-  process.exit(1);
-}
-console.log('destination journey: ok');
+await finish('destination journey: ok');

@@ -4,8 +4,7 @@
 // Usage: node workspace.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET
 // Exits non-zero on any violation, any script that attacker text runs, or
 // a journey that does not end with the case closed.
-import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { open } from './browser.mjs';
 import { totp } from './totp.mjs';
 
 const [base, email, password, secret] = process.argv.slice(2);
@@ -14,27 +13,7 @@ if (!secret) {
   process.exit(2);
 }
 
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const page = await browser.newPage({ bypassCSP: true });
-const problems = [];
-page.on('dialog', async (d) => { problems.push(`a script ran and opened a dialog: ${d.message()}`); await d.dismiss(); });
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-
-async function audit(name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  for (const v of result.violations) {
-    problems.push(`${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  }
-  console.log(`${name}: ${result.violations.length} violations, ${result.passes.length} rules passed`);
-}
+const { page, problems, audit, finish } = await open();
 
 try {
   await page.goto(base + '/w/queue');
@@ -94,9 +73,4 @@ try {
 } catch (e) {
   problems.push(`journey broke: ${e.message}`);
 }
-await browser.close();
-if (problems.length) {
-  console.error(problems.join('\n'));
-  process.exit(1);
-}
-console.log('analyst journey: ok');
+await finish('analyst journey: ok');

@@ -165,9 +165,15 @@ func (w *Workspace) ListCases(ctx context.Context, f casefile.Filter) ([]casefil
 
 // CaseEvents reads a case's history.
 func (w *Workspace) CaseEvents(ctx context.Context, id string) ([]casefile.Event, error) {
-	rows, err := w.read.QueryContext(ctx, w.q.Q(`SELECT at, actor, kind, detail FROM case_events WHERE case_id = ? ORDER BY id`), id)
+	return w.history(ctx, `SELECT at, actor, kind, detail FROM case_events WHERE case_id = ? ORDER BY id`, id)
+}
+
+// history reads the lines of a case's or a report's history (both kinds
+// of event have the same fields).
+func (w *Workspace) history(ctx context.Context, query, id string) ([]casefile.Event, error) {
+	rows, err := w.read.QueryContext(ctx, w.q.Q(query), id)
 	if err != nil {
-		return nil, fmt.Errorf("case history: %w", err)
+		return nil, fmt.Errorf("history: %w", err)
 	}
 	defer rows.Close()
 	var out []casefile.Event

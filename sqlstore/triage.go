@@ -255,20 +255,10 @@ func (w *Workspace) Decide(ctx context.Context, ids []string, d triage.Decision,
 
 // ReportEvents reads a report's history.
 func (w *Workspace) ReportEvents(ctx context.Context, id string) ([]triage.Event, error) {
-	rows, err := w.read.QueryContext(ctx, w.q.Q(`SELECT at, actor, kind, detail FROM report_events WHERE report_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, fmt.Errorf("report history: %w", err)
+	lines, err := w.history(ctx, `SELECT at, actor, kind, detail FROM report_events WHERE report_id = ? ORDER BY id`, id)
+	out := make([]triage.Event, len(lines))
+	for i, e := range lines {
+		out[i] = triage.Event(e)
 	}
-	defer rows.Close()
-	var out []triage.Event
-	for rows.Next() {
-		var e triage.Event
-		var at int64
-		if err := rows.Scan(&at, &e.Actor, &e.Kind, &e.Detail); err != nil {
-			return nil, err
-		}
-		e.At = fromMicros(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, err
 }
