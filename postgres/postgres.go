@@ -12,8 +12,9 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
@@ -45,10 +46,17 @@ type DB struct {
 
 // Open connects to url (postgres://…) and applies the migrations.
 func Open(ctx context.Context, url string) (*DB, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	// JIT compilation costs hundreds of milliseconds on queries the planner
+	// misjudges as huge (stale statistics after a bulk load), and the
+	// platform's queries are short: it is turned off unless the URL asks.
+	if _, set := cfg.RuntimeParams["jit"]; !set {
+		cfg.RuntimeParams["jit"] = "off"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(40)
 	db.SetMaxIdleConns(40)
 	db.SetConnMaxIdleTime(5 * time.Minute)

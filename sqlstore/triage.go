@@ -72,10 +72,18 @@ func (w *Workspace) Queue(ctx context.Context, f triage.Filter) ([]triage.Item, 
 			where, args = append(where, `r.created_at < ?`), append(args, micros(f.To))
 		}
 		if f.HasRelated != nil {
+			related := relatedClause
+			if w.q.dialect.SkipLocked {
+				// OFFSET 0 keeps PostgreSQL from turning the EXISTS into a
+				// join over every posting (16 s at a million reports with
+				// stale statistics): it stays a probe per row of the queue's
+				// index range, as on SQLite, which LIMIT stops early.
+				related = strings.Replace(related, "i.flagged IS NULL)", "i.flagged IS NULL OFFSET 0)", 1)
+			}
 			if *f.HasRelated {
-				where = append(where, relatedClause)
+				where = append(where, related)
 			} else {
-				where = append(where, `NOT `+relatedClause)
+				where = append(where, `NOT `+related)
 			}
 		}
 		if !f.After.IsZero() {
