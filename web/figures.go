@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -134,7 +135,7 @@ func (s *server) figures(r *http.Request) (figuresView, error) {
 			buckets[b] = true
 		}
 	}
-	for _, b := range sortedKeys(buckets) {
+	for _, b := range slices.Sorted(maps.Keys(buckets)) {
 		v.Table = append(v.Table, bucketLine{Bucket: b, Visits: visits.BucketTotal(b), Reports: reports.BucketTotal(b), Cases: cases.BucketTotal(b), Referrals: referrals.BucketTotal(b)})
 	}
 	v.Chart = chartOf(v.Table)
@@ -157,19 +158,6 @@ func (s *server) figures(r *http.Request) (figuresView, error) {
 		}
 	}
 	return v, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 func (s *server) handleFigures(w http.ResponseWriter, r *http.Request) {

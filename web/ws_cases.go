@@ -99,12 +99,12 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 	lang := langOf(r)
 	v := caseView{Case: c, CategoryLabel: s.categoryLabel(c.Category, lang), Categories: s.Intake.Taxonomy().Categories(),
 		Priorities: casefile.Priorities, Outcomes: casefile.Outcomes, ReadOnly: readOnly}
-	for _, id := range c.ReportIDs {
-		rep, err := s.Reports.ReportByID(r.Context(), id)
-		if err != nil {
-			s.wsErr(w, r, u, err)
-			return v, false
-		}
+	reports, err := s.caseReports(r.Context(), c)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return v, false
+	}
+	for _, rep := range reports {
 		v.Reports = append(v.Reports, caseReport{Report: rep, CategoryLabel: s.categoryLabel(rep.Category, lang)})
 	}
 	category := c.Category
@@ -120,10 +120,6 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 	if v.History, err = s.Workspace.CaseEvents(r.Context(), c.ID); err != nil {
 		s.wsErr(w, r, u, err)
 		return v, false
-	}
-	reports := make([]report.Report, len(v.Reports))
-	for i, cr := range v.Reports {
-		reports[i] = cr.Report
 	}
 	if readOnly {
 		// The destination sees its own referral, not the analysts' routing.

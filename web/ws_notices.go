@@ -92,12 +92,12 @@ func (s *server) handleNoticeRecord(w http.ResponseWriter, r *http.Request, u ac
 		return
 	}
 	removed := r.PostForm.Get("removed") == "yes"
-	if n, err := s.removalService().Record(r.Context(), n.ID, removed); err != nil {
+	n, err := s.removalService().Record(r.Context(), n.ID, removed)
+	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
-	} else {
-		s.audit(r, u.Email, "notice.record", "case", n.CaseID, n.ID+" "+n.Status)
 	}
+	s.audit(r, u.Email, "notice.record", "case", n.CaseID, n.ID+" "+n.Status)
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
 }
 

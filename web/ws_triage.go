@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -199,12 +200,11 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "report.decide", "report", strings.Join(ids, " "), string(d.State)+": "+d.Reason)
+	s.audit(r, u.Email, "report.decide", "report", strings.Join(ids, " "), fmt.Sprintf("%s (%d changed): %s", d.State, n, d.Reason))
 	back := r.PostForm.Get("back")
 	if !strings.HasPrefix(back, "/w/") {
 		back = "/w/queue"
 	}
-	_ = n
 	seeOther(w, r, safeNext(back), "decided")
 }
 

@@ -31,14 +31,11 @@ func runBenchCorrelate(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
-	if sf.db == "" && sf.data == "" {
-		dir, err := os.MkdirTemp("", "vigie-bench-correlate-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		sf.data = dir
+	cleanup, err := sf.scratchIfUnset("vigie-bench-correlate-")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	db, kind, err := sf.open(ctx)
 	if err != nil {
 		return err

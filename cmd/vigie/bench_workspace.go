@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -35,14 +34,11 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
-	if sf.db == "" && sf.data == "" {
-		dir, err := os.MkdirTemp("", "vigie-bench-workspace-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		sf.data = dir
+	cleanup, err := sf.scratchIfUnset("vigie-bench-workspace-")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	db, kind, err := sf.open(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -54,4 +55,18 @@ func (f *storeFlags) open(ctx context.Context) (store, string, error) {
 	}
 	db, err := sqlite.Open(ctx, f.data)
 	return db, "sqlite", err
+}
+
+// scratchIfUnset points a benchmark at a temporary SQLite folder when no
+// store was named, and returns what removes it.
+func (f *storeFlags) scratchIfUnset(prefix string) (func(), error) {
+	if f.db != "" || f.data != "" {
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	f.data = dir
+	return func() { os.RemoveAll(dir) }, nil
 }
