@@ -55,6 +55,8 @@ type DB struct {
 	now         func() time.Time
 
 	commits *sqlstore.GroupCommitter
+	// unsynced is set while the writer runs without fsync (Unsynced).
+	unsynced atomic.Bool
 
 	checkpoints    *sql.DB
 	stopCheckpoint chan struct{}
@@ -115,7 +117,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	db := &DB{
 		write:   write,
 		read:    read,
-		q:       sqlstore.New(sqlstore.Dialect{IsUniqueViolation: isUniqueViolation}),
+		q:       sqlstore.New(sqlstore.Dialect{PlannerNeedsHints: true, IsUniqueViolation: isUniqueViolation}),
 		path:    path,
 		blobDir: filepath.Join(dataDir, "blobs"),
 		now:     time.Now,
@@ -392,9 +394,13 @@ func (db *DB) Unsynced(ctx context.Context) (func(context.Context) error, error)
 	if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous=OFF`); err != nil {
 		return nil, fmt.Errorf("sqlite: unsynced: %w", err)
 	}
+	db.unsynced.Store(true)
 	return func(ctx context.Context) error {
-		_, err := db.write.ExecContext(ctx, `PRAGMA synchronous=FULL`)
-		return err
+		db.unsynced.Store(false)
+		if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous=FULL`); err != nil {
+			return fmt.Errorf("sqlite: end unsynced: %w", err)
+		}
+		return nil
 	}, nil
 }
 
@@ -417,6 +423,9 @@ func (db *DB) DeleteBlob(_ context.Context, sha string) error {
 // synchronous=NORMAL (no fsync of its own; the next report commit's fsync
 // covers it) and the connection goes back to FULL before intake uses it.
 func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
+	if db.unsynced.Load() { // the writer already skips fsync; keep it so
+		return db.q.LinkPending(ctx, db.write, limit, valueCap, link)
+	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: link: %w", err)

@@ -186,6 +186,10 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 	}
 	var postings []posting
 	var capped []any
+	// Reports that now share a linking value with another report, and the
+	// values whose one earlier report becomes related by this batch.
+	related := map[string]struct{}{}
+	var wake []any
 	const valuesPerUpsert = 150
 	for lo := 0; lo < len(values); lo += valuesPerUpsert {
 		chunk := values[lo:min(lo+valuesPerUpsert, len(values))]
@@ -227,6 +231,12 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			allowed := min(int64(len(vb.occ)), max(0, int64(valueCap)-before))
 			for _, o := range vb.occ[:allowed] {
 				postings = append(postings, posting{id, o})
+				if count > 1 {
+					related[o.reportID] = struct{}{}
+				}
+			}
+			if before == 1 && allowed > 0 {
+				wake = append(wake, id)
 			}
 			if count > int64(valueCap) {
 				capped = append(capped, id)
@@ -258,9 +268,39 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			return fmt.Errorf("link: postings: %w", err)
 		}
 	}
+	if err := q.markRelated(ctx, tx, related, wake); err != nil {
+		return err
+	}
 	if len(capped) > 0 {
 		if _, err := tx.ExecContext(ctx, q.Q(`UPDATE indicators SET flagged = 'cap' WHERE flagged IS NULL AND id IN (`+placeholders(len(capped))+`)`), capped...); err != nil {
 			return fmt.Errorf("link: cap: %w", err)
+		}
+	}
+	return nil
+}
+
+// markRelated records reports that share a linking value with another
+// (see related_reports): this batch's, and the one earlier report of each
+// value that had a single report before it.
+func (q *Queries) markRelated(ctx context.Context, tx *sql.Tx, related map[string]struct{}, wake []any) error {
+	ids := make([]string, 0, len(related))
+	for id := range related {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // primary-key order, and the same lock order on every linker
+	for lo := 0; lo < len(ids); lo += 500 {
+		chunk := toAny(ids[lo:min(lo+500, len(ids))])
+		values := strings.TrimSuffix(strings.Repeat("(?),", len(chunk)), ",")
+		if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO related_reports (report_id) VALUES `+values+` ON CONFLICT DO NOTHING`), chunk...); err != nil {
+			return fmt.Errorf("link: related: %w", err)
+		}
+	}
+	for lo := 0; lo < len(wake); lo += 500 {
+		chunk := wake[lo:min(lo+500, len(wake))]
+		if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO related_reports (report_id)
+			SELECT DISTINCT report_id FROM report_indicators WHERE indicator_id IN (`+placeholders(len(chunk))+`)
+			ON CONFLICT DO NOTHING`), chunk...); err != nil {
+			return fmt.Errorf("link: related: %w", err)
 		}
 	}
 	return nil
@@ -409,7 +449,7 @@ func (q *Queries) ResetLinks(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{`DELETE FROM report_indicators`, `DELETE FROM indicators`, `DELETE FROM link_queue`,
+	for _, stmt := range []string{`DELETE FROM report_indicators`, `DELETE FROM indicators`, `DELETE FROM related_reports`, `DELETE FROM link_queue`,
 		`INSERT INTO link_queue (report_id) SELECT id FROM reports ORDER BY created_at, id`} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("reset links: %w", err)

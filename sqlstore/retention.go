@@ -49,6 +49,7 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 		for _, q := range []string{
 			`DELETE FROM report_indicators WHERE report_id IN (` + in + `)`,
 			`DELETE FROM link_queue WHERE report_id IN (` + in + `)`,
+			`DELETE FROM related_reports WHERE report_id IN (` + in + `)`,
 		} {
 			if _, err := tx.ExecContext(ctx, w.q.Q(q), args...); err != nil {
 				return err
@@ -61,6 +62,15 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 		for lo := 0; lo < len(touched); lo += 500 {
 			chunk := touched[lo:min(lo+500, len(touched))]
 			if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM indicators WHERE report_count <= 0 AND id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {
+				return err
+			}
+			// A report left alone with a value it shared only with purged
+			// reports is related no more, unless another value still links it.
+			if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM related_reports WHERE report_id IN (
+				SELECT ri.report_id FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
+				WHERE i.report_count = 1 AND i.id IN (`+placeholders(len(chunk))+`))
+				AND NOT EXISTS (SELECT 1 FROM report_indicators o JOIN indicators oi ON oi.id = o.indicator_id
+				WHERE o.report_id = related_reports.report_id AND oi.report_count > 1 AND oi.flagged IS NULL)`), chunk...); err != nil {
 				return err
 			}
 		}

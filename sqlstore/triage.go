@@ -25,18 +25,16 @@ func scanItem(sc interface{ Scan(...any) error }) (triage.Item, error) {
 }
 
 // relatedClause is true when a report shares an identifier that links
-// (not flagged by the warning list or the cap) with another report. On
-// PostgreSQL, OFFSET 0 keeps the planner from turning the EXISTS into a
-// join over every posting (16 s at a million reports with stale
-// statistics): it stays a probe per row of the queue's index range, as on
-// SQLite, which LIMIT stops early.
+// (not flagged by the warning list or the cap) with another report; the
+// linker keeps that set in related_reports. On PostgreSQL, OFFSET 0 keeps
+// the probe per row of the queue's index range (which LIMIT stops early)
+// rather than a join over the whole set.
 func (w *Workspace) relatedClause() string {
 	fence := ""
 	if w.q.dialect.SkipLocked {
 		fence = " OFFSET 0"
 	}
-	return `EXISTS (SELECT 1 FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
-	WHERE ri.report_id = r.id AND i.report_count > 1 AND i.flagged IS NULL` + fence + `)`
+	return `EXISTS (SELECT 1 FROM related_reports rr WHERE rr.report_id = r.id` + fence + `)`
 }
 
 func likePrefix(s string) string {
@@ -187,14 +185,14 @@ func (w *Workspace) TakeNext(ctx context.Context, assignee string, at time.Time)
 	return it, tx.Commit()
 }
 
-// updateOpen runs an UPDATE … WHERE id IN (…) AND <cond> RETURNING id over
+// updateReports runs an UPDATE … WHERE id IN (…) AND <cond> RETURNING id over
 // chunks in tx, and returns the ids it changed.
 func (w *Workspace) updateReports(ctx context.Context, tx *sql.Tx, set string, setArgs []any, cond string, ids []string) ([]string, error) {
 	var changed []string
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
 		args := append(slices.Clone(setArgs), toAny(chunk)...)
-		rows, err := tx.QueryContext(ctx, w.q.Q(`UPDATE reports SET `+set+` WHERE id IN (`+placeholders(len(chunk))+`) AND `+cond+` RETURNING id`), args...)
+		rows, err := tx.QueryContext(ctx, w.q.Q(`UPDATE reports SET `+set+` WHERE id IN (`+placeholders(len(chunk))+`) AND `+w.q.filterOnly(cond)+` RETURNING id`), args...)
 		if err != nil {
 			return nil, err
 		}

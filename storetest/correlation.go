@@ -2,12 +2,15 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/triage"
 )
 
 func submit(t *testing.T, s Store, desc string, urls ...string) string {
@@ -198,5 +201,70 @@ func testRelatedAndCluster(t *testing.T, s Store) {
 	small, _ := correlate.ClusterOf(ctx, s, a, 2, 50)
 	if len(small.Reports) != 2 || !small.Truncated {
 		t.Errorf("bounded cluster = %+v", small)
+	}
+}
+
+// testRelatedSet follows the set of reports that share a linking value
+// with another report (the queue's "related reports" filter) through every
+// way it changes: a second report naming a value relates the first, two
+// reports of one batch relate each other, a rebuild gives the same set, a
+// value past the cap relates nothing, and a purge unrelates a report
+// left alone with its value.
+func testRelatedSet(t *testing.T, s Store) {
+	l := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	related := func(step string, want ...string) {
+		t.Helper()
+		yes := true
+		got, err := s.Queue(ctx, triage.Filter{HasRelated: &yes})
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if !slices.Equal(ids(got), want) {
+			t.Fatalf("%s: related = %v, want %v", step, ids(got), want)
+		}
+	}
+	a := submit(t, s, "virement sur FR7630006000011234567890189")
+	linkAll(t, s, l)
+	related("one report")
+	time.Sleep(2 * time.Millisecond)
+	b := submit(t, s, "même compte FR76 3000 6000 0112 3456 7890 189")
+	linkAll(t, s, l)
+	related("second report, later batch", a, b)
+
+	time.Sleep(2 * time.Millisecond)
+	c := submit(t, s, "appelez le 06 98 76 54 32")
+	time.Sleep(2 * time.Millisecond)
+	d := submit(t, s, "rappel au 0698765432")
+	time.Sleep(2 * time.Millisecond)
+	e := submit(t, s, "rien de commun avec les autres")
+	linkAll(t, s, l)
+	related("two reports of one batch", a, b, c, d)
+	if _, err := l.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	related("after a rebuild", a, b, c, d)
+
+
+	// With a cap of one, a shared value is flagged at its second report
+	// and relates nobody.
+	capped := correlate.DefaultWarningList()
+	capped.Cap = 1
+	lc := correlate.NewLinker(s, capped, indicator.DefaultOptions, nil)
+	time.Sleep(2 * time.Millisecond)
+	submit(t, s, "portefeuille bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
+	linkAll(t, s, lc)
+	time.Sleep(2 * time.Millisecond)
+	submit(t, s, "encore bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
+	linkAll(t, s, lc)
+	related("value past the cap", a, b, c, d)
+
+	if _, err := s.PurgeReports(ctx, []string{b}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	related("b purged: a is alone with its IBAN", c, d)
+	no := false
+	alone, err := s.Queue(ctx, triage.Filter{HasRelated: &no})
+	if err != nil || !slices.Contains(ids(alone), a) || !slices.Contains(ids(alone), e) {
+		t.Fatalf("not related after the purge = %v %v, want a and e among them", ids(alone), err)
 	}
 }

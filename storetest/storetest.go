@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"LinkWarningListAndCap", testLinkWarningListAndCap},
 		{"LinkConcurrentlyOnce", testLinkConcurrentlyOnce},
 		{"RelatedAndCluster", testRelatedAndCluster},
+		{"RelatedSet", testRelatedSet},
 		{"AuditChain", testAuditChain},
 		{"Accounts", testAccounts},
 		{"Queue", testQueue},

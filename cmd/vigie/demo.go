@@ -22,7 +22,7 @@ const visitsPerReport = 41
 
 // runDemo fills a store with synthetic French reports spread over the past
 // year, the visits that go with them, and links them.
-func runDemo(ctx context.Context, e env, args []string) error {
+func runDemo(ctx context.Context, e env, args []string) (err error) {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs)
@@ -65,6 +65,21 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
+	// The data is generated, so on SQLite it is written without fsync
+	// (and with a larger page cache); the store is synced when it ends.
+	if u, ok := db.(interface {
+		Unsynced(context.Context) (func(context.Context) error, error)
+	}); ok {
+		restore, err := u.Unsynced(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
 	began := time.Now()
 	if err := fillReports(ctx, intake, demo.New(*seed, *campaigns), 0, *n, nil); err != nil {
 		return err
@@ -102,25 +117,24 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "demo: %d reports (%d scam campaigns) and %d visits added to the %s store in %s, %d reports linked in %s\n",
 		*n, *campaigns, perDay*int64(days), kind, stored.Round(time.Millisecond), linked, (linkedAt - stored).Round(time.Millisecond))
 	if !*backlog {
-		return nil
+		return analyze(ctx, db)
 	}
-	// The analysts have handled what came in before the last month. The
-	// data is generated, so on SQLite it is written without fsync.
-	if u, ok := db.(interface {
-		Unsynced(context.Context) (func(context.Context) error, error)
-	}); ok {
-		restore, err := u.Unsynced(ctx)
-		if err != nil {
-			return err
-		}
-		defer restore(context.Background())
-	}
+	// The analysts have handled what came in before the last month.
 	decided, cases, err := handleBacklog(ctx, db, taxonomy.Default(), end.AddDate(0, -1, 0), nil)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo: %d reports decided and %d cases qualified and referred in %s; the last month is left in the queue\n",
 		decided, cases, (time.Since(began) - linkedAt).Round(time.Millisecond))
+	return analyze(ctx, db)
+}
+
+// analyze refreshes the planner's statistics after a bulk load, on the
+// stores that have them.
+func analyze(ctx context.Context, db any) error {
+	if a, ok := db.(interface{ Analyze(context.Context) error }); ok {
+		return a.Analyze(ctx)
+	}
 	return nil
 }
 

@@ -1,0 +1,1 @@
+-- Nothing: SQLite's full-text index already returns the newest matches first (by rowid); this keeps both stores at the same version.
