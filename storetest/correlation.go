@@ -244,7 +244,6 @@ func testRelatedSet(t *testing.T, s Store) {
 	}
 	related("after a rebuild", a, b, c, d)
 
-
 	// With a cap of one, a shared value is flagged at its second report
 	// and relates nobody.
 	capped := correlate.DefaultWarningList()
