@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
@@ -31,6 +34,8 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	sf.data = ""
 	reports := fs.Int("reports", 1_000_000, "reports in the store (a demo fills an empty store)")
 	samples := fs.Int("samples", 200, "requests per page kind")
+	only := fs.String("only", "", "measure only the page kinds whose name contains this text")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured requests to this file")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -149,7 +154,21 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 			return "/w/search?q=" + url.QueryEscape(v.Value)
 		}},
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, sc := range scenarios {
+		if !strings.Contains(sc.name, *only) {
+			continue
+		}
 		var times []time.Duration
 		for i := range *samples {
 			d, err := get(sc.path(i))

@@ -1,0 +1,1 @@
+-- Nothing: PostgreSQL reads the row to check a filter either way; this keeps both stores at the same version.
