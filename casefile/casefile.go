@@ -138,6 +138,9 @@ type Store interface {
 	CaseEvents(ctx context.Context, id string) ([]Event, error)
 	AddReportsToCase(ctx context.Context, id string, reportIDs []string, actor string) error
 	RemoveReportFromCase(ctx context.Context, id, reportID, actor string) error
+	// SplitCase creates c with reports taken from the case from, in one
+	// change: ErrNotFound when one of them is no longer in from.
+	SplitCase(ctx context.Context, from string, c Case) error
 	// MergeCases moves every report of from into into and closes from.
 	MergeCases(ctx context.Context, into, from, actor string) error
 	// UpdateCase writes the case's qualification, status and outcome and
@@ -206,17 +209,24 @@ func (s *Service) Create(ctx context.Context, title string, reportIDs []string, 
 	if len(reportIDs) == 0 {
 		return Case{}, invalid("a case needs at least one report")
 	}
+	c, err := s.newCase(title, reportIDs, actor)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.store.CreateCase(ctx, c); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+func (s *Service) newCase(title string, reportIDs []string, actor string) (Case, error) {
 	now := s.now().UTC()
 	id, err := uuid.NewV7()
 	if err != nil {
 		return Case{}, err
 	}
-	c := Case{ID: id.String(), Title: title, Status: StatusOpen, Priority: "normal", CreatedBy: actor,
-		CreatedAt: now, UpdatedAt: now, ReportIDs: dedupe(reportIDs), LegalRefs: []string{}}
-	if err := s.store.CreateCase(ctx, c); err != nil {
-		return Case{}, err
-	}
-	return c, nil
+	return Case{ID: id.String(), Title: title, Status: StatusOpen, Priority: "normal", CreatedBy: actor,
+		CreatedAt: now, UpdatedAt: now, ReportIDs: dedupe(reportIDs), LegalRefs: []string{}}, nil
 }
 
 func dedupe(ids []string) []string {
@@ -549,17 +559,12 @@ func (s *Service) Split(ctx context.Context, id string, reportIDs []string, titl
 	if err := checkText("title", title, maxTitle, true); err != nil {
 		return Case{}, err
 	}
-	for _, r := range reportIDs {
-		if err := s.store.RemoveReportFromCase(ctx, id, r, actor); err != nil {
-			return Case{}, err
-		}
-	}
-	nc, err := s.Create(ctx, title, reportIDs, actor)
+	nc, err := s.newCase(strings.TrimSpace(title), reportIDs, actor)
 	if err != nil {
 		return Case{}, err
 	}
-	if err := s.store.AddCaseEvent(ctx, id, Event{At: s.now().UTC(), Actor: actor, Kind: "split", Detail: nc.ID}); err != nil {
-		return nc, err
+	if err := s.store.SplitCase(ctx, id, nc); err != nil {
+		return Case{}, err
 	}
-	return nc, s.store.AddCaseEvent(ctx, nc.ID, Event{At: s.now().UTC(), Actor: actor, Kind: "split-from", Detail: id})
+	return nc, nil
 }

@@ -55,9 +55,7 @@ func (w *Workspace) attach(ctx context.Context, tx *sql.Tx, caseID string, statu
 // CreateCase stores a new case with its reports.
 func (w *Workspace) CreateCase(ctx context.Context, c casefile.Case) error {
 	return w.inTx(ctx, "create case", func(tx *sql.Tx) error {
-		legal, _ := json.Marshal(c.LegalRefs)
-		if _, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO cases (`+caseColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-			c.ID, c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, c.MergedInto, c.CreatedBy, micros(c.CreatedAt), micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry); err != nil {
+		if err := w.insertCase(ctx, tx, c); err != nil {
 			return err
 		}
 		if err := w.attach(ctx, tx, c.ID, c.Status, c.ReportIDs, c.CreatedBy, c.CreatedAt); err != nil {
@@ -67,6 +65,63 @@ func (w *Workspace) CreateCase(ctx context.Context, c casefile.Case) error {
 			return err
 		}
 		return w.reindexCase(ctx, tx, c.ID)
+	})
+}
+
+func (w *Workspace) insertCase(ctx context.Context, tx *sql.Tx, c casefile.Case) error {
+	legal, _ := json.Marshal(c.LegalRefs)
+	_, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO cases (`+caseColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+		c.ID, c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, c.MergedInto, c.CreatedBy, micros(c.CreatedAt), micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry)
+	return err
+}
+
+// SplitCase creates nc with some of from's reports, moved in the same
+// transaction: if any of them has left from meanwhile, nothing changes.
+func (w *Workspace) SplitCase(ctx context.Context, from string, nc casefile.Case) error {
+	return w.inTx(ctx, "split case", func(tx *sql.Tx) error {
+		if err := w.insertCase(ctx, tx, nc); err != nil {
+			return err
+		}
+		moved := 0
+		for lo := 0; lo < len(nc.ReportIDs); lo += 500 {
+			chunk := nc.ReportIDs[lo:min(lo+500, len(nc.ReportIDs))]
+			args := append([]any{nc.ID, string(casefile.ReporterStatus(nc.Status)), from}, toAny(chunk)...)
+			res, err := tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET case_id = ?, status = ?
+				WHERE case_id = ? AND id IN (`+placeholders(len(chunk))+`)`), args...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			moved += int(n)
+		}
+		if moved != len(nc.ReportIDs) {
+			return casefile.ErrNotFound
+		}
+		if err := w.reportEvents(ctx, tx, nc.ReportIDs, nc.CreatedAt, nc.CreatedBy, "case", nc.ID); err != nil {
+			return err
+		}
+		if err := w.touchCase(ctx, tx, from, nc.CreatedAt); err != nil {
+			return err
+		}
+		for _, ev := range []struct {
+			caseID string
+			ev     casefile.Event
+		}{
+			{nc.ID, casefile.Event{At: nc.CreatedAt, Actor: nc.CreatedBy, Kind: "created", Detail: strings.Join(nc.ReportIDs, " ")}},
+			{nc.ID, casefile.Event{At: nc.CreatedAt, Actor: nc.CreatedBy, Kind: "split-from", Detail: from}},
+			{from, casefile.Event{At: nc.CreatedAt, Actor: nc.CreatedBy, Kind: "split", Detail: nc.ID}},
+		} {
+			if err := w.caseEvent(ctx, tx, ev.caseID, ev.ev); err != nil {
+				return err
+			}
+		}
+		if err := w.reindexCase(ctx, tx, from); err != nil {
+			return err
+		}
+		return w.reindexCase(ctx, tx, nc.ID)
 	})
 }
 
