@@ -118,13 +118,21 @@ var (
 	ErrClosed       = errors.New("case is closed")
 )
 
-// InvalidError says what is wrong with a change.
-type InvalidError struct{ Problem string }
+// InvalidError says what is wrong with a change. Format (English) and
+// Args are kept apart so that the interface can say it in the reader's
+// language (web/i18n_problems.go).
+type InvalidError struct {
+	Format string
+	Args   []any
+}
 
-func (e *InvalidError) Error() string { return e.Problem }
+func (e *InvalidError) Error() string { return fmt.Sprintf(e.Format, e.Args...) }
+
+// Message returns the problem's format and arguments.
+func (e *InvalidError) Message() (string, []any) { return e.Format, e.Args }
 
 func invalid(format string, args ...any) error {
-	return &InvalidError{Problem: fmt.Sprintf(format, args...)}
+	return &InvalidError{Format: format, Args: args}
 }
 
 // Store keeps cases. Changes that touch reports update their status for

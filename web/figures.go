@@ -81,7 +81,7 @@ func (s *server) figures(r *http.Request) (figuresView, error) {
 	q := r.URL.Query()
 	p, err := stats.ParsePeriod(q.Get("period"))
 	if err != nil {
-		return figuresView{}, badInput(err.Error())
+		return figuresView{}, badError(err)
 	}
 	to := time.Now().UTC().AddDate(0, 0, 1)
 	from := to.AddDate(-1, 0, 0)

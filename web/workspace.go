@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -155,7 +156,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.As(err, &ninv):
 		p := s.newWPage(r, u, "ws.error.title")
-		p.Error = err.Error()
+		p.Error = p.problem(ninv)
 		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
 	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
@@ -167,7 +168,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.empty")
 	case errors.As(err, &inv), errors.Is(err, errInvalidInput):
 		p := s.newWPage(r, u, "ws.error.title")
-		p.Error = err.Error()
+		p.Error = p.problem(err)
 		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
 	default:
 		s.Logger.Error("workspace", "route", r.Pattern, "err", err)
@@ -183,12 +184,18 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 // errInvalidInput wraps a form problem the user can fix.
 var errInvalidInput = errors.New("invalid input")
 
-type inputError struct{ msg string }
+type inputError struct {
+	format string
+	args   []any
+}
 
-func (e inputError) Error() string        { return e.msg }
-func (e inputError) Is(target error) bool { return target == errInvalidInput }
+func (e inputError) Error() string            { return fmt.Sprintf(e.format, e.args...) }
+func (e inputError) Is(target error) bool     { return target == errInvalidInput }
+func (e inputError) Message() (string, []any) { return e.format, e.args }
 
-func badInput(msg string) error { return inputError{msg} }
+// badInput is a form problem the user can fix; format is English and is
+// translated through problemsFR.
+func badInput(format string, args ...any) error { return inputError{format, args} }
 
 // isUnavailable tells a store that cannot be reached from a bug.
 func isUnavailable(err error) bool {

@@ -399,16 +399,16 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 	}
 	role, err := account.ParseRole(r.PostForm.Get("role"))
 	if err != nil {
-		s.wsErr(w, r, u, badInput(err.Error()))
+		s.wsErr(w, r, u, badError(err))
 		return
 	}
 	nu, err := s.Accounts.AddUser(r.Context(), r.PostForm.Get("email"), role, strings.TrimSpace(r.PostForm.Get("destination")))
 	if errors.Is(err, account.ErrExists) {
-		s.wsErr(w, r, u, badInput(err.Error()))
+		s.wsErr(w, r, u, badError(err))
 		return
 	}
 	if err != nil {
-		s.wsErr(w, r, u, badInput(err.Error()))
+		s.wsErr(w, r, u, badError(err))
 		return
 	}
 	token, err := s.Accounts.StartEnrolment(r.Context(), nu.ID)

@@ -129,7 +129,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 	for _, code := range r.PostForm["destination"] {
 		d, ok := reg.Lookup(code)
 		if !ok {
-			s.wsErr(w, r, u, badInput("unknown destination "+code))
+			s.wsErr(w, r, u, badInput("unknown destination %q", code))
 			return
 		}
 		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox", Channel: d.Channel.Type}

@@ -53,7 +53,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 	f := triage.Filter{Limit: queuePage, Category: v.Category, Channel: v.Channel}
 	var err error
 	if f.States, err = triage.ParseState(v.State); err != nil {
-		return f, v, badInput(err.Error())
+		return f, v, badError(err)
 	}
 	if f.Category != "" && !strings.HasSuffix(f.Category, ".") {
 		if _, ok := s.Intake.Taxonomy().Lookup(f.Category); !ok {
@@ -70,7 +70,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.Assignee = u.Email
 	default:
 		if f.Assignee, err = account.NormaliseEmail(v.Assignee); err != nil {
-			return f, v, badInput(err.Error())
+			return f, v, badError(err)
 		}
 	}
 	switch v.Related {
@@ -91,7 +91,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.To = f.To.AddDate(0, 0, 1) // the "to" day is included
 	}
 	if f.After, err = triage.DecodeCursor(q.Get("after")); err != nil {
-		return f, v, badInput(err.Error())
+		return f, v, badError(err)
 	}
 	return f, v, nil
 }
@@ -186,7 +186,7 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
 		DuplicateOf: strings.TrimSpace(r.PostForm.Get("duplicate_of"))}
 	if err := d.Check(); err != nil {
-		s.wsErr(w, r, u, badInput(err.Error()))
+		s.wsErr(w, r, u, badError(err))
 		return
 	}
 	if d.DuplicateOf != "" {
@@ -220,7 +220,7 @@ func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u accoun
 	to := strings.TrimSpace(r.PostForm.Get("assignee"))
 	if to != "" {
 		if to, err = account.NormaliseEmail(to); err != nil {
-			s.wsErr(w, r, u, badInput(err.Error()))
+			s.wsErr(w, r, u, badError(err))
 			return
 		}
 		target, err := s.Workspace.UserByEmail(r.Context(), to)
