@@ -2,7 +2,9 @@
 // period has run out: the report is kept as a row (category, dates,
 // status), so figures stay, but its text, URLs, reporter, attachments,
 // identifiers and search entry are deleted. Reports in a case still open
-// are kept until the case is closed.
+// are kept until the case is closed; a closed case loses its own free
+// text (title, summary, notes) once the same period has run since it
+// last changed.
 package retention
 
 import (
@@ -29,6 +31,12 @@ type Purger interface {
 	// returns the attachment hashes no report refers to any more.
 	PurgeReports(ctx context.Context, ids []string, at time.Time) (orphanBlobs []string, err error)
 	DeleteBlob(ctx context.Context, sha256Hex string) error
+	// ExpiredCases lists up to limit closed cases of category ("" for
+	// cases closed unqualified) last changed before cutoff, not yet purged.
+	ExpiredCases(ctx context.Context, category string, cutoff time.Time, limit int) ([]string, error)
+	// PurgeCases removes the free text of cases (title, summary, history
+	// details, search entry), atomically.
+	PurgeCases(ctx context.Context, ids []string, at time.Time) error
 }
 
 // Result says what a run did, per category.
@@ -37,6 +45,8 @@ type Result struct {
 	Blobs      int
 	DryRun     bool
 	Candidates map[string]int
+	// Cases purged (or, in a dry run, to purge), all categories together.
+	Cases int
 }
 
 // Total is the number of reports purged (or, in a dry run, to purge).
@@ -92,8 +102,41 @@ func Purge(ctx context.Context, s Store, tax *taxonomy.Taxonomy, now time.Time, 
 			res.Purged[c.Code] += len(ids)
 		}
 	}
-	if !dryRun && res.Total() > 0 {
-		detail := fmt.Sprintf(`{"reports":%d,"attachments":%d}`, res.Total(), res.Blobs)
+	// Closed cases, once their category's period has run since their last
+	// change; a case closed before it was qualified keeps the default.
+	codes := []string{""}
+	for _, c := range tax.Categories() {
+		codes = append(codes, c.Code)
+	}
+	for _, code := range codes {
+		retain := time.Duration(taxonomy.DefaultRetentionDays) * 24 * time.Hour
+		if c, ok := tax.Lookup(code); ok {
+			retain = c.Retention()
+		}
+		for {
+			ids, err := s.ExpiredCases(ctx, code, now.Add(-retain), 500)
+			if err != nil {
+				return res, err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			if dryRun {
+				all, err := s.ExpiredCases(ctx, code, now.Add(-retain), 1<<30)
+				if err != nil {
+					return res, err
+				}
+				res.Cases += len(all)
+				break
+			}
+			if err := s.PurgeCases(ctx, ids, now); err != nil {
+				return res, err
+			}
+			res.Cases += len(ids)
+		}
+	}
+	if !dryRun && (res.Total() > 0 || res.Cases > 0) {
+		detail := fmt.Sprintf(`{"reports":%d,"attachments":%d,"cases":%d}`, res.Total(), res.Blobs, res.Cases)
 		if _, err := s.AppendAudit(ctx, audit.Entry{At: now, Actor: actor, Action: "retention.purge", ObjectType: "reports", Source: "vigie", Detail: detail}); err != nil {
 			return res, fmt.Errorf("purged but not audited: %w", err)
 		}

@@ -121,3 +121,36 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 	}
 	return orphans, nil
 }
+
+// ExpiredCases implements retention.Store: closed cases of category (""
+// for cases closed before they were qualified) last changed before
+// cutoff, and not purged yet.
+func (w *Workspace) ExpiredCases(ctx context.Context, category string, cutoff time.Time, limit int) ([]string, error) {
+	return w.ids(ctx, w.q.Q(`SELECT id FROM cases
+		WHERE status = 'closed' AND category = ? AND updated_at < ? AND purged_at = 0
+		ORDER BY updated_at LIMIT ?`), category, micros(cutoff), limit)
+}
+
+// PurgeCases implements retention.Store: in one transaction the cases
+// lose their title, summary and the details of their history (notes,
+// reasons), and leave the search index. Status, category, outcome, dates
+// and referrals stay for the figures.
+func (w *Workspace) PurgeCases(ctx context.Context, ids []string, at time.Time) error {
+	return w.inTx(ctx, "purge cases", func(tx *sql.Tx) error {
+		args := toAny(ids)
+		in := placeholders(len(ids))
+		if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE cases SET title = '', summary = '', purged_at = ? WHERE id IN (`+in+`)`), append([]any{micros(at)}, args...)...); err != nil {
+			return err
+		}
+		search := `DELETE FROM cases_fts WHERE case_id IN (` + in + `)`
+		if w.q.dialect.SkipLocked {
+			search = `DELETE FROM case_search WHERE case_id IN (` + in + `)`
+		}
+		for _, q := range []string{`UPDATE case_events SET detail = '' WHERE case_id IN (` + in + `)`, search} {
+			if _, err := tx.ExecContext(ctx, w.q.Q(q), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

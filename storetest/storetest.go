@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Deliveries", testDeliveries},
 		{"Stats", testStats},
 		{"Retention", testRetention},
+		{"CaseRetention", testCaseRetention},
 		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},
 	}
 	for _, tc := range tests {

@@ -583,3 +583,81 @@ func testRetention(t *testing.T, s Store) {
 		t.Error("a purged report was purged again")
 	}
 }
+
+// testCaseRetention: a case closed longer ago than its category's
+// retention loses its free text (title, summary, notes, history details,
+// search entry) and keeps its status, category and outcome; an open case
+// and a case closed recently keep everything; the run is audited once.
+func testCaseRetention(t *testing.T, s Store) {
+	now := time.Now()
+	tax := taxonomy.Default()
+	longAgo := casefile.NewService(s, tax, func() time.Time { return now.AddDate(-3, 0, 0) })
+	today := casefile.NewService(s, tax, nil)
+	cat, _ := tax.Lookup("fraud.scam")
+	closeCase := func(svc *casefile.Service, title, note string) casefile.Case {
+		t.Helper()
+		c, err := svc.Create(ctx, title, []string{submitAt(t, s, "fraud.scam", title, false)}, "ana")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Note(ctx, c.ID, note, "ana"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Qualify(ctx, c.ID, "fraud.scam", cat.Legal[:1], "Escroquerie : "+note, "normal", "ana"); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = svc.Close(ctx, c.ID, "action-taken", "interpellation", "ana"); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	old := closeCase(longAgo, "Affaire Dupont ancienne", "le suspect Jean Dupont habite Lyon")
+	recent := closeCase(today, "Affaire Martin récente", "le suspect Paul Martin")
+	open, err := longAgo.Create(ctx, "Affaire ouverte", []string{submitAt(t, s, "fraud.scam", "ouverte", false)}, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dry, err := retention.Purge(ctx, s, tax, now, true, "test")
+	if err != nil || dry.Cases != 1 {
+		t.Fatalf("dry run: %+v %v", dry, err)
+	}
+	if c, _ := s.CaseByID(ctx, old.ID); c.Title == "" {
+		t.Fatal("a dry run purged a case")
+	}
+	res, err := retention.Purge(ctx, s, tax, now, false, "test")
+	if err != nil || res.Cases != 1 {
+		t.Fatalf("purge: %+v %v", res, err)
+	}
+	c, err := s.CaseByID(ctx, old.ID)
+	if err != nil || c.Title != "" || c.Summary != "" || c.Status != casefile.StatusClosed || c.Category != "fraud.scam" || c.Outcome != "action-taken" {
+		t.Fatalf("purged case: %+v %v", c, err)
+	}
+	events, _ := s.CaseEvents(ctx, old.ID)
+	if len(events) == 0 {
+		t.Fatal("the purged case lost its history rows")
+	}
+	for _, e := range events {
+		if e.Detail != "" {
+			t.Errorf("history of a purged case keeps %q (%s)", e.Detail, e.Kind)
+		}
+	}
+	if found, _ := s.SearchCases(ctx, search.Terms("Dupont"), 10); len(found) != 0 {
+		t.Errorf("the purged case is still found by its text: %v", found)
+	}
+	for _, kept := range []casefile.Case{recent, open} {
+		if c, _ := s.CaseByID(ctx, kept.ID); c.Title != kept.Title {
+			t.Errorf("case %q was purged: %+v", kept.Title, c)
+		}
+	}
+	if found, _ := s.SearchCases(ctx, search.Terms("Martin"), 10); len(found) != 1 {
+		t.Errorf("a kept case is no longer found: %v", found)
+	}
+	entries, _ := s.FindAudit(ctx, audit.Filter{Action: "retention.purge"})
+	if len(entries) != 1 || !strings.Contains(entries[0].Detail, `"cases":1`) {
+		t.Errorf("purge audit: %+v", entries)
+	}
+	if again, _ := retention.Purge(ctx, s, tax, now, false, "test"); again.Cases != 0 {
+		t.Error("a purged case was purged again")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/report"
@@ -82,5 +83,27 @@ func TestProblemShownInReadersLanguage(t *testing.T) {
 	w := e.do("POST", "/w/cases/"+cs.ID+"/refer", c, url.Values{"destination": {"nowhere"}, "reason": {"x"}})
 	if w.Code != 422 || !strings.Contains(w.Body.String(), "Destinataire inconnu : &#34;nowhere&#34;") {
 		t.Errorf("unknown destination: %d %s", w.Code, w.Body.String())
+	}
+}
+
+// TestPurgedCaseNamed: a case whose text retention removed is still
+// listed and shown, under a label instead of an empty title (an empty
+// link would have no accessible name).
+func TestPurgedCaseNamed(t *testing.T) {
+	e := newWSEnv(t)
+	u, _ := e.user("ana@vigie.test", account.RoleAnalyst, "")
+	c := e.session(u)
+	cs, err := e.cases.Create(bg, "Affaire Dupont", []string{e.submit(report.Submission{Description: "x"})}, "ana@vigie.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.PurgeCases(bg, []string{cs.ID}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/w/cases/" + cs.ID, "/w/cases"} {
+		body := e.do("GET", path, c, nil).Body.String()
+		if !strings.Contains(body, "Fiche expurgée") || strings.Contains(body, "Dupont") {
+			t.Errorf("%s does not name the purged case: %s", path, body)
+		}
 	}
 }

@@ -10,6 +10,7 @@ var wsui = map[string][2]string{
 	"ws.err.signin":                    {"Connectez-vous pour continuer.", "Sign in to go on."},
 	"ws.err.forbidden":                 {"Votre rôle ne donne pas accès à cette page.", "Your role does not give access to this page."},
 	"ws.err.notfound":                  {"Introuvable.", "Not found."},
+	"ws.case.purged":                   {"Fiche expurgée (durée de conservation échue)", "Case purged (retention period over)"},
 	"ws.err.incase":                    {"Un des signalements n'existe pas ou appartient déjà à une fiche.", "One of the reports does not exist or already belongs to a case."},
 	"ws.err.closed":                    {"Cette fiche est close.", "This case is closed."},
 	"ws.err.empty":                     {"Aucun signalement en attente.", "No report waiting."},

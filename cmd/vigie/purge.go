@@ -52,6 +52,6 @@ func runPurge(ctx context.Context, e env, args []string) error {
 		cat, _ := tax.Lookup(c)
 		fmt.Fprintf(e.stdout, "%s: %s %d reports older than %d days\n", c, verb, counts[c], int(cat.Retention().Hours()/24))
 	}
-	fmt.Fprintf(e.stdout, "%s %d reports in all; %d attachments deleted; figures are kept\n", verb, res.Total(), res.Blobs)
+	fmt.Fprintf(e.stdout, "%s %d reports in all; %d attachments deleted; %d closed cases; figures are kept\n", verb, res.Total(), res.Blobs, res.Cases)
 	return nil
 }

@@ -198,8 +198,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		retention.Run(bgCtx, db, tax, func(res retention.Result, err error) {
 			if err != nil {
 				logger.Error("retention purge", "err", err)
-			} else if res.Total() > 0 {
-				logger.Info("retention purge", "reports", res.Total(), "attachments", res.Blobs)
+			} else if res.Total() > 0 || res.Cases > 0 {
+				logger.Info("retention purge", "reports", res.Total(), "attachments", res.Blobs, "cases", res.Cases)
 			}
 		})
 	}()
