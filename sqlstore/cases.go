@@ -507,6 +507,9 @@ func (w *Workspace) IndexPendingText(ctx context.Context, limit int) (int, error
 		return 0, fmt.Errorf("index text: %w", err)
 	}
 	defer tx.Rollback()
+	if err := asyncCommit(ctx, tx); err != nil {
+		return 0, fmt.Errorf("index text: %w", err)
+	}
 	var ids []string
 	rows, err := tx.QueryContext(ctx, `DELETE FROM search_queue WHERE report_id IN
 		(SELECT report_id FROM search_queue LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING report_id`, limit)

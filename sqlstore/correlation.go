@@ -37,6 +37,9 @@ func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCa
 	lock := ""
 	if q.dialect.SkipLocked {
 		lock = " FOR UPDATE OF link_queue SKIP LOCKED" // several instances: each takes other reports
+		if err := asyncCommit(ctx, tx); err != nil {
+			return 0, fmt.Errorf("link: %w", err)
+		}
 	}
 	rows, err := tx.QueryContext(ctx, q.Q(`SELECT r.id, r.created_at, r.description, r.urls, r.seen_on
 		FROM link_queue JOIN reports r ON r.id = link_queue.report_id
@@ -108,6 +111,16 @@ func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCa
 		return 0, fmt.Errorf("link: commit: %w", err)
 	}
 	return len(pending), nil
+}
+
+// asyncCommit lets a PostgreSQL transaction of derived data (links, text
+// index) commit without waiting for its WAL flush, as SQLite's linker
+// commits with synchronous=NORMAL. A crash can lose only whole such
+// transactions, and each also removes its reports from the queue it
+// took them from, so they are linked or indexed again.
+func asyncCommit(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`)
+	return err
 }
 
 // occurrence is one report naming one value, in report order.

@@ -46,6 +46,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	clients := fs.Int("clients", 32, "concurrent API clients")
 	duration := fs.Duration("duration", 60*time.Second, "measured time for each phase")
 	warmup := fs.Duration("warmup", 3*time.Second, "unmeasured load before each phase")
+	serverProfile := fs.String("server-cpuprofile", "", "have the server write a CPU profile of its run to this file")
 	if err := parseFlags(fs, e, args[1:]); err != nil {
 		return err
 	}
@@ -79,7 +80,11 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	server := exec.CommandContext(ctx, self, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, storeArgs...)...)
+	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, storeArgs...)
+	if *serverProfile != "" {
+		serveArgs = append(serveArgs, "--cpuprofile", *serverProfile)
+	}
+	server := exec.CommandContext(ctx, self, serveArgs...)
 	stderr, err := server.StderrPipe()
 	if err != nil {
 		return err

@@ -432,7 +432,7 @@ func TestBenchmarksScaledDown(t *testing.T) {
 		t.Skip("benchmarks")
 	}
 	ws := vigie(t, "bench", "workspace", "--reports", "3000", "--samples", "5", "--data", t.TempDir())
-	for _, want := range []string{"store=sqlite reports=3000", "queue, first page", "search, common words", "statistics, a year per month", "report page"} {
+	for _, want := range []string{"store=sqlite reports=3000", "baseline: signed-in request", "p50/baseline=", "queue, first page", "search, common words", "statistics, a year per month", "report page"} {
 		if !strings.Contains(ws, want) {
 			t.Errorf("bench workspace lacks %q:\n%s", want, ws)
 		}

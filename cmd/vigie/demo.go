@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +27,7 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 	n := fs.Int("reports", 10000, "how many reports to add")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same reports")
 	campaigns := fs.Int("campaigns", 0, "scam campaigns sharing identifiers (default: one per 200 reports)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	backlog := fs.Bool("handle-backlog", true, "play the analysts over reports older than a month: decisions, cases qualified and referred")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
@@ -37,15 +35,11 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 	if *n < 1 {
 		return fmt.Errorf("--reports must be at least 1")
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cpuProfile(*profilePath)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	if *campaigns == 0 {
 		*campaigns = max(10, *n/200)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
@@ -55,9 +56,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 	smtpUser := fs.String("smtp-user", "", "SMTP user name; the password is read from VIGIE_SMTP_PASSWORD")
 	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
+	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
+	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
+	stopProfile, err := cpuProfile(*profilePath)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -109,7 +117,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Intake:  intake,
 		Reports: db,
 		Index:   db,
-		Tokens:  db,
+		Tokens:  apitoken.NewCache(db, *tokenTTL, nil),
 		Visits:  visits,
 		Altcha:  altcha.New(powKey, *powWork, 10*time.Minute, db, nil),
 		Ready:   db.Ping,
