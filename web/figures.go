@@ -81,7 +81,7 @@ func (s *server) figures(r *http.Request) (figuresView, error) {
 	q := r.URL.Query()
 	p, err := stats.ParsePeriod(q.Get("period"))
 	if err != nil {
-		return figuresView{}, badError(err)
+		return figuresView{}, badInput("unknown period %q (day, week or month)", q.Get("period"))
 	}
 	to := time.Now().UTC().AddDate(0, 0, 1)
 	from := to.AddDate(-1, 0, 0)
@@ -165,7 +165,7 @@ func (s *server) handleFigures(w http.ResponseWriter, r *http.Request) {
 	v, err := s.figures(r)
 	if err != nil {
 		p := s.newPage(r, "fig.title")
-		p.General = err.Error()
+		p.General = p.problem(err)
 		s.render(w, http.StatusBadRequest, "figures", p)
 		return
 	}

@@ -80,6 +80,9 @@ func TestProblemShownInReadersLanguage(t *testing.T) {
 			t.Errorf("lang %q: %d, want 422 with %q: %s", tc.query, w.Code, tc.want, w.Body.String())
 		}
 	}
+	if w := e.do("GET", "/w/queue?state=nope", c, nil); w.Code != 422 || !strings.Contains(w.Body.String(), "État inconnu : &#34;nope&#34;") {
+		t.Errorf("unknown queue state: %d %s", w.Code, w.Body.String())
+	}
 	w := e.do("POST", "/w/cases/"+cs.ID+"/refer", c, url.Values{"destination": {"nowhere"}, "reason": {"x"}})
 	if w.Code != 422 || !strings.Contains(w.Body.String(), "Destinataire inconnu : &#34;nowhere&#34;") {
 		t.Errorf("unknown destination: %d %s", w.Code, w.Body.String())

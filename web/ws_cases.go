@@ -399,7 +399,7 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 	}
 	role, err := account.ParseRole(r.PostForm.Get("role"))
 	if err != nil {
-		s.wsErr(w, r, u, badError(err))
+		s.wsErr(w, r, u, badInput("unknown role %q (admin, supervisor, analyst, auditor or destination)", r.PostForm.Get("role")))
 		return
 	}
 	nu, err := s.Accounts.AddUser(r.Context(), r.PostForm.Get("email"), role, strings.TrimSpace(r.PostForm.Get("destination")))

@@ -53,7 +53,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 	f := triage.Filter{Limit: queuePage, Category: v.Category, Channel: v.Channel}
 	var err error
 	if f.States, err = triage.ParseState(v.State); err != nil {
-		return f, v, badError(err)
+		return f, v, badInput("unknown state %q", v.State)
 	}
 	if f.Category != "" && !strings.HasSuffix(f.Category, ".") {
 		if _, ok := s.Intake.Taxonomy().Lookup(f.Category); !ok {
@@ -70,7 +70,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.Assignee = u.Email
 	default:
 		if f.Assignee, err = account.NormaliseEmail(v.Assignee); err != nil {
-			return f, v, badError(err)
+			return f, v, badInput("invalid e-mail address %q", v.Assignee)
 		}
 	}
 	switch v.Related {
@@ -220,7 +220,7 @@ func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u accoun
 	to := strings.TrimSpace(r.PostForm.Get("assignee"))
 	if to != "" {
 		if to, err = account.NormaliseEmail(to); err != nil {
-			s.wsErr(w, r, u, badError(err))
+			s.wsErr(w, r, u, badInput("invalid e-mail address %q", to))
 			return
 		}
 		target, err := s.Workspace.UserByEmail(r.Context(), to)
