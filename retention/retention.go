@@ -109,30 +109,24 @@ func Purge(ctx context.Context, s Store, tax *taxonomy.Taxonomy, now time.Time, 
 		codes = append(codes, c.Code)
 	}
 	for _, code := range codes {
-		retain := time.Duration(taxonomy.DefaultRetentionDays) * 24 * time.Hour
-		if c, ok := tax.Lookup(code); ok {
-			retain = c.Retention()
+		c, _ := tax.Lookup(code) // "" is no category: the default period
+		cutoff := now.Add(-c.Retention())
+		batch := 500
+		if dryRun {
+			batch = 1 << 30 // a dry run cannot page by purging: count them at once
 		}
 		for {
-			ids, err := s.ExpiredCases(ctx, code, now.Add(-retain), 500)
+			ids, err := s.ExpiredCases(ctx, code, cutoff, batch)
 			if err != nil {
 				return res, err
 			}
-			if len(ids) == 0 {
-				break
-			}
-			if dryRun {
-				all, err := s.ExpiredCases(ctx, code, now.Add(-retain), 1<<30)
-				if err != nil {
-					return res, err
-				}
-				res.Cases += len(all)
+			res.Cases += len(ids)
+			if len(ids) == 0 || dryRun {
 				break
 			}
 			if err := s.PurgeCases(ctx, ids, now); err != nil {
 				return res, err
 			}
-			res.Cases += len(ids)
 		}
 	}
 	if !dryRun && (res.Total() > 0 || res.Cases > 0) {

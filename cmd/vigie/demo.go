@@ -59,8 +59,8 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 
-	// The data is generated, so on SQLite it is written without fsync
-	// (and with a larger page cache); the store is synced when it ends.
+	// The data is generated, so on SQLite it is written without fsync;
+	// the writer goes back to synchronous=FULL when the demo ends.
 	if u, ok := db.(interface {
 		Unsynced(context.Context) (func(context.Context) error, error)
 	}); ok {
