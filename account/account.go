@@ -6,10 +6,11 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/vigie-platform/vigie/problem"
 )
 
 // Role is what a user is for. Permissions per role are in package access.
@@ -33,7 +34,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q (want one of admin, supervisor, analyst, auditor, destination)", s)
+	return "", problem.New("account.unknown_role", s)
 }
 
 // User is one account.
@@ -65,7 +66,7 @@ type Session struct {
 // Errors.
 var (
 	ErrNotFound = errors.New("not found")
-	ErrExists   = errors.New("an account with this e-mail already exists")
+	ErrExists   = problem.New("account.exists")
 	// ErrBadCredentials is all a failed login tells: it does not say which
 	// of e-mail, password or code was wrong, nor whether the account exists.
 	ErrBadCredentials = errors.New("e-mail, password or code incorrect")
@@ -106,7 +107,7 @@ func NormaliseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s, "@") || len(s) > 254 {
-		return "", fmt.Errorf("invalid e-mail address %q", s)
+		return "", problem.New("account.invalid_email", s)
 	}
 	return strings.ToLower(s), nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/vigie-platform/vigie/problem"
 )
 
 // Policy holds the limits on logins and sessions.
@@ -78,7 +80,7 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, destinat
 		return User{}, err
 	}
 	if role == RoleDestination && destination == "" {
-		return User{}, errors.New("a destination user needs --destination (the service's code)")
+		return User{}, problem.New("account.destination_required")
 	}
 	if role != RoleDestination {
 		destination = ""

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
@@ -118,22 +119,9 @@ var (
 	ErrClosed       = errors.New("case is closed")
 )
 
-// InvalidError says what is wrong with a change. Format (English) and
-// Args are kept apart so that the interface can say it in the reader's
-// language (web/i18n_problems.go).
-type InvalidError struct {
-	Format string
-	Args   []any
-}
-
-func (e *InvalidError) Error() string { return fmt.Sprintf(e.Format, e.Args...) }
-
-// Message returns the problem's format and arguments.
-func (e *InvalidError) Message() (string, []any) { return e.Format, e.Args }
-
-func invalid(format string, args ...any) error {
-	return &InvalidError{Format: format, Args: args}
-}
+// InvalidError is what is wrong with a change; it is a problem.Problem,
+// said in the reader's language by the catalogue.
+type InvalidError = problem.Problem
 
 // Store keeps cases. Changes that touch reports update their status for
 // the reporter's follow-up page in the same transaction.
@@ -197,13 +185,13 @@ const (
 
 func checkText(field, s string, max int, required bool) error {
 	if !utf8.ValidString(s) {
-		return invalid("%s is not valid UTF-8", field)
+		return problem.New("text.invalid_utf8", problem.Field(field))
 	}
 	if required && strings.TrimSpace(s) == "" {
-		return invalid("%s is required", field)
+		return problem.New("text.required", problem.Field(field))
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return invalid("%s is too long (%d characters, at most %d)", field, n, max)
+		return problem.New("text.too_long", problem.Field(field), n, max)
 	}
 	return nil
 }
@@ -215,7 +203,7 @@ func (s *Service) Create(ctx context.Context, title string, reportIDs []string, 
 		return Case{}, err
 	}
 	if len(reportIDs) == 0 {
-		return Case{}, invalid("a case needs at least one report")
+		return Case{}, problem.New("case.no_reports")
 	}
 	c, err := s.newCase(title, reportIDs, actor)
 	if err != nil {
@@ -255,21 +243,21 @@ func (s *Service) Qualify(ctx context.Context, id, category string, legal []stri
 	}
 	cat, ok := s.taxonomy.Lookup(category)
 	if !ok {
-		return c, invalid("unknown category %q", category)
+		return c, problem.New("case.unknown_category", category)
 	}
 	for _, l := range legal {
 		if !slices.Contains(cat.Legal, l) {
-			return c, invalid("legal reference %q is not one of the category's (%s)", l, strings.Join(cat.Legal, "; "))
+			return c, problem.New("case.legal_not_in_category", l, strings.Join(cat.Legal, "; "))
 		}
 	}
 	if len(legal) == 0 && len(cat.Legal) > 0 {
-		return c, invalid("choose at least one legal reference")
+		return c, problem.New("case.legal_required")
 	}
 	if err := checkText("summary", summary, maxSummary, true); err != nil {
 		return c, err
 	}
 	if !slices.Contains(Priorities, priority) {
-		return c, invalid("unknown priority %q", priority)
+		return c, problem.New("case.unknown_priority", priority)
 	}
 	c.Category, c.LegalRefs, c.Summary, c.Priority = category, dedupe(legal), strings.TrimSpace(summary), priority
 	if c.Status == StatusOpen {
@@ -322,10 +310,10 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 		return Case{}, err
 	}
 	if c.Status != StatusQualified && c.Status != StatusReferred {
-		return c, invalid("qualify the case before referring it")
+		return c, problem.New("case.not_qualified")
 	}
 	if len(chosen) == 0 {
-		return c, invalid("choose at least one destination")
+		return c, problem.New("case.no_destination")
 	}
 	var codes []string
 	for _, ch := range chosen {
@@ -334,7 +322,7 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 	overridden := !sameSet(codes, proposed)
 	overrideReason = strings.TrimSpace(overrideReason)
 	if overridden && overrideReason == "" {
-		return c, invalid("the destinations differ from the proposal (%s): give a reason", strings.Join(proposed, ", "))
+		return c, problem.New("case.override_needs_reason", strings.Join(proposed, ", "))
 	}
 	if err := checkText("reason", overrideReason, maxReason, false); err != nil {
 		return c, err
@@ -391,7 +379,7 @@ func (s *Service) Acknowledge(ctx context.Context, id, destination, actor string
 		return err
 	}
 	if ref.Status != ReferralPending && ref.Status != ReferralDelivered {
-		return invalid("this referral was already acknowledged")
+		return problem.New("case.already_acknowledged")
 	}
 	now := s.now().UTC()
 	ref.Status, ref.AcknowledgedAt = ReferralAcknowledged, now
@@ -441,10 +429,10 @@ func (s *Service) SetFacts(ctx context.Context, id, departement, country, actor 
 	departement = strings.ToUpper(strings.TrimSpace(departement))
 	country = strings.ToUpper(strings.TrimSpace(country))
 	if departement != "" && !validDepartement(departement) {
-		return c, invalid("unknown département %q (e.g. 75, 2A, 974)", departement)
+		return c, problem.New("case.unknown_departement", departement)
 	}
 	if country != "" && (len(country) != 2 || strings.Trim(country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
-		return c, invalid("the reporter's country is a two-letter ISO code (e.g. FR, BE)")
+		return c, problem.New("case.bad_country")
 	}
 	c.VictimDepartement, c.ReporterCountry, c.UpdatedAt = departement, country, s.now().UTC()
 	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "facts", Detail: strings.TrimSpace(departement + " " + country)})
@@ -460,7 +448,7 @@ func (s *Service) Close(ctx context.Context, id, outcome, reason, actor string) 
 		return c, ErrClosed
 	}
 	if !slices.Contains(Outcomes, outcome) {
-		return c, invalid("unknown outcome %q", outcome)
+		return c, problem.New("case.unknown_outcome", outcome)
 	}
 	if err := checkText("reason", reason, maxReason, false); err != nil {
 		return c, err
@@ -476,7 +464,7 @@ func (s *Service) Reopen(ctx context.Context, id, reason, actor string) (Case, e
 		return Case{}, err
 	}
 	if c.Status != StatusClosed || c.MergedInto != "" {
-		return c, invalid("only a closed case that was not merged can be reopened")
+		return c, problem.New("case.cannot_reopen")
 	}
 	if err := checkText("reason", reason, maxReason, true); err != nil {
 		return c, err
@@ -506,7 +494,7 @@ func (s *Service) AddReports(ctx context.Context, id string, reportIDs []string,
 		return ErrClosed
 	}
 	if len(reportIDs) == 0 {
-		return invalid("choose at least one report")
+		return problem.New("case.choose_reports")
 	}
 	return s.store.AddReportsToCase(ctx, id, dedupe(reportIDs), actor)
 }
@@ -521,10 +509,10 @@ func (s *Service) RemoveReport(ctx context.Context, id, reportID, actor string) 
 		return ErrClosed
 	}
 	if !slices.Contains(c.ReportIDs, reportID) {
-		return invalid("report %s is not in this case", reportID)
+		return problem.New("case.report_not_in_case", reportID)
 	}
 	if len(c.ReportIDs) == 1 {
-		return invalid("a case keeps at least one report: close it instead")
+		return problem.New("case.last_report")
 	}
 	return s.store.RemoveReportFromCase(ctx, id, reportID, actor)
 }
@@ -532,7 +520,7 @@ func (s *Service) RemoveReport(ctx context.Context, id, reportID, actor string) 
 // Merge moves the reports of from into into and closes from as merged.
 func (s *Service) Merge(ctx context.Context, into, from, actor string) error {
 	if into == from {
-		return invalid("a case cannot be merged into itself")
+		return problem.New("case.merge_into_itself")
 	}
 	for _, id := range []string{into, from} {
 		c, err := s.store.CaseByID(ctx, id)
@@ -557,11 +545,11 @@ func (s *Service) Split(ctx context.Context, id string, reportIDs []string, titl
 	}
 	reportIDs = dedupe(reportIDs)
 	if len(reportIDs) == 0 || len(reportIDs) >= len(c.ReportIDs) {
-		return Case{}, invalid("choose some, not all, of the case's reports to split off")
+		return Case{}, problem.New("case.split_some_not_all")
 	}
 	for _, r := range reportIDs {
 		if !slices.Contains(c.ReportIDs, r) {
-			return Case{}, invalid("report %s is not in this case", r)
+			return Case{}, problem.New("case.report_not_in_case", r)
 		}
 	}
 	if err := checkText("title", title, maxTitle, true); err != nil {

@@ -8,7 +8,6 @@ package removal
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/safehttp"
 )
 
@@ -83,17 +83,8 @@ type Store interface {
 // ErrNotFound is returned for an unknown notice.
 var ErrNotFound = errors.New("notice not found")
 
-// InvalidError says what is wrong with a notice; Format and Args are
-// kept apart so that the interface can translate it.
-type InvalidError struct {
-	Format string
-	Args   []any
-}
-
-func (e *InvalidError) Error() string { return fmt.Sprintf(e.Format, e.Args...) }
-
-// Message returns the problem's format and arguments.
-func (e *InvalidError) Message() (string, []any) { return e.Format, e.Args }
+// InvalidError is what is wrong with a notice (a problem.Problem).
+type InvalidError = problem.Problem
 
 // Service checks notices before storing them.
 type Service struct {
@@ -114,14 +105,14 @@ func (s *Service) now() time.Time {
 func (s *Service) Send(ctx context.Context, caseID string, caseURLs []string, rawURL, host, kind, actor string) (Notice, error) {
 	i := slices.IndexFunc(Kinds, func(k Kind) bool { return k.Code == kind })
 	if i < 0 {
-		return Notice{}, &InvalidError{"unknown kind of notice %q (removal-order, administrative or notice)", []any{kind}}
+		return Notice{}, problem.New("notice.unknown_kind", kind)
 	}
 	if !slices.Contains(caseURLs, rawURL) {
-		return Notice{}, &InvalidError{Format: "the URL must be one of the case's reported URLs"}
+		return Notice{}, problem.New("notice.url_not_in_case")
 	}
 	host = strings.TrimSpace(host)
 	if host == "" || len(host) > 200 {
-		return Notice{}, &InvalidError{Format: "name the hosting provider (200 characters at most)"}
+		return Notice{}, problem.New("notice.host_required")
 	}
 	k := Kinds[i]
 	if k.Code == "notice" && s.NoticeDeadline > 0 {
@@ -158,11 +149,11 @@ func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client 
 		return n, err
 	}
 	if neverFetch {
-		return n, &InvalidError{Format: "this category's content is never fetched by the server: record the result by hand"}
+		return n, problem.New("notice.never_fetched")
 	}
 	u, err := url.Parse(n.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return n, &InvalidError{Format: "only http and https addresses can be checked"}
+		return n, problem.New("notice.not_http")
 	}
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -171,7 +162,7 @@ func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client 
 	n.CheckedAt = now
 	switch {
 	case err != nil && errors.Is(err, safehttp.ErrForbiddenAddress):
-		return n, &InvalidError{Format: "the address is not public: not checked"}
+		return n, problem.New("notice.address_not_public")
 	case err != nil && isGone(err):
 		n.CheckResult = "host gone: " + trim(err.Error())
 		if n.Status != StatusRemoved {

@@ -7,10 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vigie-platform/vigie/problem"
 )
 
 // State is where a report stands for the analysts.
@@ -44,7 +45,7 @@ func ParseState(s string) ([]State, error) {
 			return []State{st}, nil
 		}
 	}
-	return nil, fmt.Errorf("unknown state %q", s)
+	return nil, problem.New("triage.unknown_state", s)
 }
 
 // Filter selects the queue's reports. Zero values mean "any".
@@ -87,7 +88,7 @@ func DecodeCursor(s string) (Cursor, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) > 512 || json.Unmarshal(b, &c) != nil || c.ID == "" {
-		return Cursor{}, errors.New("invalid page cursor")
+		return Cursor{}, problem.New("triage.bad_cursor")
 	}
 	return c, nil
 }
@@ -125,16 +126,16 @@ func (d Decision) Check() error {
 		ok = ok || s == d.State
 	}
 	if !ok {
-		return fmt.Errorf("unknown decision %q (want unfounded, duplicate or not_competent)", d.State)
+		return problem.New("triage.unknown_decision", string(d.State))
 	}
 	if strings.TrimSpace(d.Reason) == "" {
-		return errors.New("a decision needs a reason")
+		return problem.New("triage.reason_required")
 	}
 	if !utf8.ValidString(d.Reason) || utf8.RuneCountInString(d.Reason) > 1000 {
-		return errors.New("the reason must be valid text of at most 1000 characters")
+		return problem.New("triage.reason_invalid")
 	}
 	if d.State == StateDuplicate && strings.TrimSpace(d.DuplicateOf) == "" {
-		return errors.New("a duplicate needs the report it duplicates")
+		return problem.New("triage.duplicate_needs_target")
 	}
 	return nil
 }

@@ -1,0 +1,77 @@
+package problem
+
+type message struct{ en, fr string }
+
+// catalogue holds every problem's text, in English and French, with the
+// same arguments in the same order. Codes are grouped by the package that
+// raises them.
+var catalogue = map[string]message{
+	// Free text in cases, notes and reasons.
+	"text.invalid_utf8": {"%s is not valid UTF-8", "%s : texte illisible (UTF-8 invalide)"},
+	"text.required":     {"%s is required", "%s : champ obligatoire"},
+	"text.too_long":     {"%s is too long (%d characters, at most %d)", "%s : trop long (%d caractères, %d au plus)"},
+
+	// casefile
+	"case.no_reports":               {"a case needs at least one report", "Une fiche réunit au moins un signalement."},
+	"case.unknown_category":         {"unknown category %q", "Catégorie inconnue : %q."},
+	"case.legal_not_in_category":    {"legal reference %q is not one of the category's (%s)", "La référence %q n'est pas l'une de celles de la catégorie (%s)."},
+	"case.legal_required":           {"choose at least one legal reference", "Choisissez au moins une référence légale."},
+	"case.unknown_priority":         {"unknown priority %q", "Priorité inconnue : %q."},
+	"case.not_qualified":            {"qualify the case before referring it", "Qualifiez la fiche avant de la transmettre."},
+	"case.no_destination":           {"choose at least one destination", "Choisissez au moins un destinataire."},
+	"case.override_needs_reason":    {"the destinations differ from the proposal (%s): give a reason", "Les destinataires s'écartent de la proposition (%s) : donnez une raison."},
+	"case.already_acknowledged":     {"this referral was already acknowledged", "Cette transmission a déjà été accusée."},
+	"case.unknown_departement":      {"unknown département %q (e.g. 75, 2A, 974)", "Département inconnu : %q (par exemple 75, 2A, 974)."},
+	"case.bad_country":              {"the reporter's country is a two-letter ISO code (e.g. FR, BE)", "Le pays du signalant s'écrit en code ISO de deux lettres (par exemple FR, BE)."},
+	"case.unknown_outcome":          {"unknown outcome %q", "Suite inconnue : %q."},
+	"case.cannot_reopen":            {"only a closed case that was not merged can be reopened", "Seule une fiche close, non fusionnée, peut être rouverte."},
+	"case.choose_reports":           {"choose at least one report", "Choisissez au moins un signalement."},
+	"case.report_not_in_case":       {"report %s is not in this case", "Le signalement %s n'appartient pas à cette fiche."},
+	"case.last_report":              {"a case keeps at least one report: close it instead", "Une fiche garde au moins un signalement : closez-la plutôt."},
+	"case.merge_into_itself":        {"a case cannot be merged into itself", "Une fiche ne peut pas être fusionnée avec elle-même."},
+	"case.split_some_not_all":       {"choose some, not all, of the case's reports to split off", "Choisissez une partie, et non la totalité, des signalements à détacher."},
+	"case.unknown_destination":      {"unknown destination %q", "Destinataire inconnu : %q."},
+	"case.not_referred_to_you":      {"this case was not referred to your service", "Cette fiche n'a pas été transmise à votre service."},
+	"case.merge_target_required":    {"give the id of the case to merge into this one", "Indiquez l'identifiant de la fiche à fusionner dans celle-ci."},
+	"case.unknown_status":           {"unknown status", "Statut inconnu."},
+	"case.checks_off":               {"checks are turned off on this server", "Les vérifications sont désactivées sur ce serveur."},
+	"case.report_id_invalid":        {"not a report id", "Ce n'est pas un identifiant de signalement."},
+	"case.duplicate_target_unknown": {"the report it duplicates does not exist", "Le signalement dont il serait le doublon n'existe pas."},
+
+	// removal
+	"notice.unknown_kind":       {"unknown kind of notice %q (removal-order, administrative or notice)", "Type de demande inconnu : %q (removal-order, administrative ou notice)."},
+	"notice.url_not_in_case":    {"the URL must be one of the case's reported URLs", "L'adresse doit être l'une des adresses signalées dans la fiche."},
+	"notice.host_required":      {"name the hosting provider (200 characters at most)", "Nommez l'hébergeur (200 caractères au plus)."},
+	"notice.never_fetched":      {"this category's content is never fetched by the server: record the result by hand", "Le serveur ne consulte jamais les contenus de cette catégorie : notez le résultat vous-même."},
+	"notice.not_http":           {"only http and https addresses can be checked", "Seules les adresses http et https peuvent être vérifiées."},
+	"notice.address_not_public": {"the address is not public: not checked", "L'adresse n'est pas publique : elle n'a pas été vérifiée."},
+
+	// triage
+	"triage.unknown_state":          {"unknown state %q", "État inconnu : %q."},
+	"triage.bad_cursor":             {"invalid page cursor", "Curseur de page invalide."},
+	"triage.unknown_decision":       {"unknown decision %q (want unfounded, duplicate or not_competent)", "Décision inconnue : %q (unfounded, duplicate ou not_competent)."},
+	"triage.reason_required":        {"a decision needs a reason", "Une décision doit être motivée."},
+	"triage.reason_invalid":         {"the reason must be valid text of at most 1000 characters", "Le motif doit être un texte valide de 1000 caractères au plus."},
+	"triage.duplicate_needs_target": {"a duplicate needs the report it duplicates", "Un doublon désigne le signalement qu'il répète."},
+	"triage.too_many":               {"at most 500 reports at a time", "500 signalements au plus à la fois."},
+	"triage.bad_assignee":           {"reports can only be assigned to an active analyst or supervisor", "Un signalement ne s'attribue qu'à un analyste ou superviseur actif."},
+	"triage.unknown_category":       {"unknown category", "Catégorie inconnue."},
+	"triage.unknown_channel":        {"unknown channel", "Canal inconnu."},
+	"triage.related_yes_no":         {"related is yes or no", "« Liés » vaut oui ou non."},
+	"triage.bad_date":               {"dates are written YYYY-MM-DD", "Les dates s'écrivent AAAA-MM-JJ."},
+
+	// account
+	"account.unknown_role":         {"unknown role %q (admin, supervisor, analyst, auditor or destination)", "Rôle inconnu : %q (admin, supervisor, analyst, auditor ou destination)."},
+	"account.invalid_email":        {"invalid e-mail address %q", "Adresse électronique invalide : %q."},
+	"account.exists":               {"an account with this e-mail already exists", "Un compte existe déjà avec cette adresse."},
+	"account.disable_self":         {"you cannot disable your own account", "Vous ne pouvez pas désactiver votre propre compte."},
+	"account.destination_required": {"a destination user needs --destination (the service's code)", "Un compte de destinataire indique son service (--destination)."},
+
+	// search, audit viewer and statistics
+	"search.too_long":      {"the search is too long (500 characters at most)", "La recherche est trop longue (500 caractères au plus)."},
+	"page.bad":             {"bad page", "Page invalide."},
+	"date.from":            {"from: a date written YYYY-MM-DD", "Du : une date écrite AAAA-MM-JJ."},
+	"date.to":              {"to: a date written YYYY-MM-DD", "Au : une date écrite AAAA-MM-JJ."},
+	"stats.bad_range":      {"the range must run forward and span at most ten years", "La période doit aller vers l'avant et couvrir dix ans au plus."},
+	"stats.unknown_period": {"unknown period %q (day, week or month)", "Période inconnue : %q (day, week ou month)."},
+}
