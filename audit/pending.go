@@ -23,18 +23,30 @@ type pendingKey struct{}
 // pending is the entry a change carries and whether a store wrote it.
 type pending struct {
 	mu      sync.Mutex
-	entries []Entry
+	entry   func(Outcome) Entry
+	source  string
 	written bool
+}
+
+// Outcome is what only the change itself knows when it commits, for
+// entries that record it: the object it picked (the report an analyst
+// took from the queue) and how many objects it changed.
+type Outcome struct {
+	ObjectID string
+	Changed  int
 }
 
 // Within runs change with a context that asks the store to write e in the
 // change's own transaction. It fails when change fails (the entry was then
 // rolled back with it) and when change returned without writing e.
 func Within(ctx context.Context, e Entry, change func(ctx context.Context) error) error {
-	if e.Source == "" {
-		e.Source = SourceFrom(ctx)
-	}
-	p := &pending{entries: []Entry{e}}
+	return WithinOutcome(ctx, func(Outcome) Entry { return e }, change)
+}
+
+// WithinOutcome is Within for an entry that depends on what the change
+// did: the store calls entry, inside the transaction, with the outcome.
+func WithinOutcome(ctx context.Context, entry func(Outcome) Entry, change func(ctx context.Context) error) error {
+	p := &pending{entry: entry, source: SourceFrom(ctx)}
 	if err := change(context.WithValue(ctx, pendingKey{}, p)); err != nil {
 		return err
 	}
@@ -52,6 +64,12 @@ func Within(ctx context.Context, e Entry, change func(ctx context.Context) error
 // transaction of the same change are not returned again. Without a
 // pending entry, it returns nil and a done that does nothing.
 func Pending(ctx context.Context) (entries []Entry, done func()) {
+	return PendingOutcome(ctx, Outcome{})
+}
+
+// PendingOutcome is Pending for a change that knows its outcome; the
+// entry is completed with it.
+func PendingOutcome(ctx context.Context, o Outcome) (entries []Entry, done func()) {
 	p, _ := ctx.Value(pendingKey{}).(*pending)
 	if p == nil {
 		return nil, func() {}
@@ -61,7 +79,11 @@ func Pending(ctx context.Context) (entries []Entry, done func()) {
 	if p.written {
 		return nil, func() {}
 	}
-	return p.entries, func() {
+	e := p.entry(o)
+	if e.Source == "" {
+		e.Source = p.source
+	}
+	return []Entry{e}, func() {
 		p.mu.Lock()
 		p.written = true
 		p.mu.Unlock()
