@@ -26,6 +26,10 @@ func (l Limit) Unlimited() bool { return l.PerSecond <= 0 }
 type bucket struct {
 	tokens float64
 	last   time.Time
+	// refill is how long this bucket's own limit takes to fill it from
+	// empty: keys of different scopes (logins, tokens) share the map, and
+	// each bucket may be dropped only once its own limit has refilled it.
+	refill time.Duration
 }
 
 // Limiter holds one bucket per key.
@@ -55,7 +59,7 @@ func (l *Limiter) Allow(key string, lim Limit) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.sweep) > time.Minute {
-		l.sweepLocked(now, lim)
+		l.sweepLocked(now)
 	}
 	b, ok := l.buckets[key]
 	if !ok {
@@ -64,6 +68,7 @@ func (l *Limiter) Allow(key string, lim Limit) (bool, time.Duration) {
 	}
 	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*lim.PerSecond)
 	b.last = now
+	b.refill = time.Duration(burst / lim.PerSecond * float64(time.Second))
 	if b.tokens >= 1 {
 		b.tokens--
 		return true, 0
@@ -72,13 +77,13 @@ func (l *Limiter) Allow(key string, lim Limit) (bool, time.Duration) {
 	return false, wait
 }
 
-// sweepLocked drops buckets idle long enough to be full again, so that a
-// flood of distinct keys cannot grow the map without bound.
-func (l *Limiter) sweepLocked(now time.Time, lim Limit) {
+// sweepLocked drops buckets idle long enough to be full again under their
+// own limit (dropping one is then the same as keeping it), so that a flood
+// of distinct keys cannot grow the map without bound.
+func (l *Limiter) sweepLocked(now time.Time) {
 	l.sweep = now
-	full := time.Duration(math.Max(lim.Burst, 1) / lim.PerSecond * float64(time.Second))
 	for k, b := range l.buckets {
-		if now.Sub(b.last) > full {
+		if now.Sub(b.last) > b.refill {
 			delete(l.buckets, k)
 		}
 	}

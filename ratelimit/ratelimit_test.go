@@ -43,3 +43,33 @@ func TestSweepBoundsMemory(t *testing.T) {
 		t.Fatalf("%d buckets kept after sweep", len(l.buckets))
 	}
 }
+
+// A sweep run by a fast scope (API tokens, refilled in a second) must not
+// drop a slow scope's bucket (logins, refilled in ten minutes) that is
+// still short of tokens: that would hand the slow key a full burst again.
+func TestSweepKeepsSlowBucketsThatAreNotFull(t *testing.T) {
+	at := time.Unix(1_000_000, 0)
+	l := New(func() time.Time { return at })
+	login := PerMinute(1, 10)
+	token := Limit{PerSecond: 50, Burst: 50}
+	for i := 0; i < 10; i++ {
+		if ok, _ := l.Allow("login:192.0.2.1", login); !ok {
+			t.Fatalf("login %d refused within the burst", i+1)
+		}
+	}
+	at = at.Add(70 * time.Second) // past the minute between sweeps
+	if ok, _ := l.Allow("token:hotline", token); !ok {
+		t.Fatal("token refused")
+	}
+	at = at.Add(time.Second)
+	allowed := 0
+	for i := 0; i < 10; i++ {
+		if ok, _ := l.Allow("login:192.0.2.1", login); ok {
+			allowed++
+		}
+	}
+	// 71 s at one a minute gives back one token, not ten.
+	if allowed != 1 {
+		t.Fatalf("%d logins allowed after the fast scope's sweep, want 1", allowed)
+	}
+}
