@@ -1,6 +1,8 @@
 // Package access says what each role may do. It is the one place where
-// roles meet permissions; the web server asks it for every workspace route,
-// and the stores scope objects (a destination user's cases) by what it says.
+// roles meet permissions: each workspace route declares the permission it
+// needs where it is registered, and the web side asks this package before
+// running it. Which objects a destination user may see of a case is not a
+// permission but a scope, decided by casefile (Service.CaseFor).
 package access
 
 import "github.com/vigie-platform/vigie/account"
