@@ -17,8 +17,10 @@ import (
 	"github.com/vigie-platform/vigie/report"
 )
 
-// apiError is the one shape of every API error body.
+// apiError is the one shape of every API error body; Status is the HTTP
+// status it goes with (a batch item carries it beside the error).
 type apiError struct {
+	Status  int               `json:"-"`
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
@@ -45,8 +47,9 @@ func fieldsOf(inv *report.InvalidError) map[string]string {
 	return out
 }
 
-// writeSubmitError maps an intake error to the API's answer, once.
-func (s *server) writeSubmitError(w http.ResponseWriter, err error) {
+// submitError maps an intake error to the API's error, once: the answer
+// to a single report and each failed item of a batch.
+func (s *server) submitError(err error) apiError {
 	var inv *report.InvalidError
 	switch {
 	case errors.As(err, &inv):
@@ -54,16 +57,24 @@ func (s *server) writeSubmitError(w http.ResponseWriter, err error) {
 		if inv.TooLarge() {
 			status = http.StatusRequestEntityTooLarge
 		}
-		writeAPIError(w, status, "invalid", "The report has invalid fields; nothing was stored.", fieldsOf(inv))
+		return apiError{Status: status, Code: "invalid", Message: "The report has invalid fields; nothing was stored.", Fields: fieldsOf(inv)}
 	case errors.Is(err, report.ErrIdempotencyMismatch):
-		writeAPIError(w, http.StatusUnprocessableEntity, "idempotency_key_reused",
-			"This Idempotency-Key was already used with a different request.", nil)
+		return apiError{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
+			Message: "This Idempotency-Key was already used with a different request."}
 	default:
 		s.Logger.Error("store report", "err", err)
-		w.Header().Set("Retry-After", "5")
-		writeAPIError(w, http.StatusServiceUnavailable, "unavailable",
-			"The report could not be stored right now and nothing was recorded; retry with the same Idempotency-Key.", nil)
+		return apiError{Status: http.StatusServiceUnavailable, Code: "unavailable",
+			Message: "The report could not be stored right now and nothing was recorded; retry with the same Idempotency-Key."}
 	}
+}
+
+// writeSubmitError answers a request whose intake failed.
+func (s *server) writeSubmitError(w http.ResponseWriter, err error) {
+	e := s.submitError(err)
+	if e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	writeAPIError(w, e.Status, e.Code, e.Message, e.Fields)
 }
 
 // authenticate checks the bearer token, its scope and its rate.
@@ -409,9 +420,8 @@ func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request) {
 	for k, out := range outcomes {
 		res := &results[positions[k]]
 		if out.Err != nil {
-			rec := &errorCapture{}
-			s.writeSubmitError(rec, out.Err)
-			res.Status, res.Error = rec.status, rec.err
+			e := s.submitError(out.Err)
+			res.Status, res.Error = e.Status, &e
 			continue
 		}
 		ack := out.Ack
@@ -422,29 +432,6 @@ func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.reports.WithLabelValues("api").Add(float64(stored))
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
-}
-
-// errorCapture records what writeSubmitError would answer, to reuse the
-// one mapping for items of a batch.
-type errorCapture struct {
-	header http.Header
-	status int
-	err    *apiError
-}
-
-func (e *errorCapture) Header() http.Header {
-	if e.header == nil {
-		e.header = http.Header{}
-	}
-	return e.header
-}
-func (e *errorCapture) WriteHeader(code int) { e.status = code }
-func (e *errorCapture) Write(b []byte) (int, error) {
-	var body map[string]*apiError
-	if err := json.Unmarshal(b, &body); err == nil {
-		e.err = body["error"]
-	}
-	return len(b), nil
 }
 
 func (s *server) handleAPIFollowUp(w http.ResponseWriter, r *http.Request) {
