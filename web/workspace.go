@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/search"
+	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/triage"
 )
 
@@ -172,7 +173,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
 	default:
 		s.Logger.Error("workspace", "route", r.Pattern, "err", err)
-		if errors.Is(err, context.DeadlineExceeded) || isUnavailable(err) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrUnavailable) {
 			w.Header().Set("Retry-After", "5")
 			s.wsFail(w, r, u, http.StatusServiceUnavailable, "ws.err.unavailable")
 			return
@@ -196,12 +197,6 @@ func (e inputError) Message() (string, []any) { return e.format, e.args }
 // badInput is a form problem the user can fix; format is English and is
 // translated through problemsFR.
 func badInput(format string, args ...any) error { return inputError{format, args} }
-
-// isUnavailable tells a store that cannot be reached from a bug.
-func isUnavailable(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLSTATE 57P")
-}
 
 // seeOther ends a POST with a redirect (and a fixed flash key).
 func seeOther(w http.ResponseWriter, r *http.Request, path, done string) {
