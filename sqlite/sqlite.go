@@ -22,16 +22,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
-	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
+	"github.com/vigie-platform/vigie/storage"
 
-	sqlite3 "modernc.org/sqlite"
-	sqlite3lib "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite" // the "sqlite" driver
 )
 
 //go:embed migrations/*.sql
@@ -41,20 +39,19 @@ var migrations embed.FS
 // does not hold the write lock (and readers' view) for long.
 const maxGroup = 512
 
-// DB is the SQLite store.
+// DB is the SQLite store: the shared store on a writer with a single
+// connection, plus what only SQLite does (blobs on disk, checkpoints,
+// durability switched per connection, bulk mode, integrity check).
 type DB struct {
-	*sqlstore.Workspace
+	*sqlstore.Store
 	write   *sql.DB // one connection: SQLite has one writer at a time
 	read    *sql.DB
-	q       *sqlstore.Queries
 	path    string
 	blobDir string
 	maxWAL  atomic.Int64 // see maxWAL; tests lower it
 	// walRestarts counts the blocking checkpoints that restarted the log.
 	walRestarts atomic.Int64
-	now         func() time.Time
 
-	commits *sqlstore.GroupCommitter
 	// unsynced is set while the writer runs without fsync (Unsynced).
 	unsynced atomic.Bool
 
@@ -62,6 +59,11 @@ type DB struct {
 	stopCheckpoint chan struct{}
 	checkpointDone chan struct{}
 }
+
+var (
+	_ storage.Store        = (*DB)(nil)
+	_ correlate.BulkLoader = (*DB)(nil)
+)
 
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
@@ -105,7 +107,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	write.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
-		return nil, err
+		return nil, sqlstore.MarkUnavailable(engine{}, err)
 	}
 	read, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
@@ -115,20 +117,18 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	db := &DB{
+		// One group committer: there is one writer.
+		Store:   sqlstore.NewStore(engine{}, read, write, 1, maxGroup),
 		write:   write,
 		read:    read,
-		q:       sqlstore.New(sqlstore.Dialect{PlannerNeedsHints: true, IsUniqueViolation: isUniqueViolation}),
 		path:    path,
 		blobDir: filepath.Join(dataDir, "blobs"),
-		now:     time.Now,
 	}
-	db.Workspace = sqlstore.NewWorkspace(db.q, read, write)
 	db.maxWAL.Store(maxWAL)
 	if err := os.MkdirAll(db.blobDir, 0o700); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: blob folder: %w", err)
 	}
-	db.commits = sqlstore.NewGroupCommitter(write, db.q, 1, maxGroup)
 	db.checkpoints, err = sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		db.Close()
@@ -140,46 +140,14 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	return db, nil
 }
 
-func isUniqueViolation(err error) bool {
-	var e *sqlite3.Error
-	return errors.As(err, &e) && (e.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY)
-}
-
-// Migrate applies pending migrations and reports which ran.
+// migrate applies the migrations that the database has not applied yet.
 func migrate(ctx context.Context, db *sql.DB) error {
-	sub, _ := fs.Sub(migrations, "migrations")
-	steps, err := migration.List(sub)
+	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlite: migrations table: %w", err)
-	}
-	for _, s := range steps {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, s.Version).Scan(&n); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
-		}
-		if n > 0 {
-			tx.Rollback()
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, s.Version, s.Name, time.Now().Unix()); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", s.Name, err)
-		}
+	if err := migration.Apply(ctx, db, sub, migrationDialect); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
 }
@@ -225,19 +193,10 @@ func (db *DB) checkpointer(interval time.Duration) {
 	}
 }
 
-// SchemaVersion returns the highest applied migration.
-func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
-	var v sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
-	return int(v.Int64), err
-}
-
-// Close stops the writer after it has finished what it holds, and closes
-// the database.
+// Close lets the writer finish what it holds, checkpoints the log into
+// the database and closes it.
 func (db *DB) Close() error {
-	if db.commits != nil {
-		db.commits.Close()
-	}
+	db.FinishIntake()
 	var errs []error
 	if db.checkpoints != nil {
 		close(db.stopCheckpoint)
@@ -245,80 +204,16 @@ func (db *DB) Close() error {
 		_, err := db.checkpoints.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		errs = append(errs, err, db.checkpoints.Close())
 	}
-	errs = append(errs, db.read.Close(), db.write.Close())
+	errs = append(errs, db.Store.Close())
 	return errors.Join(errs...)
 }
 
-// Create stores reports through the group committer.
-func (db *DB) Create(ctx context.Context, reports []*report.Report) ([]report.CreateResult, []error, error) {
-	return db.commits.Create(ctx, reports)
-}
-
-// ReportByID reads a report.
-func (db *DB) ReportByID(ctx context.Context, id string) (report.Report, error) {
-	return db.q.ReportByID(ctx, db.read, id)
-}
-
-// ReportByReceipt reads a report by its receipt.
-func (db *DB) ReportByReceipt(ctx context.Context, receipt string) (report.Report, error) {
-	return db.q.ReportByReceipt(ctx, db.read, receipt)
-}
-
-// CountReports counts the reports.
-func (db *DB) CountReports(ctx context.Context) (int64, error) {
-	return db.q.CountReports(ctx, db.read)
-}
-
-// CreateToken stores an API token.
-func (db *DB) CreateToken(ctx context.Context, t apitoken.Token) (apitoken.Token, error) {
-	return db.q.CreateToken(ctx, db.write, t)
-}
-
-// TokenByHash finds a token.
-func (db *DB) TokenByHash(ctx context.Context, hash []byte) (apitoken.Token, error) {
-	return db.q.TokenByHash(ctx, db.read, hash)
-}
-
-// ListTokens lists the tokens.
-func (db *DB) ListTokens(ctx context.Context) ([]apitoken.Token, error) {
-	return db.q.ListTokens(ctx, db.read)
-}
-
-// RevokeToken revokes a token.
-func (db *DB) RevokeToken(ctx context.Context, name string, at time.Time) error {
-	return db.q.RevokeToken(ctx, db.write, name, at)
-}
-
-// AddVisits adds to a day's visits.
-func (db *DB) AddVisits(ctx context.Context, day time.Time, n int64) error {
-	return db.q.AddVisits(ctx, db.write, day, n)
-}
-
-// Visits reads visits per day.
-func (db *DB) Visits(ctx context.Context, from, to time.Time) (map[string]int64, error) {
-	return db.q.Visits(ctx, db.read, from, to)
-}
-
-// Spend records a proof-of-work solution as used.
-func (db *DB) Spend(ctx context.Context, signature string, expires time.Time) (bool, error) {
-	return db.q.Spend(ctx, db.write, signature, expires, db.now())
-}
-
-// Key returns a named server key.
-func (db *DB) Key(ctx context.Context, name string) ([]byte, error) {
-	return db.q.Key(ctx, db.write, name)
-}
-
-// Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error {
-	return db.read.PingContext(ctx)
-}
-
 // IntegrityCheck runs SQLite's own consistency check.
-func (db *DB) IntegrityCheck(ctx context.Context) error {
+func (db *DB) IntegrityCheck(ctx context.Context) (err error) {
+	defer db.Guard(&err)
 	var res string
 	if err := db.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
-		return err
+		return fmt.Errorf("sqlite integrity check: %w", err)
 	}
 	if res != "ok" {
 		return fmt.Errorf("sqlite integrity check: %s", res)
@@ -390,7 +285,8 @@ func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
 // Unsynced turns off fsync on the writer until the returned function is
 // called. Only for generated data (the demo): a crash meanwhile may lose
 // or corrupt what was written since.
-func (db *DB) Unsynced(ctx context.Context) (func(context.Context) error, error) {
+func (db *DB) Unsynced(ctx context.Context) (_ func(context.Context) error, err error) {
+	defer db.Guard(&err)
 	if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous=OFF`); err != nil {
 		return nil, fmt.Errorf("sqlite: unsynced: %w", err)
 	}
@@ -422,9 +318,13 @@ func (db *DB) DeleteBlob(_ context.Context, sha string) error {
 // its reports queued, and they are linked again. So linking commits with
 // synchronous=NORMAL (no fsync of its own; the next report commit's fsync
 // covers it) and the connection goes back to FULL before intake uses it.
-func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
-	if db.unsynced.Load() { // the writer already skips fsync; keep it so
-		return db.q.LinkPending(ctx, db.write, limit, valueCap, link)
+// A link that carries an audit entry keeps FULL: the entry must be as
+// durable as any change.
+func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (n int, err error) {
+	defer db.Guard(&err)
+	// With the writer already skipping fsync (Unsynced), keep it so.
+	if entries, _ := audit.Pending(ctx); db.unsynced.Load() || len(entries) > 0 {
+		return db.LinkPendingOn(ctx, db.write, limit, valueCap, link)
 	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
@@ -434,7 +334,7 @@ func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(co
 	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
 		return 0, fmt.Errorf("sqlite: link: %w", err)
 	}
-	n, linkErr := db.q.LinkPending(ctx, conn, limit, valueCap, link)
+	n, linkErr := db.LinkPendingOn(ctx, conn, limit, valueCap, link)
 	if _, err := conn.ExecContext(context.Background(), `PRAGMA synchronous=FULL`); err != nil {
 		// Never hand intake a connection that does not fsync: discard it.
 		conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -443,43 +343,11 @@ func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(co
 	return n, linkErr
 }
 
-// Indicator reads an identifier's record.
-func (db *DB) Indicator(ctx context.Context, t indicator.Type, value string) (correlate.Info, error) {
-	return db.q.Indicator(ctx, db.read, t, value)
-}
-
-// IndicatorReports pages through the reports naming a value.
-func (db *DB) IndicatorReports(ctx context.Context, t indicator.Type, value, cursor string, limit int) ([]string, string, error) {
-	return db.q.IndicatorReports(ctx, db.read, t, value, cursor, limit)
-}
-
-// ReportIndicators lists a report's identifiers.
-func (db *DB) ReportIndicators(ctx context.Context, reportID string) ([]correlate.Info, error) {
-	return db.q.ReportIndicators(ctx, db.read, reportID)
-}
-
-// TopIndicators lists the most shared identifiers.
-func (db *DB) TopIndicators(ctx context.Context, limit int) ([]correlate.Info, error) {
-	return db.q.TopIndicators(ctx, db.read, limit)
-}
-
-// UnlinkedCount counts reports waiting to be linked.
-func (db *DB) UnlinkedCount(ctx context.Context) (int64, error) {
-	return db.q.UnlinkedCount(ctx, db.read)
-}
-
-// ResetLinks empties the index.
-func (db *DB) ResetLinks(ctx context.Context) error { return db.q.ResetLinks(ctx, db.write) }
-
-// IndexSize counts identifiers and links.
-func (db *DB) IndexSize(ctx context.Context) (int64, int64, error) {
-	return db.q.IndexSize(ctx, db.read)
-}
-
 // BeginBulk prepares a rebuild of the index: a 1 GB page cache and memory
 // mapping on the writer, and the report→identifier index dropped, to be
 // built once, sorted, at the end (see correlate.BulkLoader).
-func (db *DB) BeginBulk(ctx context.Context) (func(context.Context) error, error) {
+func (db *DB) BeginBulk(ctx context.Context) (_ func(context.Context) error, err error) {
+	defer db.Guard(&err)
 	for _, stmt := range []string{`PRAGMA cache_size=-1048576`, `PRAGMA mmap_size=4294967296`, `DROP INDEX IF EXISTS report_indicators_report`} {
 		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("sqlite: bulk: %w", err)
@@ -494,14 +362,4 @@ func (db *DB) BeginBulk(ctx context.Context) (func(context.Context) error, error
 		}
 		return errors.Join(errs...)
 	}, nil
-}
-
-// AppendAudit adds an entry to the audit trail.
-func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
-	return db.q.AppendAudit(ctx, db.write, e)
-}
-
-// AuditEntries reads the audit trail in order.
-func (db *DB) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
-	return db.q.AuditEntries(ctx, db.read, fn)
 }

@@ -10,50 +10,67 @@ import (
 	"github.com/vigie-platform/vigie/audit"
 )
 
-// auditLock keys the PostgreSQL advisory lock that serialises appenders
-// across instances (the chain needs one writer at a time).
+// auditLock keys the serial lock of appends to the audit chain, which
+// needs one appender at a time (see Engine.SerialLock).
 const auditLock = 0x61756474 // "audt"
 
-// AppendAudit chains and stores one entry in its own transaction.
-func (q *Queries) AppendAudit(ctx context.Context, db TxBeginner, e audit.Entry) (audit.Entry, error) {
-	tx, err := db.BeginTx(ctx, nil)
+// AppendAudit chains and stores one entry in its own transaction: for
+// audited reads (views, exports, refusals), which change nothing else.
+// Changes carry their entries to the write instead (audit.Within), and
+// these are not taken here, so that an entry read here cannot commit
+// ahead of a change that may still fail.
+func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (_ audit.Entry, err error) {
+	defer s.Guard(&err)
+	var sealed []audit.Entry
+	err = s.transact(ctx, s.write, "append audit entry", func(tx *sql.Tx) error {
+		var err error
+		sealed, err = s.appendAudit(ctx, tx, []audit.Entry{e})
+		return err
+	})
 	if err != nil {
-		return e, fmt.Errorf("audit: %w", err)
+		return e, err
 	}
-	defer tx.Rollback()
-	if q.dialect.SkipLocked { // PostgreSQL: other instances append too
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
-			return e, fmt.Errorf("audit lock: %w", err)
-		}
+	return sealed[0], nil
+}
+
+// appendAudit chains entries to the trail inside tx. The serial lock is
+// taken here, at the end of the change's transaction, so that appenders
+// wait for one another only over the insert and the commit.
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, entries []audit.Entry) ([]audit.Entry, error) {
+	if len(entries) == 0 {
+		return nil, nil
 	}
-	var prev audit.Entry
-	var hasPrev bool
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&prev.Seq, &prev.Hash)
+	if err := s.engine.SerialLock(ctx, tx, auditLock); err != nil {
+		return nil, fmt.Errorf("audit lock: %w", err)
+	}
+	var prev *audit.Entry
+	var last audit.Entry
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return e, fmt.Errorf("audit: last entry: %w", err)
+		return nil, fmt.Errorf("audit: last entry: %w", err)
 	default:
-		hasPrev = true
+		prev = &last
 	}
-	if hasPrev {
-		e = audit.Seal(e, &prev)
-	} else {
-		e = audit.Seal(e, nil)
+	insert := s.rebind(`INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`)
+	sealed := make([]audit.Entry, len(entries))
+	for i, e := range entries {
+		e = audit.Seal(e, prev)
+		if _, err := tx.ExecContext(ctx, insert, e.Seq, e.At.UnixMicro(), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Source, e.Detail, e.PrevHash, e.Hash); err != nil {
+			return nil, fmt.Errorf("audit: append: %w", err)
+		}
+		sealed[i] = e
+		prev = &sealed[i]
 	}
-	if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`), e.Seq, e.At.UnixMicro(), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Source, e.Detail, e.PrevHash, e.Hash); err != nil {
-		return e, fmt.Errorf("audit: append: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return e, fmt.Errorf("audit: commit: %w", err)
-	}
-	return e, nil
+	return sealed, nil
 }
 
 // AuditEntries reads the trail in order.
-func (q *Queries) AuditEntries(ctx context.Context, db Execer, fn func(audit.Entry) error) error {
-	rows, err := db.QueryContext(ctx, `SELECT seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
+func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) (err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("audit: read: %w", err)
 	}
@@ -73,7 +90,8 @@ func (q *Queries) AuditEntries(ctx context.Context, db Execer, fn func(audit.Ent
 }
 
 // FindAudit reads entries for the viewer, newest first.
-func (w *Workspace) FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
+func (s *Store) FindAudit(ctx context.Context, f audit.Filter) (_ []audit.Entry, err error) {
+	defer s.Guard(&err)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
@@ -108,7 +126,7 @@ func (w *Workspace) FindAudit(ctx context.Context, f audit.Filter) ([]audit.Entr
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit)
-	rows, err := w.read.QueryContext(ctx, w.q.Q(q+` ORDER BY seq DESC LIMIT ?`), args...)
+	rows, err := s.read.QueryContext(ctx, s.rebind(q+` ORDER BY seq DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: find: %w", err)
 	}

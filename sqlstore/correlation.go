@@ -18,34 +18,41 @@ import (
 	"github.com/vigie-platform/vigie/indicator"
 )
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // TxBeginner is what *sql.DB and *sql.Conn offer.
 type TxBeginner interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
-// LinkPending implements correlate.Store on a write transaction.
-func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
-	tx, err := db.BeginTx(ctx, nil)
+// LinkPending implements correlate.Store on the write pool.
+func (s *Store) LinkPending(ctx context.Context, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (_ int, err error) {
+	defer s.Guard(&err)
+	return s.LinkPendingOn(ctx, s.write, limit, valueCap, link)
+}
+
+// LinkPendingOn is LinkPending on db, for an adapter that links on a
+// connection of its own. The index is derived data: its transaction
+// commits without waiting for the log flush, and a crash that loses it
+// leaves its reports in the queue, to be linked again.
+func (s *Store) LinkPendingOn(ctx context.Context, db TxBeginner, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (n int, err error) {
+	defer s.Guard(&err)
+	err = s.derivedTx(ctx, db, "link", func(tx *sql.Tx) error {
+		var err error
+		n, err = s.linkPending(ctx, tx, limit, valueCap, link)
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("link: begin: %w", err)
+		return 0, err
 	}
-	defer tx.Rollback()
-	lock := ""
-	if q.dialect.SkipLocked {
-		lock = " FOR UPDATE OF link_queue SKIP LOCKED" // several instances: each takes other reports
-		if err := asyncCommit(ctx, tx); err != nil {
-			return 0, fmt.Errorf("link: %w", err)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, q.Q(`SELECT r.id, r.created_at, r.description, r.urls, r.seen_on
+	return n, nil
+}
+
+func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
+	// The claim skips reports that a linker on another instance holds.
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.id, r.created_at, r.description, r.urls, r.seen_on
 		FROM link_queue JOIN reports r ON r.id = link_queue.report_id
-		ORDER BY link_queue.seq LIMIT ?`+lock), limit)
+		ORDER BY link_queue.seq LIMIT ?`+s.engine.ClaimSuffix("link_queue")), limit)
 	if err != nil {
-		return 0, fmt.Errorf("link: pending: %w", err)
+		return 0, fmt.Errorf("pending: %w", err)
 	}
 	var pending []correlate.PendingReport
 	index := map[string]int{}
@@ -55,18 +62,18 @@ func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCa
 		var urls string
 		if err := rows.Scan(&p.ID, &created, &p.Fields.Description, &urls, &p.Fields.SeenOn); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("link: pending: %w", err)
+			return 0, fmt.Errorf("pending: %w", err)
 		}
 		p.CreatedAt = fromMicros(created)
 		if err := json.Unmarshal([]byte(urls), &p.Fields.URLs); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("link: report %s urls: %w", p.ID, err)
+			return 0, fmt.Errorf("report %s urls: %w", p.ID, err)
 		}
 		index[p.ID] = len(pending)
 		pending = append(pending, p)
 	}
 	if err := rows.Close(); err != nil {
-		return 0, fmt.Errorf("link: pending: %w", err)
+		return 0, fmt.Errorf("pending: %w", err)
 	}
 	if len(pending) == 0 {
 		return 0, nil
@@ -77,50 +84,37 @@ func (q *Queries) LinkPending(ctx context.Context, db TxBeginner, limit, valueCa
 	}
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
-		arows, err := tx.QueryContext(ctx, q.Q(`SELECT report_id, sha256 FROM report_attachments WHERE report_id IN (`+placeholders(len(chunk))+`)`), chunk...)
+		arows, err := tx.QueryContext(ctx, s.rebind(`SELECT report_id, sha256 FROM report_attachments WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...)
 		if err != nil {
-			return 0, fmt.Errorf("link: attachments: %w", err)
+			return 0, fmt.Errorf("attachments: %w", err)
 		}
 		for arows.Next() {
 			var id, sha string
 			if err := arows.Scan(&id, &sha); err != nil {
 				arows.Close()
-				return 0, fmt.Errorf("link: attachments: %w", err)
+				return 0, fmt.Errorf("attachments: %w", err)
 			}
 			p := &pending[index[id]]
 			p.Fields.Attachments = append(p.Fields.Attachments, sha)
 		}
 		if err := arows.Close(); err != nil {
-			return 0, fmt.Errorf("link: attachments: %w", err)
+			return 0, fmt.Errorf("attachments: %w", err)
 		}
 	}
 
-	if err := q.index(ctx, tx, pending, valueCap, link); err != nil {
+	if err := s.index(ctx, tx, pending, valueCap, link); err != nil {
 		return 0, err
 	}
-	if err := q.indexReportText(ctx, tx, ids); err != nil {
+	if err := s.indexReportText(ctx, tx, ids); err != nil {
 		return 0, err
 	}
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
-		if _, err := tx.ExecContext(ctx, q.Q(`DELETE FROM link_queue WHERE report_id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {
-			return 0, fmt.Errorf("link: mark: %w", err)
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM link_queue WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...); err != nil {
+			return 0, fmt.Errorf("mark: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("link: commit: %w", err)
-	}
 	return len(pending), nil
-}
-
-// asyncCommit lets a PostgreSQL transaction of derived data (links, text
-// index) commit without waiting for its WAL flush, as SQLite's linker
-// commits with synchronous=NORMAL. A crash can lose only whole such
-// transactions, and each also removes its reports from the queue it
-// took them from, so they are linked or indexed again.
-func asyncCommit(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`)
-	return err
 }
 
 // occurrence is one report naming one value, in report order.
@@ -170,7 +164,7 @@ func extractAll(pending []correlate.PendingReport, link func(correlate.PendingRe
 // index writes the postings of a batch of reports: one multi-row upsert per
 // chunk of distinct values, then multi-row inserts of the postings. Values
 // go in sorted, so that concurrent linkers lock rows in the same order.
-func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
+func (s *Store) index(ctx context.Context, tx *sql.Tx, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
 	all := extractAll(pending, link)
 	byKey := map[[2]string]*valueBatch{}
 	for i, p := range pending {
@@ -222,9 +216,9 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			last_seen = CASE WHEN excluded.last_seen > indicators.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
 			flagged = COALESCE(indicators.flagged, excluded.flagged)
 			RETURNING id, type, value, report_count, flagged`)
-		rows, err := tx.QueryContext(ctx, q.Q(b.String()), args...)
+		rows, err := tx.QueryContext(ctx, s.rebind(b.String()), args...)
 		if err != nil {
-			return fmt.Errorf("link: indicators: %w", err)
+			return fmt.Errorf("indicators: %w", err)
 		}
 		for rows.Next() {
 			var id, count int64
@@ -232,7 +226,7 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			var flagged sql.NullString
 			if err := rows.Scan(&id, &typ, &value, &count, &flagged); err != nil {
 				rows.Close()
-				return fmt.Errorf("link: indicators: %w", err)
+				return fmt.Errorf("indicators: %w", err)
 			}
 			vb := byKey[[2]string{typ, value}]
 			if vb == nil || flagged.Valid {
@@ -256,7 +250,7 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			}
 		}
 		if err := rows.Close(); err != nil {
-			return fmt.Errorf("link: indicators: %w", err)
+			return fmt.Errorf("indicators: %w", err)
 		}
 	}
 	// In index order: neighbouring rows land on the same B-tree pages.
@@ -277,16 +271,16 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 			args = append(args, p.id, p.occ.at, p.occ.reportID, p.occ.raw)
 		}
 		b.WriteString(` ON CONFLICT DO NOTHING`)
-		if _, err := tx.ExecContext(ctx, q.Q(b.String()), args...); err != nil {
-			return fmt.Errorf("link: postings: %w", err)
+		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
+			return fmt.Errorf("postings: %w", err)
 		}
 	}
-	if err := q.markRelated(ctx, tx, related, wake); err != nil {
+	if err := s.markRelated(ctx, tx, related, wake); err != nil {
 		return err
 	}
 	if len(capped) > 0 {
-		if _, err := tx.ExecContext(ctx, q.Q(`UPDATE indicators SET flagged = 'cap' WHERE flagged IS NULL AND id IN (`+placeholders(len(capped))+`)`), capped...); err != nil {
-			return fmt.Errorf("link: cap: %w", err)
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE indicators SET flagged = 'cap' WHERE flagged IS NULL AND id IN (`+Placeholders(len(capped))+`)`), capped...); err != nil {
+			return fmt.Errorf("cap: %w", err)
 		}
 	}
 	return nil
@@ -295,7 +289,7 @@ func (q *Queries) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pen
 // markRelated records reports that share a linking value with another
 // (see related_reports): this batch's, and the one earlier report of each
 // value that had a single report before it.
-func (q *Queries) markRelated(ctx context.Context, tx *sql.Tx, related map[string]struct{}, wake []any) error {
+func (s *Store) markRelated(ctx context.Context, tx *sql.Tx, related map[string]struct{}, wake []any) error {
 	ids := make([]string, 0, len(related))
 	for id := range related {
 		ids = append(ids, id)
@@ -304,16 +298,16 @@ func (q *Queries) markRelated(ctx context.Context, tx *sql.Tx, related map[strin
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := toAny(ids[lo:min(lo+500, len(ids))])
 		values := strings.TrimSuffix(strings.Repeat("(?),", len(chunk)), ",")
-		if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO related_reports (report_id) VALUES `+values+` ON CONFLICT DO NOTHING`), chunk...); err != nil {
-			return fmt.Errorf("link: related: %w", err)
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO related_reports (report_id) VALUES `+values+` ON CONFLICT DO NOTHING`), chunk...); err != nil {
+			return fmt.Errorf("related: %w", err)
 		}
 	}
 	for lo := 0; lo < len(wake); lo += 500 {
 		chunk := wake[lo:min(lo+500, len(wake))]
-		if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO related_reports (report_id)
-			SELECT DISTINCT report_id FROM report_indicators WHERE indicator_id IN (`+placeholders(len(chunk))+`)
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO related_reports (report_id)
+			SELECT DISTINCT report_id FROM report_indicators WHERE indicator_id IN (`+Placeholders(len(chunk))+`)
 			ON CONFLICT DO NOTHING`), chunk...); err != nil {
-			return fmt.Errorf("link: related: %w", err)
+			return fmt.Errorf("related: %w", err)
 		}
 	}
 	return nil
@@ -336,8 +330,9 @@ func scanInfo(sc interface{ Scan(...any) error }, extra ...any) (correlate.Info,
 }
 
 // Indicator reads one identifier's record.
-func (q *Queries) Indicator(ctx context.Context, db Execer, t indicator.Type, value string) (correlate.Info, error) {
-	i, err := scanInfo(db.QueryRowContext(ctx, q.Q(`SELECT `+infoColumns+` FROM indicators WHERE type = ? AND value = ?`), string(t), value))
+func (s *Store) Indicator(ctx context.Context, t indicator.Type, value string) (_ correlate.Info, err error) {
+	defer s.Guard(&err)
+	i, err := scanInfo(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+infoColumns+` FROM indicators WHERE type = ? AND value = ?`), string(t), value))
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, correlate.ErrNotFound
 	}
@@ -365,9 +360,10 @@ func decodeCursor(c string) (int64, string, error) {
 }
 
 // IndicatorReports pages through the reports naming a value, newest first.
-func (q *Queries) IndicatorReports(ctx context.Context, db Execer, t indicator.Type, value, cursor string, limit int) ([]string, string, error) {
+func (s *Store) IndicatorReports(ctx context.Context, t indicator.Type, value, cursor string, limit int) (_ []string, _ string, err error) {
+	defer s.Guard(&err)
 	var id int64
-	if err := db.QueryRowContext(ctx, q.Q(`SELECT id FROM indicators WHERE type = ? AND value = ?`), string(t), value).Scan(&id); err != nil {
+	if err := s.read.QueryRowContext(ctx, s.rebind(`SELECT id FROM indicators WHERE type = ? AND value = ?`), string(t), value).Scan(&id); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, "", correlate.ErrNotFound
 		}
@@ -385,7 +381,7 @@ func (q *Queries) IndicatorReports(ctx context.Context, db Execer, t indicator.T
 	}
 	query += ` ORDER BY seen_at DESC, report_id DESC LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := db.QueryContext(ctx, q.Q(query), args...)
+	rows, err := s.read.QueryContext(ctx, s.rebind(query), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("indicator reports: %w", err)
 	}
@@ -409,8 +405,9 @@ func (q *Queries) IndicatorReports(ctx context.Context, db Execer, t indicator.T
 }
 
 // ReportIndicators lists a report's identifiers with their counts.
-func (q *Queries) ReportIndicators(ctx context.Context, db Execer, reportID string) ([]correlate.Info, error) {
-	rows, err := db.QueryContext(ctx, q.Q(`SELECT i.type, i.value, i.report_count, i.first_seen, i.last_seen, i.flagged, ri.raw
+func (s *Store) ReportIndicators(ctx context.Context, reportID string) (_ []correlate.Info, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT i.type, i.value, i.report_count, i.first_seen, i.last_seen, i.flagged, ri.raw
 		FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
 		WHERE ri.report_id = ? ORDER BY i.report_count DESC, i.type, i.value`), reportID)
 	if err != nil {
@@ -431,8 +428,9 @@ func (q *Queries) ReportIndicators(ctx context.Context, db Execer, reportID stri
 }
 
 // TopIndicators lists the most shared identifiers.
-func (q *Queries) TopIndicators(ctx context.Context, db Execer, limit int) ([]correlate.Info, error) {
-	rows, err := db.QueryContext(ctx, q.Q(`SELECT `+infoColumns+` FROM indicators ORDER BY report_count DESC, type, value LIMIT ?`), limit)
+func (s *Store) TopIndicators(ctx context.Context, limit int) (_ []correlate.Info, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+infoColumns+` FROM indicators ORDER BY report_count DESC, type, value LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("top indicators: %w", err)
 	}
@@ -449,34 +447,36 @@ func (q *Queries) TopIndicators(ctx context.Context, db Execer, limit int) ([]co
 }
 
 // UnlinkedCount counts reports waiting to be linked.
-func (q *Queries) UnlinkedCount(ctx context.Context, db Execer) (int64, error) {
-	var n int64
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM link_queue`).Scan(&n)
-	return n, err
+func (s *Store) UnlinkedCount(ctx context.Context) (n int64, err error) {
+	defer s.Guard(&err)
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM link_queue`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("unlinked count: %w", err)
+	}
+	return n, nil
 }
 
 // ResetLinks empties the index.
-func (q *Queries) ResetLinks(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, stmt := range []string{`DELETE FROM report_indicators`, `DELETE FROM indicators`, `DELETE FROM related_reports`, `DELETE FROM link_queue`,
-		`INSERT INTO link_queue (report_id) SELECT id FROM reports ORDER BY created_at, id`} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("reset links: %w", err)
+func (s *Store) ResetLinks(ctx context.Context) (err error) {
+	defer s.Guard(&err)
+	return s.inTx(ctx, "reset links", func(tx *sql.Tx) error {
+		for _, stmt := range []string{`DELETE FROM report_indicators`, `DELETE FROM indicators`, `DELETE FROM related_reports`, `DELETE FROM link_queue`,
+			`INSERT INTO link_queue (report_id) SELECT id FROM reports ORDER BY created_at, id`} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return err
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // IndexSize counts identifiers and links.
-func (q *Queries) IndexSize(ctx context.Context, db Execer) (int64, int64, error) {
-	var n, links int64
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM indicators`).Scan(&n); err != nil {
-		return 0, 0, err
+func (s *Store) IndexSize(ctx context.Context) (n, links int64, err error) {
+	defer s.Guard(&err)
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM indicators`).Scan(&n); err != nil {
+		return 0, 0, fmt.Errorf("index size: %w", err)
 	}
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM report_indicators`).Scan(&links)
-	return n, links, err
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM report_indicators`).Scan(&links); err != nil {
+		return 0, 0, fmt.Errorf("index size: %w", err)
+	}
+	return n, links, nil
 }

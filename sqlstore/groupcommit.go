@@ -13,7 +13,7 @@ import (
 // report's Create returns only once the transaction holding it committed.
 type GroupCommitter struct {
 	db       *sql.DB
-	q        *Queries
+	s        *Store
 	maxGroup int
 	queue    chan *createRequest
 	stopped  chan struct{}
@@ -31,8 +31,8 @@ type createRequest struct {
 
 // NewGroupCommitter starts workers committers on db. SQLite wants one (a
 // single writer); PostgreSQL a few, to overlap network round trips.
-func NewGroupCommitter(db *sql.DB, q *Queries, workers, maxGroup int) *GroupCommitter {
-	g := &GroupCommitter{db: db, q: q, maxGroup: maxGroup, workers: workers,
+func NewGroupCommitter(db *sql.DB, s *Store, workers, maxGroup int) *GroupCommitter {
+	g := &GroupCommitter{db: db, s: s, maxGroup: maxGroup, workers: workers,
 		queue: make(chan *createRequest, 4096), stopped: make(chan struct{})}
 	done := make(chan struct{}, workers)
 	for range workers {
@@ -118,7 +118,7 @@ func (g *GroupCommitter) commit(group []*createRequest) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
-	results, errs, err := g.q.InsertReports(ctx, tx, all)
+	results, errs, err := g.s.insertReports(ctx, tx, all)
 	if err != nil {
 		tx.Rollback()
 		fail(err)

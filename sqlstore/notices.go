@@ -24,22 +24,20 @@ func scanNotice(sc interface{ Scan(...any) error }) (removal.Notice, error) {
 }
 
 // CreateNotice implements removal.Store.
-func (w *Workspace) CreateNotice(ctx context.Context, n removal.Notice) error {
-	_, err := w.write.ExecContext(ctx, w.q.Q(`INSERT INTO notices (`+noticeColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+func (s *Store) CreateNotice(ctx context.Context, n removal.Notice) (err error) {
+	defer s.Guard(&err)
+	return s.execOne(ctx, "create notice", nil, `INSERT INTO notices (`+noticeColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		n.ID, n.CaseID, n.URL, n.Host, n.Kind, n.LegalBasis, micros(n.SentAt), micros(n.DueAt), n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.Actor)
-	if err != nil {
-		return fmt.Errorf("create notice: %w", err)
-	}
-	return nil
 }
 
 // Notice implements removal.Store.
-func (w *Workspace) Notice(ctx context.Context, id string) (removal.Notice, error) {
-	return scanNotice(w.write.QueryRowContext(ctx, w.q.Q(`SELECT `+noticeColumns+` FROM notices WHERE id = ?`), id))
+func (s *Store) Notice(ctx context.Context, id string) (_ removal.Notice, err error) {
+	defer s.Guard(&err)
+	return scanNotice(s.write.QueryRowContext(ctx, s.rebind(`SELECT `+noticeColumns+` FROM notices WHERE id = ?`), id))
 }
 
-func (w *Workspace) notices(ctx context.Context, query string, args ...any) ([]removal.Notice, error) {
-	rows, err := w.read.QueryContext(ctx, w.q.Q(query), args...)
+func (s *Store) notices(ctx context.Context, query string, args ...any) ([]removal.Notice, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("notices: %w", err)
 	}
@@ -56,24 +54,20 @@ func (w *Workspace) notices(ctx context.Context, query string, args ...any) ([]r
 }
 
 // CaseNotices implements removal.Store.
-func (w *Workspace) CaseNotices(ctx context.Context, caseID string) ([]removal.Notice, error) {
-	return w.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE case_id = ? ORDER BY sent_at`, caseID)
+func (s *Store) CaseNotices(ctx context.Context, caseID string) (_ []removal.Notice, err error) {
+	defer s.Guard(&err)
+	return s.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE case_id = ? ORDER BY sent_at`, caseID)
 }
 
 // RemovedNotices implements removal.Store.
-func (w *Workspace) RemovedNotices(ctx context.Context, from, to time.Time) ([]removal.Notice, error) {
-	return w.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE sent_at >= ? AND sent_at < ? AND status = 'removed' ORDER BY sent_at`, micros(from), micros(to))
+func (s *Store) RemovedNotices(ctx context.Context, from, to time.Time) (_ []removal.Notice, err error) {
+	defer s.Guard(&err)
+	return s.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE sent_at >= ? AND sent_at < ? AND status = 'removed' ORDER BY sent_at`, micros(from), micros(to))
 }
 
 // UpdateNotice implements removal.Store.
-func (w *Workspace) UpdateNotice(ctx context.Context, n removal.Notice) error {
-	res, err := w.write.ExecContext(ctx, w.q.Q(`UPDATE notices SET status = ?, removed_at = ?, checked_at = ?, check_result = ? WHERE id = ?`),
+func (s *Store) UpdateNotice(ctx context.Context, n removal.Notice) (err error) {
+	defer s.Guard(&err)
+	return s.execOne(ctx, "update notice", removal.ErrNotFound, `UPDATE notices SET status = ?, removed_at = ?, checked_at = ?, check_result = ? WHERE id = ?`,
 		n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.ID)
-	if err != nil {
-		return fmt.Errorf("update notice: %w", err)
-	}
-	if k, _ := res.RowsAffected(); k == 0 {
-		return removal.ErrNotFound
-	}
-	return nil
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // ExpiredReports implements retention.Store.
-func (w *Workspace) ExpiredReports(ctx context.Context, category string, cutoff time.Time, limit int) ([]string, error) {
-	return w.ids(ctx, w.q.Q(`SELECT r.id FROM reports r
+func (s *Store) ExpiredReports(ctx context.Context, category string, cutoff time.Time, limit int) (_ []string, err error) {
+	defer s.Guard(&err)
+	return s.ids(ctx, "expired reports", s.rebind(`SELECT r.id FROM reports r
 		WHERE r.created_at < ? AND r.category = ? AND r.purged_at = 0
 		AND (r.case_id = '' OR EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id AND c.status = 'closed'))
 		ORDER BY r.created_at LIMIT ?`), micros(cutoff), category, limit)
@@ -19,13 +20,14 @@ func (w *Workspace) ExpiredReports(ctx context.Context, category string, cutoff 
 // reports lose their text, URLs, reporter and idempotency data, their
 // identifiers (indicator counts go down; values left unused disappear),
 // their search entry and their attachment records.
-func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time) ([]string, error) {
+func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_ []string, err error) {
+	defer s.Guard(&err)
 	var orphans []string
-	err := w.inTx(ctx, "purge", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "purge", func(tx *sql.Tx) error {
 		args := toAny(ids)
-		in := placeholders(len(ids))
+		in := Placeholders(len(ids))
 		// Identifiers: lower the counts, then drop postings and unused values.
-		rows, err := tx.QueryContext(ctx, w.q.Q(`SELECT indicator_id, count(*) FROM report_indicators WHERE report_id IN (`+in+`) GROUP BY indicator_id`), args...)
+		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT indicator_id, count(*) FROM report_indicators WHERE report_id IN (`+in+`) GROUP BY indicator_id`), args...)
 		if err != nil {
 			return err
 		}
@@ -42,7 +44,7 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 			return err
 		}
 		for id, n := range counts {
-			if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE indicators SET report_count = report_count - ? WHERE id = ?`), n, id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE indicators SET report_count = report_count - ? WHERE id = ?`), n, id); err != nil {
 				return err
 			}
 		}
@@ -51,7 +53,7 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 			`DELETE FROM link_queue WHERE report_id IN (` + in + `)`,
 			`DELETE FROM related_reports WHERE report_id IN (` + in + `)`,
 		} {
-			if _, err := tx.ExecContext(ctx, w.q.Q(q), args...); err != nil {
+			if _, err := tx.ExecContext(ctx, s.rebind(q), args...); err != nil {
 				return err
 			}
 		}
@@ -61,63 +63,58 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 		}
 		for lo := 0; lo < len(touched); lo += 500 {
 			chunk := touched[lo:min(lo+500, len(touched))]
-			if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM indicators WHERE report_count <= 0 AND id IN (`+placeholders(len(chunk))+`)`), chunk...); err != nil {
+			if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM indicators WHERE report_count <= 0 AND id IN (`+Placeholders(len(chunk))+`)`), chunk...); err != nil {
 				return err
 			}
 			// A report left alone with a value it shared only with purged
 			// reports is related no more, unless another value still links it.
-			if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM related_reports WHERE report_id IN (
+			if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM related_reports WHERE report_id IN (
 				SELECT ri.report_id FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
-				WHERE i.report_count = 1 AND i.id IN (`+placeholders(len(chunk))+`))
+				WHERE i.report_count = 1 AND i.id IN (`+Placeholders(len(chunk))+`))
 				AND NOT EXISTS (SELECT 1 FROM report_indicators o JOIN indicators oi ON oi.id = o.indicator_id
 				WHERE o.report_id = related_reports.report_id AND oi.report_count > 1 AND oi.flagged IS NULL)`), chunk...); err != nil {
 				return err
 			}
 		}
-		if w.q.dialect.SkipLocked {
-			_, err = tx.ExecContext(ctx, w.q.Q(`DELETE FROM report_search WHERE report_id IN (`+in+`)`), args...)
-		} else {
-			_, err = tx.ExecContext(ctx, `DELETE FROM reports_fts WHERE rowid IN (SELECT rowid FROM reports WHERE id IN (`+in+`))`, args...)
-		}
-		if err != nil {
-			return err
+		if err := s.engine.DeleteReportText(ctx, tx, args); err != nil {
+			return fmt.Errorf("search entries: %w", err)
 		}
 		// Attachments: records go; contents go once no report names them.
-		shas, err := tx.QueryContext(ctx, w.q.Q(`SELECT DISTINCT sha256 FROM report_attachments WHERE report_id IN (`+in+`)`), args...)
+		shas, err := tx.QueryContext(ctx, s.rebind(`SELECT DISTINCT sha256 FROM report_attachments WHERE report_id IN (`+in+`)`), args...)
 		if err != nil {
 			return err
 		}
 		var candidates []string
 		for shas.Next() {
-			var s string
-			if err := shas.Scan(&s); err != nil {
+			var sha string
+			if err := shas.Scan(&sha); err != nil {
 				shas.Close()
 				return err
 			}
-			candidates = append(candidates, s)
+			candidates = append(candidates, sha)
 		}
 		if err := shas.Close(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, w.q.Q(`DELETE FROM report_attachments WHERE report_id IN (`+in+`)`), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM report_attachments WHERE report_id IN (`+in+`)`), args...); err != nil {
 			return err
 		}
-		for _, s := range candidates {
+		for _, sha := range candidates {
 			var n int
-			if err := tx.QueryRowContext(ctx, w.q.Q(`SELECT count(*) FROM report_attachments WHERE sha256 = ?`), s).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM report_attachments WHERE sha256 = ?`), sha).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
-				orphans = append(orphans, s)
+				orphans = append(orphans, sha)
 			}
 		}
-		_, err = tx.ExecContext(ctx, w.q.Q(`UPDATE reports SET description = '', urls = '[]', seen_on = '', reporter_name = '', reporter_email = '',
+		_, err = tx.ExecContext(ctx, s.rebind(`UPDATE reports SET description = '', urls = '[]', seen_on = '', reporter_name = '', reporter_email = '',
 			reporter_phone = '', anonymous = ?, loss_means = NULL, idempotency_key = NULL, request_hash = NULL, decision_reason = '', purged_at = ?
 			WHERE id IN (`+in+`)`), append([]any{true, micros(at)}, args...)...)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("purge: %w", err)
+		return nil, err
 	}
 	return orphans, nil
 }
@@ -125,8 +122,9 @@ func (w *Workspace) PurgeReports(ctx context.Context, ids []string, at time.Time
 // ExpiredCases implements retention.Store: closed cases of category (""
 // for cases closed before they were qualified) last changed before
 // cutoff, and not purged yet.
-func (w *Workspace) ExpiredCases(ctx context.Context, category string, cutoff time.Time, limit int) ([]string, error) {
-	return w.ids(ctx, w.q.Q(`SELECT id FROM cases
+func (s *Store) ExpiredCases(ctx context.Context, category string, cutoff time.Time, limit int) (_ []string, err error) {
+	defer s.Guard(&err)
+	return s.ids(ctx, "expired cases", s.rebind(`SELECT id FROM cases
 		WHERE status = 'closed' AND category = ? AND updated_at < ? AND purged_at = 0
 		ORDER BY updated_at LIMIT ?`), category, micros(cutoff), limit)
 }
@@ -135,21 +133,19 @@ func (w *Workspace) ExpiredCases(ctx context.Context, category string, cutoff ti
 // lose their title, summary and the details of their history (notes,
 // reasons), and leave the search index. Status, category, outcome, dates
 // and referrals stay for the figures.
-func (w *Workspace) PurgeCases(ctx context.Context, ids []string, at time.Time) error {
-	return w.inTx(ctx, "purge cases", func(tx *sql.Tx) error {
+func (s *Store) PurgeCases(ctx context.Context, ids []string, at time.Time) (err error) {
+	defer s.Guard(&err)
+	return s.inTx(ctx, "purge cases", func(tx *sql.Tx) error {
 		args := toAny(ids)
-		in := placeholders(len(ids))
-		if _, err := tx.ExecContext(ctx, w.q.Q(`UPDATE cases SET title = '', summary = '', purged_at = ? WHERE id IN (`+in+`)`), append([]any{micros(at)}, args...)...); err != nil {
+		in := Placeholders(len(ids))
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE cases SET title = '', summary = '', purged_at = ? WHERE id IN (`+in+`)`), append([]any{micros(at)}, args...)...); err != nil {
 			return err
 		}
-		search := `DELETE FROM cases_fts WHERE case_id IN (` + in + `)`
-		if w.q.dialect.SkipLocked {
-			search = `DELETE FROM case_search WHERE case_id IN (` + in + `)`
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE case_events SET detail = '' WHERE case_id IN (`+in+`)`), args...); err != nil {
+			return err
 		}
-		for _, q := range []string{`UPDATE case_events SET detail = '' WHERE case_id IN (` + in + `)`, search} {
-			if _, err := tx.ExecContext(ctx, w.q.Q(q), args...); err != nil {
-				return err
-			}
+		if err := s.engine.DeleteCaseText(ctx, tx, args); err != nil {
+			return fmt.Errorf("search entries: %w", err)
 		}
 		return nil
 	})

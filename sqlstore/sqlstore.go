@@ -1,6 +1,15 @@
-// Package sqlstore holds the SQL that SQLite and PostgreSQL share. Both
-// adapters speak it through database/sql; what differs (placeholders,
-// locking, where blobs live, how commits are grouped) stays in the adapter.
+// Package sqlstore holds the SQL that SQLite and PostgreSQL share, and
+// Store, the one type that serves it: both adapters embed a Store and
+// speak through database/sql.
+//
+// What differs is behind Engine, which each adapter implements with its
+// own SQL text: placeholders, the serial lock of the audit chain, day
+// bucketing, claims that skip locked rows, planner hints, asynchronous
+// commit of derived data, text search, and the reading of its driver's
+// errors. The shared SQL asks the engine for a capability, never which
+// database it runs on. What only one database does (SQLite's single
+// writer, checkpoints, blobs on disk and bulk mode; PostgreSQL's pool,
+// blobs in a table and ANALYZE) stays in its adapter.
 package sqlstore
 
 import (
@@ -12,58 +21,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/report"
 )
-
-// Dialect is what differs between the databases in the shared SQL.
-type Dialect struct {
-	// Numbered placeholders ($1, $2…) instead of ?.
-	Numbered bool
-	// SkipLocked: the database supports SELECT … FOR UPDATE SKIP LOCKED,
-	// so that several instances share background work.
-	SkipLocked bool
-	// PlannerNeedsHints: the planner has no statistics (SQLite without
-	// ANALYZE) and may pick a worse index than the one a query names; such
-	// queries then mark the terms it must not use an index for (see
-	// filterOnly).
-	PlannerNeedsHints bool
-	// IsUniqueViolation tells a unique-constraint error.
-	IsUniqueViolation func(error) bool
-}
-
-// Queries runs the shared SQL on a database.
-type Queries struct {
-	dialect Dialect
-}
-
-// New prepares the queries for a dialect.
-func New(d Dialect) *Queries {
-	return &Queries{dialect: d}
-}
-
-// Q rewrites ? placeholders for the dialect.
-func (q *Queries) Q(query string) string {
-	if !q.dialect.Numbered {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // Execer is what both *sql.DB and *sql.Tx offer.
 type Execer interface {
@@ -108,13 +71,13 @@ func reportArgs(r *report.Report) ([]any, error) {
 		r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash}, nil
 }
 
-// InsertReports writes reports inside tx. Rows go in with multi-row
+// insertReports writes reports inside tx. Rows go in with multi-row
 // INSERTs that skip conflicts; each row that did not go in is then looked
 // at alone: a known idempotency key means a replay (or a mismatch), else
 // its random receipt collided and it is tried again with a new one. An
 // error returned means tx must be rolled back; per-report outcomes are in
 // errs.
-func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*report.Report) ([]report.CreateResult, []error, error) {
+func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.Report) ([]report.CreateResult, []error, error) {
 	results := make([]report.CreateResult, len(reports))
 	errs := make([]error, len(reports))
 	inserted := make(map[string]bool, len(reports))
@@ -141,7 +104,7 @@ func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*repor
 			args = append(args, a...)
 		}
 		b.WriteString(` ON CONFLICT DO NOTHING RETURNING id`)
-		rows, err := tx.QueryContext(ctx, q.Q(b.String()), args...)
+		rows, err := tx.QueryContext(ctx, s.rebind(b.String()), args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("insert reports: %w", err)
 		}
@@ -157,12 +120,12 @@ func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*repor
 			return nil, nil, fmt.Errorf("insert reports: %w", err)
 		}
 	}
-	if err := q.enqueueLinks(ctx, tx, reports, inserted); err != nil {
+	if err := s.enqueueLinks(ctx, tx, reports, inserted); err != nil {
 		return nil, nil, err
 	}
 	for i, r := range reports {
 		if !inserted[r.ID] {
-			done, err := q.resolveConflict(ctx, tx, r, &results[i], &errs[i])
+			done, err := s.resolveConflict(ctx, tx, r, &results[i], &errs[i])
 			if err != nil {
 				return nil, nil, err
 			}
@@ -170,7 +133,7 @@ func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*repor
 				continue
 			}
 		}
-		if err := q.insertAttachments(ctx, tx, r); err != nil {
+		if err := s.insertAttachments(ctx, tx, r); err != nil {
 			return nil, nil, err
 		}
 		results[i] = report.CreateResult{Report: *r}
@@ -180,7 +143,7 @@ func (q *Queries) InsertReports(ctx context.Context, tx Execer, reports []*repor
 
 // enqueueLinks queues the newly inserted reports for the linker, in the
 // same transaction: a stored report is always either linked or queued.
-func (q *Queries) enqueueLinks(ctx context.Context, tx Execer, reports []*report.Report, inserted map[string]bool) error {
+func (s *Store) enqueueLinks(ctx context.Context, tx Execer, reports []*report.Report, inserted map[string]bool) error {
 	var ids []any
 	for _, r := range reports {
 		if inserted[r.ID] {
@@ -190,7 +153,7 @@ func (q *Queries) enqueueLinks(ctx context.Context, tx Execer, reports []*report
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
 		values := strings.TrimSuffix(strings.Repeat("(?),", len(chunk)), ",")
-		if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO link_queue (report_id) VALUES `+values), chunk...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO link_queue (report_id) VALUES `+values), chunk...); err != nil {
 			return fmt.Errorf("queue for linking: %w", err)
 		}
 	}
@@ -199,11 +162,11 @@ func (q *Queries) enqueueLinks(ctx context.Context, tx Execer, reports []*report
 
 // resolveConflict handles one report whose insert was skipped. done means
 // the outcome is a replay or an error, and nothing more is to be written.
-func (q *Queries) resolveConflict(ctx context.Context, tx Execer, r *report.Report, result *report.CreateResult, perr *error) (done bool, err error) {
-	insert := q.Q(`INSERT INTO reports (` + reportColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+func (s *Store) resolveConflict(ctx context.Context, tx Execer, r *report.Report, result *report.CreateResult, perr *error) (done bool, err error) {
+	insert := s.rebind(`INSERT INTO reports (` + reportColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	for attempt := 0; attempt < 8; attempt++ {
 		if r.IdempotencyKey != "" {
-			prev, found, err := q.reportByIdempotencyKey(ctx, tx, r.TokenName, r.IdempotencyKey)
+			prev, found, err := s.reportByIdempotencyKey(ctx, tx, r.TokenName, r.IdempotencyKey)
 			if err != nil {
 				return false, err
 			}
@@ -227,7 +190,7 @@ func (q *Queries) resolveConflict(ctx context.Context, tx Execer, r *report.Repo
 			return false, fmt.Errorf("insert report: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			if _, err := tx.ExecContext(ctx, q.Q(`INSERT INTO link_queue (report_id) VALUES (?)`), r.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO link_queue (report_id) VALUES (?)`), r.ID); err != nil {
 				return false, fmt.Errorf("queue for linking: %w", err)
 			}
 			return false, nil
@@ -236,8 +199,8 @@ func (q *Queries) resolveConflict(ctx context.Context, tx Execer, r *report.Repo
 	return false, errors.New("insert report: no free receipt after 8 draws")
 }
 
-func (q *Queries) insertAttachments(ctx context.Context, tx Execer, r *report.Report) error {
-	insert := q.Q(`INSERT INTO report_attachments (report_id, position, sha256, size, filename, content_type) VALUES (?,?,?,?,?,?)`)
+func (s *Store) insertAttachments(ctx context.Context, tx Execer, r *report.Report) error {
+	insert := s.rebind(`INSERT INTO report_attachments (report_id, position, sha256, size, filename, content_type) VALUES (?,?,?,?,?,?)`)
 	for pos, a := range r.Attachments {
 		if _, err := tx.ExecContext(ctx, insert, r.ID, pos, a.SHA256, a.Size, a.Filename, a.ContentType); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
@@ -246,16 +209,16 @@ func (q *Queries) insertAttachments(ctx context.Context, tx Execer, r *report.Re
 	return nil
 }
 
-func (q *Queries) reportByIdempotencyKey(ctx context.Context, db Execer, token, key string) (report.Report, bool, error) {
-	r, err := q.scanReport(ctx, db, `WHERE token_name = ? AND idempotency_key = ?`, token, key)
+func (s *Store) reportByIdempotencyKey(ctx context.Context, db Execer, token, key string) (report.Report, bool, error) {
+	r, err := s.scanReport(ctx, db, `WHERE token_name = ? AND idempotency_key = ?`, token, key)
 	if errors.Is(err, report.ErrNotFound) {
 		return report.Report{}, false, nil
 	}
 	return r, err == nil, err
 }
 
-func (q *Queries) scanReport(ctx context.Context, db Execer, where string, args ...any) (report.Report, error) {
-	row := db.QueryRowContext(ctx, q.Q(`SELECT `+reportColumns+` FROM reports `+where), args...)
+func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ...any) (report.Report, error) {
+	row := db.QueryRowContext(ctx, s.rebind(`SELECT `+reportColumns+` FROM reports `+where), args...)
 	var (
 		r                       report.Report
 		status, channel, urls   string
@@ -286,7 +249,7 @@ func (q *Queries) scanReport(ctx context.Context, db Execer, where string, args 
 	}
 	r.CreatedAt = fromMicros(created)
 	r.IdempotencyKey = idem.String
-	rows, err := db.QueryContext(ctx, q.Q(`SELECT sha256, size, filename, content_type FROM report_attachments WHERE report_id = ? ORDER BY position`), r.ID)
+	rows, err := db.QueryContext(ctx, s.rebind(`SELECT sha256, size, filename, content_type FROM report_attachments WHERE report_id = ? ORDER BY position`), r.ID)
 	if err != nil {
 		return report.Report{}, fmt.Errorf("read attachments: %w", err)
 	}
@@ -301,32 +264,48 @@ func (q *Queries) scanReport(ctx context.Context, db Execer, where string, args 
 	return r, rows.Err()
 }
 
+// Create stores reports through the group committers. Intake does not
+// take audit entries: its transactions are shared by many callers, and
+// the reports themselves are the record of what arrived.
+func (s *Store) Create(ctx context.Context, reports []*report.Report) (_ []report.CreateResult, _ []error, err error) {
+	defer s.Guard(&err)
+	return s.commits.Create(ctx, reports)
+}
+
 // ReportByID reads one report.
-func (q *Queries) ReportByID(ctx context.Context, db Execer, id string) (report.Report, error) {
-	return q.scanReport(ctx, db, `WHERE id = ?`, id)
+func (s *Store) ReportByID(ctx context.Context, id string) (_ report.Report, err error) {
+	defer s.Guard(&err)
+	return s.scanReport(ctx, s.read, `WHERE id = ?`, id)
 }
 
 // ReportByReceipt reads one report by its receipt code.
-func (q *Queries) ReportByReceipt(ctx context.Context, db Execer, receipt string) (report.Report, error) {
-	return q.scanReport(ctx, db, `WHERE receipt = ?`, receipt)
+func (s *Store) ReportByReceipt(ctx context.Context, receipt string) (_ report.Report, err error) {
+	defer s.Guard(&err)
+	return s.scanReport(ctx, s.read, `WHERE receipt = ?`, receipt)
 }
 
 // CountReports counts every stored report.
-func (q *Queries) CountReports(ctx context.Context, db Execer) (int64, error) {
-	var n int64
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&n)
-	return n, err
+func (s *Store) CountReports(ctx context.Context) (n int64, err error) {
+	defer s.Guard(&err)
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count reports: %w", err)
+	}
+	return n, nil
 }
 
 // CreateToken stores a token.
-func (q *Queries) CreateToken(ctx context.Context, db Execer, t apitoken.Token) (apitoken.Token, error) {
-	err := db.QueryRowContext(ctx, q.Q(`INSERT INTO api_tokens (name, hash, scopes, rate, created_at) VALUES (?,?,?,?,?) RETURNING id`),
-		t.Name, t.Hash, strings.Join(t.Scopes, " "), t.Rate, micros(t.CreatedAt)).Scan(&t.ID)
-	if err != nil {
-		if q.dialect.IsUniqueViolation(err) {
-			return apitoken.Token{}, apitoken.ErrNameTaken
+func (s *Store) CreateToken(ctx context.Context, t apitoken.Token) (_ apitoken.Token, err error) {
+	defer s.Guard(&err)
+	err = s.inTx(ctx, "create token", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.rebind(`INSERT INTO api_tokens (name, hash, scopes, rate, created_at) VALUES (?,?,?,?,?) RETURNING id`),
+			t.Name, t.Hash, strings.Join(t.Scopes, " "), t.Rate, micros(t.CreatedAt)).Scan(&t.ID)
+		if err != nil && s.engine.IsUniqueViolation(err) {
+			return apitoken.ErrNameTaken
 		}
-		return apitoken.Token{}, fmt.Errorf("create token: %w", err)
+		return err
+	})
+	if err != nil {
+		return apitoken.Token{}, err
 	}
 	return t, nil
 }
@@ -353,8 +332,9 @@ func scanToken(sc interface{ Scan(...any) error }) (apitoken.Token, error) {
 }
 
 // TokenByHash finds a live or revoked token by the hash of its secret.
-func (q *Queries) TokenByHash(ctx context.Context, db Execer, hash []byte) (apitoken.Token, error) {
-	t, err := scanToken(db.QueryRowContext(ctx, q.Q(`SELECT `+tokenColumns+` FROM api_tokens WHERE hash = ?`), hash))
+func (s *Store) TokenByHash(ctx context.Context, hash []byte) (_ apitoken.Token, err error) {
+	defer s.Guard(&err)
+	t, err := scanToken(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+tokenColumns+` FROM api_tokens WHERE hash = ?`), hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apitoken.ErrNotFound
 	}
@@ -365,8 +345,9 @@ func (q *Queries) TokenByHash(ctx context.Context, db Execer, hash []byte) (apit
 }
 
 // ListTokens lists every token, oldest first.
-func (q *Queries) ListTokens(ctx context.Context, db Execer) ([]apitoken.Token, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
+func (s *Store) ListTokens(ctx context.Context) (_ []apitoken.Token, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -383,30 +364,34 @@ func (q *Queries) ListTokens(ctx context.Context, db Execer) ([]apitoken.Token, 
 }
 
 // RevokeToken marks a token revoked; revoking twice keeps the first date.
-func (q *Queries) RevokeToken(ctx context.Context, db Execer, name string, at time.Time) error {
-	res, err := db.ExecContext(ctx, q.Q(`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?`), micros(at), name)
-	if err != nil {
-		return fmt.Errorf("revoke token: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apitoken.ErrNotFound
-	}
-	return nil
+func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time) (err error) {
+	defer s.Guard(&err)
+	return s.inTx(ctx, "revoke token", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?`), micros(at), name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apitoken.ErrNotFound
+		}
+		return nil
+	})
 }
 
 // AddVisits adds n visits to a day's count.
-func (q *Queries) AddVisits(ctx context.Context, db Execer, day time.Time, n int64) error {
-	_, err := db.ExecContext(ctx, q.Q(`INSERT INTO visits_daily (day, visits) VALUES (?, ?)
-		ON CONFLICT (day) DO UPDATE SET visits = visits_daily.visits + excluded.visits`), day.UTC().Format(time.DateOnly), n)
-	if err != nil {
-		return fmt.Errorf("add visits: %w", err)
-	}
-	return nil
+func (s *Store) AddVisits(ctx context.Context, day time.Time, n int64) (err error) {
+	defer s.Guard(&err)
+	return s.inTx(ctx, "add visits", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO visits_daily (day, visits) VALUES (?, ?)
+			ON CONFLICT (day) DO UPDATE SET visits = visits_daily.visits + excluded.visits`), day.UTC().Format(time.DateOnly), n)
+		return err
+	})
 }
 
 // Visits returns the counts per day (YYYY-MM-DD) between from and to, inclusive.
-func (q *Queries) Visits(ctx context.Context, db Execer, from, to time.Time) (map[string]int64, error) {
-	rows, err := db.QueryContext(ctx, q.Q(`SELECT day, visits FROM visits_daily WHERE day >= ? AND day <= ?`),
+func (s *Store) Visits(ctx context.Context, from, to time.Time) (_ map[string]int64, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT day, visits FROM visits_daily WHERE day >= ? AND day <= ?`),
 		from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly))
 	if err != nil {
 		return nil, fmt.Errorf("read visits: %w", err)
@@ -426,43 +411,56 @@ func (q *Queries) Visits(ctx context.Context, db Execer, from, to time.Time) (ma
 
 // Spend records a proof-of-work signature; fresh is false if already spent.
 // Expired entries are dropped on the way, so the table stays small.
-func (q *Queries) Spend(ctx context.Context, db Execer, signature string, expires, now time.Time) (bool, error) {
-	if _, err := db.ExecContext(ctx, q.Q(`DELETE FROM altcha_spent WHERE expires_at < ?`), now.Unix()); err != nil {
-		return false, fmt.Errorf("spend challenge: %w", err)
-	}
-	res, err := db.ExecContext(ctx, q.Q(`INSERT INTO altcha_spent (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING`), signature, expires.Unix())
-	if err != nil {
-		return false, fmt.Errorf("spend challenge: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+func (s *Store) Spend(ctx context.Context, signature string, expires time.Time) (fresh bool, err error) {
+	defer s.Guard(&err)
+	now := s.now()
+	err = s.inTx(ctx, "spend challenge", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM altcha_spent WHERE expires_at < ?`), now.Unix()); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO altcha_spent (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING`), signature, expires.Unix())
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		fresh = n == 1
+		return nil
+	})
+	return fresh && err == nil, err
 }
 
 // Key returns a named server key, creating it at random the first time.
 // Concurrent first calls agree: the loser's insert does nothing.
-func (q *Queries) Key(ctx context.Context, db Execer, name string) ([]byte, error) {
+func (s *Store) Key(ctx context.Context, name string) (key []byte, err error) {
+	defer s.Guard(&err)
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, q.Q(`INSERT INTO server_keys (name, key) VALUES (?, ?) ON CONFLICT DO NOTHING`), name, fresh); err != nil {
-		return nil, fmt.Errorf("server key %s: %w", name, err)
-	}
-	var key []byte
-	if err := db.QueryRowContext(ctx, q.Q(`SELECT key FROM server_keys WHERE name = ?`), name).Scan(&key); err != nil {
-		return nil, fmt.Errorf("server key %s: %w", name, err)
+	err = s.inTx(ctx, "server key "+name, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO server_keys (name, key) VALUES (?, ?) ON CONFLICT DO NOTHING`), name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.rebind(`SELECT key FROM server_keys WHERE name = ?`), name).Scan(&key)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return key, nil
 }
 
-// filterOnly returns a WHERE term that the planner evaluates on rows found
-// otherwise and never answers from an index: SQLite's unary plus. Without
-// it, an UPDATE of 500 reports by id with "triage IN ('new', 'assigned')"
-// walked the queue index over every new report (the whole demo backlog at
-// a million reports took 2 min 45 s, nearly all of it there).
-func (q *Queries) filterOnly(term string) string {
-	if q.dialect.PlannerNeedsHints {
-		return "+(" + term + ")"
+// SchemaVersion returns the highest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (_ int, err error) {
+	defer s.Guard(&err)
+	var v sql.NullInt64
+	if err := s.read.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
 	}
-	return term
+	return int(v.Int64), nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) (err error) {
+	defer s.Guard(&err)
+	return s.read.PingContext(ctx)
 }

@@ -26,15 +26,10 @@ func scanItem(sc interface{ Scan(...any) error }) (triage.Item, error) {
 
 // relatedClause is true when a report shares an identifier that links
 // (not flagged by the warning list or the cap) with another report; the
-// linker keeps that set in related_reports. On PostgreSQL, OFFSET 0 keeps
-// the probe per row of the queue's index range (which LIMIT stops early)
-// rather than a join over the whole set.
-func (w *Workspace) relatedClause() string {
-	fence := ""
-	if w.q.dialect.SkipLocked {
-		fence = " OFFSET 0"
-	}
-	return `EXISTS (SELECT 1 FROM related_reports rr WHERE rr.report_id = r.id` + fence + `)`
+// linker keeps that set in related_reports. The probe runs per row of the
+// queue's index range, which LIMIT stops early.
+func (s *Store) relatedClause() string {
+	return `EXISTS (SELECT 1 FROM related_reports rr WHERE rr.report_id = r.id` + s.engine.SubqueryFence() + `)`
 }
 
 func likePrefix(s string) string {
@@ -44,7 +39,8 @@ func likePrefix(s string) string {
 
 // Queue reads one page: one index range per state (triage, urgent DESC,
 // created_at, id), merged here, so that the open view never sorts.
-func (w *Workspace) Queue(ctx context.Context, f triage.Filter) ([]triage.Item, error) {
+func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, err error) {
+	defer s.Guard(&err)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
@@ -80,7 +76,7 @@ func (w *Workspace) Queue(ctx context.Context, f triage.Filter) ([]triage.Item, 
 			where, args = append(where, `r.created_at < ?`), append(args, micros(f.To))
 		}
 		if f.HasRelated != nil {
-			related := w.relatedClause()
+			related := s.relatedClause()
 			if *f.HasRelated {
 				where = append(where, related)
 			} else {
@@ -92,7 +88,7 @@ func (w *Workspace) Queue(ctx context.Context, f triage.Filter) ([]triage.Item, 
 			args = append(args, f.After.Urgent, f.After.Urgent, f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
 		}
 		args = append(args, f.Limit)
-		rows, err := w.read.QueryContext(ctx, w.q.Q(`SELECT `+queueColumns+` FROM reports r WHERE `+strings.Join(where, " AND ")+
+		rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE `+strings.Join(where, " AND ")+
 			` ORDER BY r.urgent DESC, r.created_at, r.id LIMIT ?`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("queue: %w", err)
@@ -125,21 +121,22 @@ func (w *Workspace) Queue(ctx context.Context, f triage.Filter) ([]triage.Item, 
 }
 
 // TriageOf reads one report's queue line.
-func (w *Workspace) TriageOf(ctx context.Context, id string) (triage.Item, error) {
-	it, err := scanItem(w.read.QueryRowContext(ctx, w.q.Q(`SELECT `+queueColumns+` FROM reports r WHERE r.id = ?`), id))
+func (s *Store) TriageOf(ctx context.Context, id string) (_ triage.Item, err error) {
+	defer s.Guard(&err)
+	it, err := scanItem(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE r.id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, report.ErrNotFound
 	}
 	return it, err
 }
 
-func (w *Workspace) reportEvent(ctx context.Context, tx *sql.Tx, id string, at time.Time, actor, kind, detail string) error {
-	return w.reportEvents(ctx, tx, []string{id}, at, actor, kind, detail)
+func (s *Store) reportEvent(ctx context.Context, tx *sql.Tx, id string, at time.Time, actor, kind, detail string) error {
+	return s.reportEvents(ctx, tx, []string{id}, at, actor, kind, detail)
 }
 
 // reportEvents records one event for many reports with multi-row INSERTs:
 // a bulk decision costs a few statements, not one per report.
-func (w *Workspace) reportEvents(ctx context.Context, tx *sql.Tx, ids []string, at time.Time, actor, kind, detail string) error {
+func (s *Store) reportEvents(ctx context.Context, tx *sql.Tx, ids []string, at time.Time, actor, kind, detail string) error {
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
 		args := make([]any, 0, 5*len(chunk))
@@ -147,52 +144,50 @@ func (w *Workspace) reportEvents(ctx context.Context, tx *sql.Tx, ids []string, 
 			args = append(args, id, micros(at), actor, kind, detail)
 		}
 		values := strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", len(chunk)), ",")
-		if _, err := tx.ExecContext(ctx, w.q.Q(`INSERT INTO report_events (report_id, at, actor, kind, detail) VALUES `+values), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO report_events (report_id, at, actor, kind, detail) VALUES `+values), args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// TakeNext assigns the first new report to assignee.
-func (w *Workspace) TakeNext(ctx context.Context, assignee string, at time.Time) (triage.Item, error) {
-	tx, err := w.write.BeginTx(ctx, nil)
+// TakeNext assigns the first new report to assignee. The claim skips
+// reports that a taker on another instance holds: two analysts get two
+// reports.
+func (s *Store) TakeNext(ctx context.Context, assignee string, at time.Time) (_ triage.Item, err error) {
+	defer s.Guard(&err)
+	var it triage.Item
+	err = s.inTx(ctx, "take next", func(tx *sql.Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE reports SET triage = 'assigned', assignee = ?, status = ?
+			WHERE triage = 'new' AND id = (SELECT id FROM reports WHERE triage = 'new' ORDER BY urgent DESC, created_at, id LIMIT 1`+s.engine.ClaimSuffix("")+`)
+			RETURNING id`), assignee, string(report.StatusAnalysing)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return triage.ErrNothingToTake
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.reportEvent(ctx, tx, id, at, assignee, "taken", ""); err != nil {
+			return err
+		}
+		it, err = scanItem(tx.QueryRowContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE r.id = ?`), id))
+		return err
+	})
 	if err != nil {
-		return triage.Item{}, fmt.Errorf("take next: %w", err)
+		return triage.Item{}, err
 	}
-	defer tx.Rollback()
-	lock := ""
-	if w.q.dialect.SkipLocked {
-		lock = " FOR UPDATE SKIP LOCKED" // two analysts on two instances get two reports
-	}
-	var id string
-	err = tx.QueryRowContext(ctx, w.q.Q(`UPDATE reports SET triage = 'assigned', assignee = ?, status = ?
-		WHERE triage = 'new' AND id = (SELECT id FROM reports WHERE triage = 'new' ORDER BY urgent DESC, created_at, id LIMIT 1`+lock+`)
-		RETURNING id`), assignee, string(report.StatusAnalysing)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return triage.Item{}, triage.ErrNothingToTake
-	}
-	if err != nil {
-		return triage.Item{}, fmt.Errorf("take next: %w", err)
-	}
-	if err := w.reportEvent(ctx, tx, id, at, assignee, "taken", ""); err != nil {
-		return triage.Item{}, fmt.Errorf("take next: %w", err)
-	}
-	it, err := scanItem(tx.QueryRowContext(ctx, w.q.Q(`SELECT `+queueColumns+` FROM reports r WHERE r.id = ?`), id))
-	if err != nil {
-		return it, fmt.Errorf("take next: %w", err)
-	}
-	return it, tx.Commit()
+	return it, nil
 }
 
 // updateReports runs an UPDATE … WHERE id IN (…) AND <cond> RETURNING id over
 // chunks in tx, and returns the ids it changed.
-func (w *Workspace) updateReports(ctx context.Context, tx *sql.Tx, set string, setArgs []any, cond string, ids []string) ([]string, error) {
+func (s *Store) updateReports(ctx context.Context, tx *sql.Tx, set string, setArgs []any, cond string, ids []string) ([]string, error) {
 	var changed []string
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
 		args := append(slices.Clone(setArgs), toAny(chunk)...)
-		rows, err := tx.QueryContext(ctx, w.q.Q(`UPDATE reports SET `+set+` WHERE id IN (`+placeholders(len(chunk))+`) AND `+w.q.filterOnly(cond)+` RETURNING id`), args...)
+		rows, err := tx.QueryContext(ctx, s.rebind(`UPDATE reports SET `+set+` WHERE id IN (`+Placeholders(len(chunk))+`) AND `+s.engine.FilterOnly(cond)+` RETURNING id`), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -220,51 +215,52 @@ func toAny(ss []string) []any {
 }
 
 // Assign gives open reports to an analyst ("" puts them back in the pool).
-func (w *Workspace) Assign(ctx context.Context, ids []string, assignee, actor string, at time.Time) (int, error) {
-	tx, err := w.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("assign: %w", err)
-	}
-	defer tx.Rollback()
+func (s *Store) Assign(ctx context.Context, ids []string, assignee, actor string, at time.Time) (n int, err error) {
+	defer s.Guard(&err)
 	state, status := triage.StateAssigned, report.StatusAnalysing
 	if assignee == "" {
 		state, status = triage.StateNew, report.StatusReceived
 	}
-	changed, err := w.updateReports(ctx, tx, `triage = ?, assignee = ?, status = ?`, []any{string(state), assignee, string(status)}, `triage IN ('new', 'assigned')`, ids)
+	err = s.inTx(ctx, "assign", func(tx *sql.Tx) error {
+		changed, err := s.updateReports(ctx, tx, `triage = ?, assignee = ?, status = ?`, []any{string(state), assignee, string(status)}, `triage IN ('new', 'assigned')`, ids)
+		if err != nil {
+			return err
+		}
+		n = len(changed)
+		return s.reportEvents(ctx, tx, changed, at, actor, "assigned", assignee)
+	})
 	if err != nil {
-		return 0, fmt.Errorf("assign: %w", err)
+		return 0, err
 	}
-	if err := w.reportEvents(ctx, tx, changed, at, actor, "assigned", assignee); err != nil {
-		return 0, fmt.Errorf("assign: %w", err)
-	}
-	return len(changed), tx.Commit()
+	return n, nil
 }
 
 // Decide closes open reports with a decision.
-func (w *Workspace) Decide(ctx context.Context, ids []string, d triage.Decision, actor string, at time.Time) (int, error) {
-	tx, err := w.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("decide: %w", err)
-	}
-	defer tx.Rollback()
-	changed, err := w.updateReports(ctx, tx, `triage = ?, decision_reason = ?, duplicate_of = ?, status = ?`,
-		[]any{string(d.State), d.Reason, d.DuplicateOf, string(report.StatusClosed)}, `triage IN ('new', 'assigned')`, ids)
-	if err != nil {
-		return 0, fmt.Errorf("decide: %w", err)
-	}
+func (s *Store) Decide(ctx context.Context, ids []string, d triage.Decision, actor string, at time.Time) (n int, err error) {
+	defer s.Guard(&err)
 	detail := d.Reason
 	if d.DuplicateOf != "" {
 		detail = d.DuplicateOf + ": " + d.Reason
 	}
-	if err := w.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail); err != nil {
-		return 0, fmt.Errorf("decide: %w", err)
+	err = s.inTx(ctx, "decide", func(tx *sql.Tx) error {
+		changed, err := s.updateReports(ctx, tx, `triage = ?, decision_reason = ?, duplicate_of = ?, status = ?`,
+			[]any{string(d.State), d.Reason, d.DuplicateOf, string(report.StatusClosed)}, `triage IN ('new', 'assigned')`, ids)
+		if err != nil {
+			return err
+		}
+		n = len(changed)
+		return s.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail)
+	})
+	if err != nil {
+		return 0, err
 	}
-	return len(changed), tx.Commit()
+	return n, nil
 }
 
 // ReportEvents reads a report's history.
-func (w *Workspace) ReportEvents(ctx context.Context, id string) ([]triage.Event, error) {
-	lines, err := w.history(ctx, `SELECT at, actor, kind, detail FROM report_events WHERE report_id = ? ORDER BY id`, id)
+func (s *Store) ReportEvents(ctx context.Context, id string) (_ []triage.Event, err error) {
+	defer s.Guard(&err)
+	lines, err := s.history(ctx, `SELECT at, actor, kind, detail FROM report_events WHERE report_id = ? ORDER BY id`, id)
 	out := make([]triage.Event, len(lines))
 	for i, e := range lines {
 		out[i] = triage.Event(e)
