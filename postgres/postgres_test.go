@@ -9,14 +9,21 @@ import (
 	"github.com/vigie-platform/vigie/storetest"
 )
 
+// open is the conformance suite's opener: a store on a database of its
+// own, and raw SQL on its pool.
+func open(t *testing.T) (storetest.Store, func(string) error) {
+	db, err := Open(context.Background(), pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, func(q string) error {
+		_, err := db.db.Exec(q)
+		return err
+	}
+}
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := Open(context.Background(), pgtest.URL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
-	})
+	storetest.Run(t, open)
 }
 
 // Several instances starting together must apply each migration once.
@@ -44,14 +51,5 @@ func TestConcurrentMigrations(t *testing.T) {
 }
 
 func TestAuditTamper(t *testing.T) {
-	storetest.Tamper(t, func(t *testing.T) (storetest.Store, func(string) error) {
-		db, err := Open(context.Background(), pgtest.URL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, func(q string) error {
-			_, err := db.db.Exec(q)
-			return err
-		}
-	}, `DROP TRIGGER audit_log_no_change ON audit_log`)
+	storetest.Tamper(t, open, `DROP TRIGGER audit_log_no_change ON audit_log`)
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +59,9 @@ type DB struct {
 	checkpoints    *sql.DB
 	stopCheckpoint chan struct{}
 	checkpointDone chan struct{}
+
+	closing  sync.Once
+	closeErr error
 }
 
 var (
@@ -194,18 +198,21 @@ func (db *DB) checkpointer(interval time.Duration) {
 }
 
 // Close lets the writer finish what it holds, checkpoints the log into
-// the database and closes it.
+// the database and closes it; closing again does nothing.
 func (db *DB) Close() error {
-	db.FinishIntake()
-	var errs []error
-	if db.checkpoints != nil {
-		close(db.stopCheckpoint)
-		<-db.checkpointDone
-		_, err := db.checkpoints.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		errs = append(errs, err, db.checkpoints.Close())
-	}
-	errs = append(errs, db.Store.Close())
-	return errors.Join(errs...)
+	db.closing.Do(func() {
+		db.FinishIntake()
+		var errs []error
+		if db.checkpoints != nil {
+			close(db.stopCheckpoint)
+			<-db.checkpointDone
+			_, err := db.checkpoints.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			errs = append(errs, err, db.checkpoints.Close())
+		}
+		errs = append(errs, db.Store.Close())
+		db.closeErr = errors.Join(errs...)
+	})
+	return db.closeErr
 }
 
 // IntegrityCheck runs SQLite's own consistency check.

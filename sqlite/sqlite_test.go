@@ -11,14 +11,21 @@ import (
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
+// open is the conformance suite's opener: a store in a folder of its own,
+// and raw SQL on its writer.
+func open(t *testing.T) (storetest.Store, func(string) error) {
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, func(q string) error {
+		_, err := db.write.Exec(q)
+		return err
+	}
+}
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		db, err := Open(context.Background(), t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
-	})
+	storetest.Run(t, open)
 }
 
 func TestReopenKeepsData(t *testing.T) {
@@ -57,17 +64,7 @@ func TestBlobRejectsBadHash(t *testing.T) {
 }
 
 func TestAuditTamper(t *testing.T) {
-	storetest.Tamper(t, func(t *testing.T) (storetest.Store, func(string) error) {
-		dir := t.TempDir()
-		db, err := Open(context.Background(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, func(q string) error {
-			_, err := db.write.Exec(q)
-			return err
-		}
-	}, `DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete`)
+	storetest.Tamper(t, open, `DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete`)
 }
 
 // TestWALRestartsPastItsBound: once the log holds more frames than its

@@ -27,6 +27,8 @@ type Store struct {
 	// commits gathers intake into shared transactions (see GroupCommitter).
 	commits    *GroupCommitter
 	stopIntake sync.Once
+	closing    sync.Once
+	closeErr   error
 	now        func() time.Time
 }
 
@@ -48,14 +50,17 @@ func (s *Store) FinishIntake() {
 	s.stopIntake.Do(s.commits.Close)
 }
 
-// Close finishes intake and closes the pools.
+// Close finishes intake and closes the pools; closing again does nothing.
 func (s *Store) Close() error {
-	s.FinishIntake()
-	errs := []error{s.read.Close()}
-	if s.write != s.read {
-		errs = append(errs, s.write.Close())
-	}
-	return errors.Join(errs...)
+	s.closing.Do(func() {
+		s.FinishIntake()
+		errs := []error{s.read.Close()}
+		if s.write != s.read {
+			errs = append(errs, s.write.Close())
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
 }
 
 // Guard marks an error leaving the store with storage.ErrUnavailable when

@@ -45,7 +45,7 @@ func testAuditChain(t *testing.T, s Store) {
 // changes made anyway (guards dropped by hand) are caught by Verify at the
 // right entry. exec runs raw SQL on the store's database; dropGuards is
 // the SQL that removes the append-only triggers.
-func Tamper(t *testing.T, open func(t *testing.T) (Store, func(query string) error), dropGuards string) {
+func Tamper(t *testing.T, open Opener, dropGuards string) {
 	cases := []struct {
 		name    string
 		sql     []string

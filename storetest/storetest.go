@@ -20,8 +20,13 @@ import (
 // Store is everything an adapter provides.
 type Store = storage.Store
 
-// Run runs every conformance test; open returns a new, empty store.
-func Run(t *testing.T, open func(t *testing.T) Store) {
+// Opener returns a new, empty store, and exec, which runs raw SQL on its
+// database: the suite uses it to break what no method can (the audit
+// trail), so as to see what the store does then.
+type Opener func(t *testing.T) (s Store, exec func(query string) error)
+
+// Run runs every conformance test.
+func Run(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s Store)
@@ -53,14 +58,23 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Retention", testRetention},
 		{"CaseRetention", testCaseRetention},
 		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},
+		{"AuditedWrites", testAuditedWrites},
+		{"AuditedWriteRefused", testAuditedWriteRefused},
+		{"AuditNotRecorded", testAuditNotRecorded},
+		{"ClosedIsUnavailable", testClosedIsUnavailable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
+			s, _ := open(t)
 			t.Cleanup(func() { s.Close() })
 			tc.fn(t, s)
 		})
 	}
+	t.Run("AuditFailureRollsBack", func(t *testing.T) {
+		s, exec := open(t)
+		t.Cleanup(func() { s.Close() })
+		testAuditFailureRollsBack(t, s, exec)
+	})
 }
 
 var ctx = context.Background()

@@ -1,0 +1,352 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/removal"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/storage"
+	"github.com/vigie-platform/vigie/triage"
+)
+
+// Every method of storage.Store is one of three kinds, so that a method
+// added to the contract must be placed here (checked by
+// testAuditedWrites) and a write cannot slip past the audit unseen.
+var (
+	// readMethods change nothing: under audit.Within they record nothing.
+	readMethods = []string{
+		"ReportByID", "ReportByReceipt", "CountReports", "GetBlob",
+		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
+		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
+		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash",
+		"Queue", "ReportEvents", "TriageOf", "CaseByID", "ListCases", "CaseEvents",
+		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
+		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
+	}
+	// unauditedWrites take no audit entry, by design: intake (its group
+	// transactions are shared by many callers), blob contents (written
+	// before the report that names them, removed after the purge that
+	// records the act) and AppendAudit, which writes its own entry for an
+	// audited read and must not commit a change's entry ahead of it.
+	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit"}
+)
+
+// within runs change under audit.Within with an entry for action on id,
+// and checks that it succeeded and that the trail's newest entry is it.
+func within(t *testing.T, s Store, action, id string, change func(ctx context.Context) error) {
+	t.Helper()
+	e := audit.Entry{At: time.Now(), Actor: "ana@vigie.test", Action: action, ObjectType: "test", ObjectID: id, Source: "127.0.0.1"}
+	if err := audit.Within(ctx, e, change); err != nil {
+		t.Fatalf("%s under audit.Within: %v", action, err)
+	}
+	last, err := s.FindAudit(ctx, audit.Filter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(last) != 1 || last[0].Action != action || last[0].ObjectID != id {
+		t.Fatalf("after %s the newest audit entry is %+v", action, last)
+	}
+}
+
+// testAuditedWrites calls every write method of the store under
+// audit.Within: each must write the entry in its own transaction (Within
+// returns audit.ErrNotRecorded otherwise), the entry must be the one
+// asked for, and the trail must still verify.
+func testAuditedWrites(t *testing.T, s Store) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var r []string
+	for i := range 6 {
+		r = append(r, submitAt(t, s, "fraud.scam", fmt.Sprintf("signalement %d, IBAN FR7630006000011234567890189", i), false))
+		time.Sleep(2 * time.Millisecond)
+	}
+	_, tokenHash := apitoken.New()
+	var user account.User
+	c := casefile.Case{ID: "case-audited", Title: "Fiche", Status: casefile.StatusOpen, Priority: "normal", CreatedBy: "ana",
+		CreatedAt: now, UpdatedAt: now, ReportIDs: []string{r[3], r[4]}, LegalRefs: []string{}}
+	split := casefile.Case{ID: "case-split", Title: "Scindée", Status: casefile.StatusOpen, Priority: "normal", CreatedBy: "ana",
+		CreatedAt: now, UpdatedAt: now, ReportIDs: []string{r[4]}, LegalRefs: []string{}}
+	notice := removal.Notice{ID: "notice-audited", CaseID: c.ID, URL: "https://faux.example/p", Host: "hébergeur", Kind: "notice",
+		LegalBasis: "LCEN art. 6", SentAt: now, DueAt: now.Add(24 * time.Hour), Status: removal.StatusSent, Actor: "ana"}
+	linker := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	count := func(n int, err error) error {
+		if err == nil && n != 1 {
+			err = fmt.Errorf("changed %d, want 1", n)
+		}
+		return err
+	}
+
+	steps := []struct {
+		method string
+		change func(ctx context.Context) error
+	}{
+		{"CreateToken", func(ctx context.Context) error {
+			_, err := s.CreateToken(ctx, apitoken.Token{Name: "audited", Hash: tokenHash, Scopes: []string{apitoken.ScopeReportsWrite}, CreatedAt: now})
+			return err
+		}},
+		{"RevokeToken", func(ctx context.Context) error { return s.RevokeToken(ctx, "audited", now) }},
+		{"AddVisits", func(ctx context.Context) error { return s.AddVisits(ctx, now, 3) }},
+		{"Spend", func(ctx context.Context) error {
+			fresh, err := s.Spend(ctx, "sig-audited", now.Add(time.Minute))
+			if err == nil && !fresh {
+				err = errors.New("a fresh signature was reported spent")
+			}
+			return err
+		}},
+		{"Key", func(ctx context.Context) error { _, err := s.Key(ctx, "audited"); return err }},
+		{"CreateUser", func(ctx context.Context) (err error) {
+			user, err = s.CreateUser(ctx, account.User{Email: "audited@vigie.test", Role: account.RoleAnalyst, CreatedAt: now})
+			return err
+		}},
+		{"SetCredentials", func(ctx context.Context) error { return s.SetCredentials(ctx, user.ID, "hash", "SECRET") }},
+		{"SetUserDisabled", func(ctx context.Context) error { return s.SetUserDisabled(ctx, user.ID, false) }},
+		{"RecordLoginFailure", func(ctx context.Context) error { return s.RecordLoginFailure(ctx, user.ID, 5, now.Add(time.Hour)) }},
+		{"RecordLoginSuccess", func(ctx context.Context) error { return s.RecordLoginSuccess(ctx, user.ID, 7) }},
+		{"CreateEnrolment", func(ctx context.Context) error {
+			return s.CreateEnrolment(ctx, []byte("enrol"), user.ID, now.Add(time.Hour))
+		}},
+		{"DeleteEnrolment", func(ctx context.Context) error { return s.DeleteEnrolment(ctx, []byte("enrol")) }},
+		{"CreateSession", func(ctx context.Context) error {
+			return s.CreateSession(ctx, account.Session{TokenHash: []byte("sess"), UserID: user.ID, CreatedAt: now, LastSeen: now})
+		}},
+		{"TouchSession", func(ctx context.Context) error { return s.TouchSession(ctx, []byte("sess"), now.Add(time.Minute)) }},
+		{"DeleteSession", func(ctx context.Context) error { return s.DeleteSession(ctx, []byte("sess")) }},
+		{"DeleteUserSessions", func(ctx context.Context) error { return s.DeleteUserSessions(ctx, user.ID) }},
+		{"LinkPending", func(ctx context.Context) error {
+			n, err := linker.LinkOnce(ctx, 100)
+			if err == nil && n != len(r) {
+				err = fmt.Errorf("linked %d, want %d", n, len(r))
+			}
+			return err
+		}},
+		{"IndexPendingText", func(ctx context.Context) error { _, err := s.IndexPendingText(ctx, 100); return err }},
+		{"ResetLinks", func(ctx context.Context) error { return s.ResetLinks(ctx) }},
+		{"TakeNext", func(ctx context.Context) error { _, err := s.TakeNext(ctx, "ana", now); return err }},
+		{"Assign", func(ctx context.Context) error { return count(s.Assign(ctx, []string{r[1]}, "ana", "sup", now)) }},
+		{"Decide", func(ctx context.Context) error {
+			return count(s.Decide(ctx, []string{r[2]}, triage.Decision{State: triage.StateUnfounded, Reason: "rien d'illicite"}, "ana", now))
+		}},
+		{"CreateCase", func(ctx context.Context) error { return s.CreateCase(ctx, c) }},
+		{"AddReportsToCase", func(ctx context.Context) error { return s.AddReportsToCase(ctx, c.ID, []string{r[5]}, "ana") }},
+		{"RemoveReportFromCase", func(ctx context.Context) error { return s.RemoveReportFromCase(ctx, c.ID, r[5], "ana") }},
+		{"SplitCase", func(ctx context.Context) error { return s.SplitCase(ctx, c.ID, split) }},
+		{"MergeCases", func(ctx context.Context) error { return s.MergeCases(ctx, c.ID, split.ID, "ana") }},
+		{"UpdateCase", func(ctx context.Context) error {
+			q := c
+			q.Status, q.Category, q.LegalRefs, q.Summary, q.UpdatedAt = casefile.StatusQualified, "fraud.scam", []string{"Code pénal art. 313-1"}, "Escroquerie", now
+			return s.UpdateCase(ctx, q, casefile.Event{At: now, Actor: "ana", Kind: "qualified"})
+		}},
+		{"AddCaseEvent", func(ctx context.Context) error {
+			return s.AddCaseEvent(ctx, c.ID, casefile.Event{At: now, Actor: "ana", Kind: "note", Detail: "la banque confirme"})
+		}},
+		{"ReferCase", func(ctx context.Context) error {
+			return s.ReferCase(ctx, c.ID, casefile.Referral{Destination: "partner", At: now, Actor: "ana", Status: casefile.ReferralPending, DueAt: now.Add(time.Hour),
+				Delivery: &casefile.QueuedDelivery{ID: "delivery-audited", Channel: "webhook", Target: "https://partner.example/hook", Payload: []byte("{}")}})
+		}},
+		{"UpdateReferral", func(ctx context.Context) error {
+			return s.UpdateReferral(ctx, c.ID, casefile.Referral{Destination: "partner", Status: casefile.ReferralAcknowledged, AcknowledgedAt: now},
+				casefile.Event{At: now, Actor: "dest", Kind: "acknowledged", Detail: "partner"})
+		}},
+		{"ClaimDeliveries", func(ctx context.Context) error {
+			ds, err := s.ClaimDeliveries(ctx, now, time.Minute, 10)
+			return count(len(ds), err)
+		}},
+		{"DeliveryFailed", func(ctx context.Context) error { return s.DeliveryFailed(ctx, "delivery-audited", "down", now, false) }},
+		{"DeliverySucceeded", func(ctx context.Context) error { return s.DeliverySucceeded(ctx, "delivery-audited", now) }},
+		{"RefreshStats", func(ctx context.Context) error { return s.RefreshStats(ctx, now.AddDate(0, 0, -1)) }},
+		{"CreateNotice", func(ctx context.Context) error { return s.CreateNotice(ctx, notice) }},
+		{"UpdateNotice", func(ctx context.Context) error {
+			n := notice
+			n.Status, n.RemovedAt, n.CheckedAt = removal.StatusRemoved, now, now
+			return s.UpdateNotice(ctx, n)
+		}},
+		{"PurgeReports", func(ctx context.Context) error { _, err := s.PurgeReports(ctx, []string{r[0]}, now); return err }},
+		{"PurgeCases", func(ctx context.Context) error { return s.PurgeCases(ctx, []string{split.ID}, now) }},
+	}
+
+	var written []string
+	for _, st := range steps {
+		within(t, s, "test."+st.method, st.method, st.change)
+		written = append(written, st.method)
+	}
+	checkClassified(t, written)
+
+	// The changes themselves went in with their entries.
+	if got, err := s.CaseByID(ctx, c.ID); err != nil || got.Status != casefile.StatusQualified || !slices.Contains(got.ReportIDs, r[3]) {
+		t.Errorf("created and qualified case: %+v %v", got, err)
+	}
+	if it, err := s.TriageOf(ctx, r[2]); err != nil || it.State != triage.StateUnfounded {
+		t.Errorf("decided report: %+v %v", it, err)
+	}
+	if u, err := s.UserByEmail(ctx, "audited@vigie.test"); err != nil || u.ID != user.ID || u.TOTPLastStep != 7 {
+		t.Errorf("created user: %+v %v", u, err)
+	}
+	if toks, err := s.ListTokens(ctx); err != nil || len(toks) != 1 || toks[0].RevokedAt == nil {
+		t.Errorf("revoked token: %+v %v", toks, err)
+	}
+
+	var actions []string
+	if err := s.AuditEntries(ctx, func(e audit.Entry) error { actions = append(actions, e.Action); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]string, len(steps))
+	for i, st := range steps {
+		want[i] = "test." + st.method
+	}
+	if !slices.Equal(actions, want) {
+		t.Errorf("trail %v, want %v", actions, want)
+	}
+	if res, err := audit.Verify(ctx, s); err != nil || res.Entries != int64(len(steps)) {
+		t.Errorf("verify = %+v, %v", res, err)
+	}
+}
+
+// checkClassified fails when a method of storage.Store is neither a read,
+// nor a write that testAuditedWrites calls, nor a known unaudited write.
+func checkClassified(t *testing.T, written []string) {
+	t.Helper()
+	known := slices.Concat(readMethods, unauditedWrites, written)
+	contract := reflect.TypeFor[storage.Store]()
+	for i := range contract.NumMethod() {
+		if name := contract.Method(i).Name; !slices.Contains(known, name) {
+			t.Errorf("storage.Store.%s is neither a read, an unaudited write, nor checked to write its audit entry", name)
+		}
+	}
+}
+
+// testAuditedWriteRefused: a write that fails (here with its own answer)
+// writes no entry, and Within returns the write's error.
+func testAuditedWriteRefused(t *testing.T, s Store) {
+	e := audit.Entry{At: time.Now(), Actor: "ana", Action: "token.revoke", ObjectType: "token", ObjectID: "nobody"}
+	err := audit.Within(ctx, e, func(ctx context.Context) error { return s.RevokeToken(ctx, "nobody", time.Now()) })
+	if !errors.Is(err, apitoken.ErrNotFound) {
+		t.Fatalf("revoking an unknown token under audit.Within: %v", err)
+	}
+	if got, err := s.FindAudit(ctx, audit.Filter{}); err != nil || len(got) != 0 {
+		t.Fatalf("a refused change left an entry: %+v %v", got, err)
+	}
+}
+
+// testAuditNotRecorded: a method that does not write the entry it carries
+// makes audit.Within fail with audit.ErrNotRecorded — a read, and the
+// writes that take no entry by design.
+func testAuditNotRecorded(t *testing.T, s Store) {
+	id := submit(t, s, "un signalement")
+	e := audit.Entry{At: time.Now(), Actor: "ana", Action: "test.not-recorded", ObjectType: "report", ObjectID: id}
+	for name, change := range map[string]func(ctx context.Context) error{
+		"ReportByID (a read)": func(ctx context.Context) error { _, err := s.ReportByID(ctx, id); return err },
+		"Create": func(ctx context.Context) error {
+			stored, err := s.ReportByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			stored.ID, stored.Receipt, stored.IdempotencyKey = "other-"+id, report.NewReceipt(), ""
+			_, errs, err := s.Create(ctx, []*report.Report{&stored})
+			return errors.Join(err, errors.Join(errs...))
+		},
+		"PutBlob": func(ctx context.Context) error {
+			return s.PutBlob(ctx, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", []byte("hello"))
+		},
+		"AppendAudit": func(ctx context.Context) error {
+			_, err := s.AppendAudit(ctx, audit.Entry{At: time.Now(), Actor: "ana", Action: "report.view", ObjectType: "report", ObjectID: id})
+			return err
+		},
+	} {
+		if err := audit.Within(ctx, e, change); !errors.Is(err, audit.ErrNotRecorded) {
+			t.Errorf("%s under audit.Within: %v, want audit.ErrNotRecorded", name, err)
+		}
+	}
+	var actions []string
+	if err := s.AuditEntries(ctx, func(e audit.Entry) error { actions = append(actions, e.Action); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(actions, []string{"report.view"}) {
+		t.Errorf("trail %v, want only AppendAudit's own entry", actions)
+	}
+}
+
+// testAuditFailureRollsBack is the acceptance test of audited changes:
+// when the audit entry cannot be written (the trail's table is renamed
+// away under the store), the change it records is rolled back and the
+// error returned.
+func testAuditFailureRollsBack(t *testing.T, s Store, exec func(string) error) {
+	a := submitAt(t, s, "fraud.scam", "faux conseiller bancaire", false)
+	b := submitAt(t, s, "fraud.scam", "même faux conseiller", false)
+	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	c := casefile.Case{ID: "case-rolled-back", Title: "Faux conseiller", Status: casefile.StatusOpen, Priority: "normal", CreatedBy: "ana",
+		CreatedAt: now, UpdatedAt: now, ReportIDs: []string{a}, LegalRefs: []string{}}
+
+	if err := exec(`ALTER TABLE audit_log RENAME TO audit_log_off`); err != nil {
+		t.Fatal(err)
+	}
+	restored := false
+	restore := func() {
+		if !restored {
+			restored = true
+			if err := exec(`ALTER TABLE audit_log_off RENAME TO audit_log`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(restore)
+	entry := func(action, id string) audit.Entry {
+		return audit.Entry{At: now, Actor: "ana", Action: action, ObjectType: "test", ObjectID: id, Source: "127.0.0.1"}
+	}
+	for _, tc := range []struct {
+		action string
+		change func(ctx context.Context) error
+	}{
+		{"case.create", func(ctx context.Context) error { return s.CreateCase(ctx, c) }},
+		{"triage.decide", func(ctx context.Context) error {
+			_, err := s.Decide(ctx, []string{b}, triage.Decision{State: triage.StateUnfounded, Reason: "rien"}, "ana", now)
+			return err
+		}},
+		{"user.create", func(ctx context.Context) error {
+			_, err := s.CreateUser(ctx, account.User{Email: "rolled-back@vigie.test", Role: account.RoleAnalyst, CreatedAt: now})
+			return err
+		}},
+	} {
+		err := audit.Within(ctx, entry(tc.action, "x"), tc.change)
+		if err == nil || errors.Is(err, audit.ErrNotRecorded) || !strings.Contains(err.Error(), "audit") {
+			t.Errorf("%s with a trail that cannot take its entry: %v, want the audit error", tc.action, err)
+		}
+	}
+	restore()
+
+	if _, err := s.CaseByID(ctx, c.ID); !errors.Is(err, casefile.ErrNotFound) {
+		t.Errorf("the case whose entry failed exists: %v", err)
+	}
+	if found, err := s.SearchCases(ctx, []string{"conseiller"}, 10); err != nil || len(found) != 0 {
+		t.Errorf("the case whose entry failed is indexed: %v %v", found, err)
+	}
+	for _, id := range []string{a, b} {
+		it, err := s.TriageOf(ctx, id)
+		if err != nil || it.State != triage.StateNew || it.CaseID != "" {
+			t.Errorf("report %s after the rolled-back changes: %+v %v", id, it, err)
+		}
+		if hist, err := s.ReportEvents(ctx, id); err != nil || len(hist) != 0 {
+			t.Errorf("report %s history after the rolled-back changes: %+v %v", id, hist, err)
+		}
+	}
+	if _, err := s.UserByEmail(ctx, "rolled-back@vigie.test"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("the user whose entry failed exists: %v", err)
+	}
+	// The trail works again, and holds nothing of the failed changes.
+	within(t, s, "case.create", c.ID, func(ctx context.Context) error { return s.CreateCase(ctx, c) })
+	if res, err := audit.Verify(ctx, s); err != nil || res.Entries != 1 {
+		t.Errorf("verify = %+v, %v", res, err)
+	}
+}
