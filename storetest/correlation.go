@@ -51,19 +51,25 @@ func testLinkAndQuery(t *testing.T, s Store) {
 	a := submit(t, s, "Virement sur FR76 3000 6000 0112 3456 7890 189, vendeur au 06 12 34 56 78")
 	b := submit(t, s, "IBAN FR7630006000011234567890189 encore", "hxxps://faux-shop[.]fr/p?utm_source=x")
 	c := submit(t, s, "Rien à voir", "https://autre.example.fr/")
-	if n, _ := s.UnlinkedCount(ctx); n != 3 {
-		t.Fatalf("unlinked = %d", n)
+	if n, err := s.UnlinkedCount(ctx); err != nil || n != 3 {
+		t.Fatalf("unlinked = %d %v", n, err)
 	}
 	linkAll(t, s, l)
-	if n, _ := s.UnlinkedCount(ctx); n != 0 {
-		t.Fatalf("unlinked after linking = %d", n)
+	if n, err := s.UnlinkedCount(ctx); err != nil || n != 0 {
+		t.Fatalf("unlinked after linking = %d %v", n, err)
 	}
 	info, err := s.Indicator(ctx, indicator.IBAN, "FR7630006000011234567890189")
 	if err != nil || info.Count != 2 || info.Flagged != "" {
 		t.Fatalf("iban = %+v, %v", info, err)
 	}
-	ra, _ := s.ReportByID(ctx, a)
-	rb, _ := s.ReportByID(ctx, b)
+	ra, err := s.ReportByID(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := s.ReportByID(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !info.FirstSeen.Equal(ra.CreatedAt) || !info.LastSeen.Equal(rb.CreatedAt) {
 		t.Errorf("first/last seen %v %v, want %v %v", info.FirstSeen, info.LastSeen, ra.CreatedAt, rb.CreatedAt)
 	}
@@ -96,14 +102,17 @@ func testLinkAndQuery(t *testing.T, s Store) {
 	if err != nil || len(top) != 1 || top[0].Value != "FR7630006000011234567890189" {
 		t.Errorf("top = %+v %v", top, err)
 	}
-	_ = c
+	// The unrelated report names none of the shared values.
+	if infos, err := s.ReportIndicators(ctx, c); err != nil || slices.ContainsFunc(infos, func(i correlate.Info) bool { return i.Count > 1 }) {
+		t.Errorf("unrelated report's indicators = %+v %v", infos, err)
+	}
 	// A rebuild gives the same index.
 	if _, err := l.Rebuild(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := s.Indicator(ctx, indicator.IBAN, "FR7630006000011234567890189")
-	if again.Count != 2 {
-		t.Errorf("after rebuild: %+v", again)
+	again, err := s.Indicator(ctx, indicator.IBAN, "FR7630006000011234567890189")
+	if err != nil || again.Count != 2 {
+		t.Errorf("after rebuild: %+v %v", again, err)
 	}
 }
 
@@ -120,16 +129,16 @@ func testLinkWarningListAndCap(t *testing.T, s Store) {
 	if err != nil || phone.Count != 5 || phone.Flagged != "cap" {
 		t.Fatalf("phone past the cap = %+v %v", phone, err)
 	}
-	linked, _, _ := s.IndicatorReports(ctx, indicator.Phone, "+33698765432", "", 10)
-	if len(linked) != 3 {
-		t.Errorf("a capped value linked %d reports, want the first 3", len(linked))
+	linked, _, err := s.IndicatorReports(ctx, indicator.Phone, "+33698765432", "", 10)
+	if err != nil || len(linked) != 3 {
+		t.Errorf("a capped value linked %d reports, want the first 3 (%v)", len(linked), err)
 	}
 	fb, err := s.Indicator(ctx, indicator.Host, "www.facebook.com")
 	if err != nil || fb.Flagged == "" || fb.Count != 5 {
 		t.Fatalf("big platform host = %+v %v", fb, err)
 	}
-	if got, _, _ := s.IndicatorReports(ctx, indicator.Host, "www.facebook.com", "", 10); len(got) != 0 {
-		t.Errorf("a listed value linked %d reports", len(got))
+	if got, _, err := s.IndicatorReports(ctx, indicator.Host, "www.facebook.com", "", 10); err != nil || len(got) != 0 {
+		t.Errorf("a listed value linked %d reports (%v)", len(got), err)
 	}
 	// The full URL of a profile on a big platform still links.
 	prof, err := s.Indicator(ctx, indicator.Handle, "facebook:id:10002")
@@ -198,9 +207,9 @@ func testRelatedAndCluster(t *testing.T, s Store) {
 	if !members[a] || !members[b] || !members[c] || members[d] || len(cl.Links) != 2 {
 		t.Errorf("cluster of a = %+v", cl)
 	}
-	small, _ := correlate.ClusterOf(ctx, s, a, 2, 50)
-	if len(small.Reports) != 2 || !small.Truncated {
-		t.Errorf("bounded cluster = %+v", small)
+	small, err := correlate.ClusterOf(ctx, s, a, 2, 50)
+	if err != nil || len(small.Reports) != 2 || !small.Truncated {
+		t.Errorf("bounded cluster = %+v %v", small, err)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 func referToWebhook(t *testing.T, s Store, n int) []string {
 	t.Helper()
 	svc := casefile.NewService(s, taxonomy.Default(), nil)
-	cat, _ := taxonomy.Default().Lookup("fraud.scam")
+	cat := category(t, taxonomy.Default(), "fraud.scam")
 	var ids []string
 	for i := 0; i < n; i++ {
 		r := submitAt(t, s, "fraud.scam", "webhook", false)
@@ -59,9 +59,9 @@ func (c *countingSender) Send(_ context.Context, d delivery.Delivery) error {
 
 func testDeliveries(t *testing.T, s Store) {
 	cases := referToWebhook(t, s, 1)
-	c, _ := s.CaseByID(ctx, cases[0])
-	if c.Referrals[0].Status != casefile.ReferralPending {
-		t.Fatalf("a webhook referral starts %q, want pending", c.Referrals[0].Status)
+	c, err := s.CaseByID(ctx, cases[0])
+	if err != nil || len(c.Referrals) != 1 || c.Referrals[0].Status != casefile.ReferralPending {
+		t.Fatalf("a webhook referral starts %+v (%v), want pending", c.Referrals, err)
 	}
 	pending, err := s.Deliveries(ctx, delivery.StatusPending, 10)
 	if err != nil || len(pending) != 1 || pending[0].CaseID != c.ID || pending[0].Target != "https://partner.example/hook" || len(pending[0].Payload) == 0 {
@@ -74,21 +74,20 @@ func testDeliveries(t *testing.T, s Store) {
 		if n, err := w.RunOnce(ctx); err != nil || n != 1 {
 			t.Fatalf("attempt %d: %d %v", attempt, n, err)
 		}
-		if n, _ := w.RunOnce(ctx); n != 0 {
-			t.Fatalf("a failed delivery was retried before its backoff")
+		if n, err := w.RunOnce(ctx); err != nil || n != 0 {
+			t.Fatalf("a failed delivery was retried before its backoff: %d %v", n, err)
 		}
 		now = now.Add(delivery.Backoff(attempt) + time.Second)
 	}
 	if n, err := w.RunOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("third attempt: %d %v", n, err)
 	}
-	c, _ = s.CaseByID(ctx, c.ID)
-	if c.Referrals[0].Status != casefile.ReferralDelivered || len(sender.sent) != 1 {
-		t.Fatalf("after delivery: %q, sent %v", c.Referrals[0].Status, sender.sent)
+	if c, err = s.CaseByID(ctx, c.ID); err != nil || c.Referrals[0].Status != casefile.ReferralDelivered || len(sender.sent) != 1 {
+		t.Fatalf("after delivery: %+v (%v), sent %v", c.Referrals, err, sender.sent)
 	}
 	now = now.Add(24 * time.Hour)
-	if n, _ := w.RunOnce(ctx); n != 0 {
-		t.Fatal("a delivered message was sent again")
+	if n, err := w.RunOnce(ctx); err != nil || n != 0 {
+		t.Fatalf("a delivered message was sent again: %d %v", n, err)
 	}
 
 	// A receiver that never answers: the delivery ends on the dead-letter list.
@@ -96,12 +95,14 @@ func testDeliveries(t *testing.T, s Store) {
 	down := &countingSender{failures: 1 << 30}
 	w.Senders["webhook"] = down
 	for i := 0; i < 5; i++ {
-		w.RunOnce(ctx)
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
 		now = now.Add(7 * time.Hour)
 	}
-	dead, _ := s.Deliveries(ctx, delivery.StatusDead, 10)
-	if len(dead) != 1 || dead[0].Attempts != 3 || dead[0].LastError != "receiver down" {
-		t.Fatalf("dead letters: %+v", dead)
+	dead, err := s.Deliveries(ctx, delivery.StatusDead, 10)
+	if err != nil || len(dead) != 1 || dead[0].Attempts != 3 || dead[0].LastError != "receiver down" {
+		t.Fatalf("dead letters: %+v %v", dead, err)
 	}
 }
 

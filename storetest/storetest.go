@@ -212,8 +212,8 @@ func testIdempotentReplay(t *testing.T, s Store) {
 	if outs[0].Err != nil || outs[1].Err != nil || outs[0].Ack.ID != outs[1].Ack.ID || !outs[1].Ack.Replayed {
 		t.Errorf("batch duplicate key: %+v", outs)
 	}
-	if n, _ := s.CountReports(ctx); n != 3 {
-		t.Errorf("count = %d, want 3", n)
+	if n, err := s.CountReports(ctx); err != nil || n != 3 {
+		t.Errorf("count = %d, %v, want 3", n, err)
 	}
 }
 
@@ -244,8 +244,8 @@ func testIdempotencyConcurrent(t *testing.T, s Store) {
 			t.Fatalf("concurrent retries made two reports: %s and %s", ids[0], ids[i])
 		}
 	}
-	if n, _ := s.CountReports(ctx); n != 1 {
-		t.Errorf("count = %d, want 1", n)
+	if n, err := s.CountReports(ctx); err != nil || n != 1 {
+		t.Errorf("count = %d, %v, want 1", n, err)
 	}
 }
 
@@ -255,7 +255,10 @@ func testReceiptCollision(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := s.ReportByID(ctx, first.ID)
+	stored, err := s.ReportByID(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clash := stored
 	clash.ID = "clash-" + stored.ID
 	clash.IdempotencyKey = ""
@@ -356,9 +359,9 @@ func testVisits(t *testing.T, s Store) {
 	if got["2009-01-15"] != 12 || got["2009-01-16"] != 1 || len(got) != 2 {
 		t.Errorf("visits = %v", got)
 	}
-	only, _ := s.Visits(ctx, d2, d2)
-	if len(only) != 1 {
-		t.Errorf("range not honoured: %v", only)
+	only, err := s.Visits(ctx, d2, d2)
+	if err != nil || len(only) != 1 {
+		t.Errorf("range not honoured: %v %v", only, err)
 	}
 }
 
@@ -394,9 +397,9 @@ func testKeysAgree(t *testing.T, s Store) {
 			t.Fatalf("keys disagree: %x vs %x", k, keys[0])
 		}
 	}
-	other, _ := s.Key(ctx, "follow-up")
-	if bytes.Equal(other, keys[0]) {
-		t.Error("two names share a key")
+	other, err := s.Key(ctx, "follow-up")
+	if err != nil || len(other) != 32 || bytes.Equal(other, keys[0]) {
+		t.Errorf("a second name's key %x (%v) is missing or shared", other, err)
 	}
 }
 

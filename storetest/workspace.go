@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/search"
+	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 )
@@ -53,9 +54,9 @@ func testAccounts(t *testing.T, s Store) {
 	if err := s.RecordLoginSuccess(ctx, u.ID, 100); !errors.Is(err, account.ErrCodeReused) {
 		t.Fatalf("same TOTP step twice: %v, want ErrCodeReused", err)
 	}
-	got, _ = s.UserByID(ctx, u.ID)
-	if got.FailedLogins != 0 || !got.LockedUntil.IsZero() || got.TOTPLastStep != 100 {
-		t.Fatalf("after success: %+v", got)
+	got, err = s.UserByID(ctx, u.ID)
+	if err != nil || got.FailedLogins != 0 || !got.LockedUntil.IsZero() || got.TOTPLastStep != 100 {
+		t.Fatalf("after success: %+v %v", got, err)
 	}
 
 	// Enrolment tokens: valid until expiry, spent once.
@@ -170,13 +171,13 @@ func testQueue(t *testing.T, s Store) {
 	if err != nil || it.ID != c || it.State != triage.StateAssigned || it.Assignee != "ana@vigie.test" {
 		t.Fatalf("take next: %+v %v", it, err)
 	}
-	mine, _ := s.Queue(ctx, triage.Filter{Assignee: "ana@vigie.test"})
-	if !slices.Equal(ids(mine), []string{c}) {
-		t.Fatalf("assigned to me: %v", ids(mine))
+	mine, err := s.Queue(ctx, triage.Filter{Assignee: "ana@vigie.test"})
+	if err != nil || !slices.Equal(ids(mine), []string{c}) {
+		t.Fatalf("assigned to me: %v %v", ids(mine), err)
 	}
-	st, _ := s.ReportByID(ctx, c)
-	if st.Status != report.StatusAnalysing {
-		t.Fatalf("taken report status %q, want analysing for the reporter", st.Status)
+	st, err := s.ReportByID(ctx, c)
+	if err != nil || st.Status != report.StatusAnalysing {
+		t.Fatalf("taken report status %q (%v), want analysing for the reporter", st.Status, err)
 	}
 	var wg sync.WaitGroup
 	taken := make([]string, 6)
@@ -209,16 +210,16 @@ func testQueue(t *testing.T, s Store) {
 	if err != nil || n != 2 {
 		t.Fatalf("decide: %d %v", n, err)
 	}
-	if n, _ := s.Decide(ctx, []string{a}, triage.Decision{State: triage.StateNotCompetent, Reason: "again"}, "ana@vigie.test", now); n != 0 {
-		t.Fatal("a decided report was decided again")
+	if n, err := s.Decide(ctx, []string{a}, triage.Decision{State: triage.StateNotCompetent, Reason: "again"}, "ana@vigie.test", now); err != nil || n != 0 {
+		t.Fatalf("a decided report was decided again: %d %v", n, err)
 	}
-	closed, _ := s.ReportByID(ctx, a)
-	if closed.Status != report.StatusClosed {
-		t.Fatalf("decided report status %q", closed.Status)
+	closed, err := s.ReportByID(ctx, a)
+	if err != nil || closed.Status != report.StatusClosed {
+		t.Fatalf("decided report status %q %v", closed.Status, err)
 	}
-	unfounded, _ := s.Queue(ctx, triage.Filter{States: []triage.State{triage.StateUnfounded}})
-	if len(unfounded) != 2 {
-		t.Fatalf("unfounded filter: %v", ids(unfounded))
+	unfounded, err := s.Queue(ctx, triage.Filter{States: []triage.State{triage.StateUnfounded}})
+	if err != nil || len(unfounded) != 2 {
+		t.Fatalf("unfounded filter: %v %v", ids(unfounded), err)
 	}
 	hist, err := s.ReportEvents(ctx, a)
 	if err != nil || len(hist) != 2 || hist[0].Kind != "taken" || hist[1].Kind != "unfounded" || hist[1].Detail != "rien d'illicite" {
@@ -227,9 +228,9 @@ func testQueue(t *testing.T, s Store) {
 	if n, err := s.Assign(ctx, []string{d}, "", "sup@vigie.test", now); err != nil || n != 1 {
 		t.Fatalf("unassign: %d %v", n, err)
 	}
-	back, _ := s.TriageOf(ctx, d)
-	if back.State != triage.StateNew || back.Assignee != "" {
-		t.Fatalf("unassigned report: %+v", back)
+	back, err := s.TriageOf(ctx, d)
+	if err != nil || back.State != triage.StateNew || back.Assignee != "" {
+		t.Fatalf("unassigned report: %+v %v", back, err)
 	}
 }
 
@@ -247,8 +248,8 @@ func testCases(t *testing.T, s Store) {
 	if _, err := svc.Create(ctx, "Doublon", []string{r2, r3}, "ana"); !errors.Is(err, casefile.ErrReportInCase) {
 		t.Fatalf("report in two cases: %v", err)
 	}
-	if it, _ := s.TriageOf(ctx, r3); it.CaseID != "" {
-		t.Fatal("a refused case still took a report")
+	if it, err := s.TriageOf(ctx, r3); err != nil || it.CaseID != "" {
+		t.Fatalf("a refused case still took a report: %+v %v", it, err)
 	}
 	if _, err := svc.Create(ctx, "Inconnu", []string{"no-such"}, "ana"); !errors.Is(err, casefile.ErrReportInCase) {
 		t.Fatalf("unknown report: %v", err)
@@ -257,16 +258,16 @@ func testCases(t *testing.T, s Store) {
 	if err != nil || got.Status != casefile.StatusOpen || !slices.Equal(got.ReportIDs, []string{r1, r2}) {
 		t.Fatalf("case: %+v %v", got, err)
 	}
-	rep, _ := s.ReportByID(ctx, r1)
-	if rep.Status != report.StatusAnalysing {
-		t.Fatalf("report in an open case shows %q", rep.Status)
+	rep, err := s.ReportByID(ctx, r1)
+	if err != nil || rep.Status != report.StatusAnalysing {
+		t.Fatalf("report in an open case shows %q (%v)", rep.Status, err)
 	}
 
 	// Qualification is checked against the taxonomy.
 	if _, err := svc.Qualify(ctx, c.ID, "fraud.scam", []string{"Code pénal art. 1"}, "x", "normal", "ana"); err == nil {
 		t.Fatal("a legal reference outside the category passed")
 	}
-	cat, _ := taxonomy.Default().Lookup("fraud.scam")
+	cat := category(t, taxonomy.Default(), "fraud.scam")
 	q, err := svc.Qualify(ctx, c.ID, "fraud.scam", cat.Legal[:1], "Escroquerie au faux conseiller", "high", "ana")
 	if err != nil || q.Status != casefile.StatusQualified {
 		t.Fatalf("qualify: %+v %v", q, err)
@@ -280,8 +281,8 @@ func testCases(t *testing.T, s Store) {
 	if err := svc.RemoveReport(ctx, c.ID, r3, "ana"); err != nil {
 		t.Fatal(err)
 	}
-	if it, _ := s.TriageOf(ctx, r3); it.CaseID != "" || it.State != triage.StateNew {
-		t.Fatalf("removed report: %+v", it)
+	if it, err := s.TriageOf(ctx, r3); err != nil || it.CaseID != "" || it.State != triage.StateNew {
+		t.Fatalf("removed report: %+v %v", it, err)
 	}
 
 	// Merge and split.
@@ -292,24 +293,24 @@ func testCases(t *testing.T, s Store) {
 	if err := svc.Merge(ctx, c.ID, other.ID, "ana"); err != nil {
 		t.Fatal(err)
 	}
-	merged, _ := s.CaseByID(ctx, other.ID)
-	if merged.Status != casefile.StatusClosed || merged.MergedInto != c.ID || len(merged.ReportIDs) != 0 {
-		t.Fatalf("merged case: %+v", merged)
+	merged, err := s.CaseByID(ctx, other.ID)
+	if err != nil || merged.Status != casefile.StatusClosed || merged.MergedInto != c.ID || len(merged.ReportIDs) != 0 {
+		t.Fatalf("merged case: %+v %v", merged, err)
 	}
 	split, err := svc.Split(ctx, c.ID, []string{r4}, "Affaire distincte", "ana")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.CaseByID(ctx, split.ID); !slices.Equal(got.ReportIDs, []string{r4}) {
-		t.Fatalf("split case reports %v", got.ReportIDs)
+	if got, err := s.CaseByID(ctx, split.ID); err != nil || !slices.Equal(got.ReportIDs, []string{r4}) {
+		t.Fatalf("split case reports %v %v", got.ReportIDs, err)
 	}
-	if got, _ := s.CaseByID(ctx, c.ID); len(got.ReportIDs) != 3 {
-		t.Fatalf("after split, case keeps %v", got.ReportIDs)
+	if got, err := s.CaseByID(ctx, c.ID); err != nil || len(got.ReportIDs) != 3 {
+		t.Fatalf("after split, case keeps %v %v", got.ReportIDs, err)
 	}
 	for id, kind := range map[string]string{c.ID: "split", split.ID: "split-from"} {
-		evs, _ := s.CaseEvents(ctx, id)
-		if !slices.ContainsFunc(evs, func(e casefile.Event) bool { return e.Kind == kind }) {
-			t.Errorf("case %s history lacks %q: %+v", id, kind, evs)
+		evs, err := s.CaseEvents(ctx, id)
+		if err != nil || !slices.ContainsFunc(evs, func(e casefile.Event) bool { return e.Kind == kind }) {
+			t.Errorf("case %s history lacks %q: %+v %v", id, kind, evs, err)
 		}
 	}
 	// A split is one change: when one of the reports has left the case
@@ -323,8 +324,8 @@ func testCases(t *testing.T, s Store) {
 	if _, err := s.CaseByID(ctx, stale.ID); err == nil {
 		t.Fatal("a failed split left a case behind")
 	}
-	if got, _ := s.CaseByID(ctx, c.ID); !slices.Contains(got.ReportIDs, r1) {
-		t.Fatalf("a failed split moved r1 out: %v", got.ReportIDs)
+	if got, err := s.CaseByID(ctx, c.ID); err != nil || !slices.Contains(got.ReportIDs, r1) {
+		t.Fatalf("a failed split moved r1 out: %v %v", got.ReportIDs, err)
 	}
 
 	// Refer, then close: the reporter sees referred, then closed.
@@ -335,19 +336,21 @@ func testCases(t *testing.T, s Store) {
 	if _, err := svc.Refer(ctx, c.ID, refer, []string{"ocrgdf"}, "", "ana"); err != nil {
 		t.Fatal(err)
 	}
-	rep, _ = s.ReportByID(ctx, r1)
-	if rep.Status != report.StatusReferred {
-		t.Fatalf("report of a referred case shows %q", rep.Status)
+	rep, err = s.ReportByID(ctx, r1)
+	if err != nil || rep.Status != report.StatusReferred {
+		t.Fatalf("report of a referred case shows %q (%v)", rep.Status, err)
 	}
 	inbox, err := s.ListCases(ctx, casefile.Filter{Destination: "ocrgdf"})
 	if err != nil || len(inbox) != 1 || inbox[0].ID != c.ID {
 		t.Fatalf("destination's cases: %+v %v", inbox, err)
 	}
-	if none, _ := s.ListCases(ctx, casefile.Filter{Destination: "oclctic"}); len(none) != 0 {
-		t.Fatalf("another destination sees %d cases", len(none))
+	if none, err := s.ListCases(ctx, casefile.Filter{Destination: "oclctic"}); err != nil || len(none) != 0 {
+		t.Fatalf("another destination sees %d cases (%v)", len(none), err)
 	}
 	// The destination acknowledges, then reports its outcome.
-	got, _ = s.CaseByID(ctx, c.ID)
+	if got, err = s.CaseByID(ctx, c.ID); err != nil || len(got.Referrals) != 1 {
+		t.Fatalf("referred case: %+v %v", got, err)
+	}
 	ref := got.Referrals[0]
 	if ref.Status != casefile.ReferralDelivered || ref.Rule != "scams" || ref.Overridden || !ref.DueAt.Equal(ref.At.Add(time.Hour)) || ref.Overdue(ref.At) || !ref.Overdue(ref.At.Add(2*time.Hour)) {
 		t.Fatalf("referral: %+v", ref)
@@ -364,7 +367,9 @@ func testCases(t *testing.T, s Store) {
 	if err := svc.ReportOutcome(ctx, c.ID, "ocrgdf", "Enquête ouverte, deux interpellations", "dest@ocrgdf"); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.CaseByID(ctx, c.ID)
+	if got, err = s.CaseByID(ctx, c.ID); err != nil || len(got.Referrals) != 1 {
+		t.Fatalf("case after the outcome: %+v %v", got, err)
+	}
 	if ref := got.Referrals[0]; ref.Status != casefile.ReferralOutcome || ref.Outcome != "Enquête ouverte, deux interpellations" || ref.AcknowledgedAt.IsZero() || ref.OutcomeAt.IsZero() || ref.Overdue(ref.At.Add(48*time.Hour)) {
 		t.Fatalf("after the outcome: %+v", ref)
 	}
@@ -372,16 +377,18 @@ func testCases(t *testing.T, s Store) {
 	if _, err := svc.Refer(ctx, c.ID, []casefile.ReferralChoice{{Destination: "interpol", AckWithin: time.Hour}}, []string{"ocrgdf"}, "auteur localisé en Belgique", "ana"); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.CaseByID(ctx, c.ID)
+	if got, err = s.CaseByID(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
 	if len(got.Referrals) != 2 || got.Referrals[1].Status != casefile.ReferralPending || !got.Referrals[1].Overridden || !strings.Contains(got.Referrals[1].Reason, "Belgique") {
 		t.Fatalf("override: %+v", got.Referrals)
 	}
 	if _, err := svc.Close(ctx, c.ID, "action-taken", "interpellation", "ana"); err != nil {
 		t.Fatal(err)
 	}
-	rep, _ = s.ReportByID(ctx, r2)
-	if rep.Status != report.StatusClosed {
-		t.Fatalf("report of a closed case shows %q", rep.Status)
+	rep, err = s.ReportByID(ctx, r2)
+	if err != nil || rep.Status != report.StatusClosed {
+		t.Fatalf("report of a closed case shows %q (%v)", rep.Status, err)
 	}
 	if err := svc.Note(ctx, "no-such-case", "x", "ana"); !errors.Is(err, casefile.ErrNotFound) {
 		t.Fatalf("note on unknown case: %v", err)
@@ -409,16 +416,16 @@ func testCases(t *testing.T, s Store) {
 	if err != nil || !slices.Equal(reports, wantR) {
 		t.Fatalf("search reports: %v %v, want %v", reports, err, wantR)
 	}
-	if got, _ := s.SearchReports(ctx, search.Terms(`"OR" NEAR(*`), 10); len(got) != 0 {
-		t.Fatalf("operators matched %v", got)
+	if got, err := s.SearchReports(ctx, search.Terms(`"OR" NEAR(*`), 10); err != nil || len(got) != 0 {
+		t.Fatalf("operators matched %v (%v)", got, err)
 	}
 	// Linking again (a rebuild) does not index twice.
 	if err := s.ResetLinks(ctx); err != nil {
 		t.Fatal(err)
 	}
 	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
-	if again, _ := s.SearchReports(ctx, search.Terms("conseiller"), 10); len(again) != 2 {
-		t.Fatalf("after relinking: %v", again)
+	if again, err := s.SearchReports(ctx, search.Terms("conseiller"), 10); err != nil || len(again) != 2 {
+		t.Fatalf("after relinking: %v %v", again, err)
 	}
 }
 
@@ -477,10 +484,16 @@ func testStats(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, _ := taxonomy.Default().Lookup("fraud.scam")
-	svc.Qualify(ctx, cs.ID, "fraud.scam", cat.Legal[:1], "s", "normal", "ana")
-	svc.Refer(ctx, cs.ID, []casefile.ReferralChoice{{Destination: "interpol"}, {Destination: "ofac-fraud"}}, []string{"interpol", "ofac-fraud"}, "", "ana")
-	svc.Create(ctx, "Autre", []string{c}, "ana")
+	cat := category(t, taxonomy.Default(), "fraud.scam")
+	if _, err := svc.Qualify(ctx, cs.ID, "fraud.scam", cat.Legal[:1], "s", "normal", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Refer(ctx, cs.ID, []casefile.ReferralChoice{{Destination: "interpol"}, {Destination: "ofac-fraud"}}, []string{"interpol", "ofac-fraud"}, "", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, "Autre", []string{c}, "ana"); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.RefreshStats(ctx, today.AddDate(0, 0, -2)); err != nil {
 		t.Fatal(err)
 	}
@@ -532,15 +545,14 @@ func testRetention(t *testing.T, s Store) {
 	if _, err := casefile.NewService(s, taxonomy.Default(), nil).Create(ctx, "Ouverte", []string{inOpenCase}, "ana"); err != nil {
 		t.Fatal(err)
 	}
-	s.RefreshStats(ctx, now.AddDate(-4, 0, 0))
-	before, _ := s.StatsRows(ctx, now.AddDate(-4, 0, 0), now.AddDate(0, 0, 1))
+	before := refreshedStats(t, s, now)
 
 	dry, err := retention.Purge(ctx, s, taxonomy.Default(), now, true, "test")
 	if err != nil || dry.Total() != 1 {
 		t.Fatalf("dry run: %+v %v", dry, err)
 	}
-	if r, _ := s.ReportByID(ctx, expired); r.Description == "" {
-		t.Fatal("a dry run purged")
+	if r, err := s.ReportByID(ctx, expired); err != nil || r.Description == "" {
+		t.Fatalf("a dry run purged: %+v %v", r, err)
 	}
 	res, err := retention.Purge(ctx, s, taxonomy.Default(), now, false, "test")
 	if err != nil || res.Total() != 1 || res.Blobs != 1 {
@@ -550,8 +562,8 @@ func testRetention(t *testing.T, s Store) {
 	if err != nil || r.Description != "" || len(r.URLs) != 0 || r.Reporter.Name != "" || r.Reporter.Email != "" || len(r.Attachments) != 0 || r.Category != "fraud.scam" {
 		t.Fatalf("purged report: %+v %v", r, err)
 	}
-	if kept, _ := s.ReportByID(ctx, inOpenCase); kept.Description == "" {
-		t.Error("a report in an open case was purged")
+	if kept, err := s.ReportByID(ctx, inOpenCase); err != nil || kept.Description == "" {
+		t.Errorf("a report in an open case was purged: %+v %v", kept, err)
 	}
 	sha := func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
 	if _, err := s.GetBlob(ctx, sha(own.Content)); !errors.Is(err, report.ErrNotFound) {
@@ -560,27 +572,28 @@ func testRetention(t *testing.T, s Store) {
 	if _, err := s.GetBlob(ctx, sha(shared.Content)); err != nil {
 		t.Errorf("an attachment another report still names was deleted: %v", err)
 	}
-	iban, _ := indicator.NormaliseIBAN("FR7630006000011234567890189")
+	iban, err := indicator.NormaliseIBAN("FR7630006000011234567890189")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if info, err := s.Indicator(ctx, indicator.IBAN, iban); err != nil || info.Count != 1 {
 		t.Errorf("IBAN count after purge: %+v %v", info, err)
 	}
-	if found, _ := s.SearchReports(ctx, search.Terms("vieux signalement"), 10); len(found) != 0 {
-		t.Errorf("the purged text is still searchable: %v", found)
+	if found, err := s.SearchReports(ctx, search.Terms("vieux signalement"), 10); err != nil || len(found) != 0 {
+		t.Errorf("the purged text is still searchable: %v %v", found, err)
 	}
 	if st, err := intake.FollowUp(ctx, recent.Receipt, recent.FollowUpSecret); err != nil || st != report.StatusReceived {
 		t.Errorf("follow-up of a kept report: %v %v", st, err)
 	}
-	s.RefreshStats(ctx, now.AddDate(-4, 0, 0))
-	after, _ := s.StatsRows(ctx, now.AddDate(-4, 0, 0), now.AddDate(0, 0, 1))
-	if fmt.Sprint(before) != fmt.Sprint(after) {
+	if after := refreshedStats(t, s, now); fmt.Sprint(before) != fmt.Sprint(after) {
 		t.Errorf("figures changed with the purge:\n%v\n%v", before, after)
 	}
-	entries, _ := s.FindAudit(ctx, audit.Filter{Action: "retention.purge"})
-	if len(entries) != 1 || !strings.Contains(entries[0].Detail, `"reports":1`) {
-		t.Errorf("purge audit: %+v", entries)
+	entries, err := s.FindAudit(ctx, audit.Filter{Action: "retention.purge"})
+	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Detail, `"reports":1`) {
+		t.Errorf("purge audit: %+v %v", entries, err)
 	}
-	if again, _ := retention.Purge(ctx, s, taxonomy.Default(), now, false, "test"); again.Total() != 0 {
-		t.Error("a purged report was purged again")
+	if again, err := retention.Purge(ctx, s, taxonomy.Default(), now, false, "test"); err != nil || again.Total() != 0 {
+		t.Errorf("a purged report was purged again: %+v %v", again, err)
 	}
 }
 
@@ -593,7 +606,7 @@ func testCaseRetention(t *testing.T, s Store) {
 	tax := taxonomy.Default()
 	longAgo := casefile.NewService(s, tax, func() time.Time { return now.AddDate(-3, 0, 0) })
 	today := casefile.NewService(s, tax, nil)
-	cat, _ := tax.Lookup("fraud.scam")
+	cat := category(t, tax, "fraud.scam")
 	closeCase := func(svc *casefile.Service, title, note string) casefile.Case {
 		t.Helper()
 		c, err := svc.Create(ctx, title, []string{submitAt(t, s, "fraud.scam", title, false)}, "ana")
@@ -622,8 +635,8 @@ func testCaseRetention(t *testing.T, s Store) {
 	if err != nil || dry.Cases != 1 {
 		t.Fatalf("dry run: %+v %v", dry, err)
 	}
-	if c, _ := s.CaseByID(ctx, old.ID); c.Title == "" {
-		t.Fatal("a dry run purged a case")
+	if c, err := s.CaseByID(ctx, old.ID); err != nil || c.Title == "" {
+		t.Fatalf("a dry run purged a case: %+v %v", c, err)
 	}
 	res, err := retention.Purge(ctx, s, tax, now, false, "test")
 	if err != nil || res.Cases != 1 {
@@ -633,31 +646,60 @@ func testCaseRetention(t *testing.T, s Store) {
 	if err != nil || c.Title != "" || c.Summary != "" || c.Status != casefile.StatusClosed || c.Category != "fraud.scam" || c.Outcome != "action-taken" {
 		t.Fatalf("purged case: %+v %v", c, err)
 	}
-	events, _ := s.CaseEvents(ctx, old.ID)
-	if len(events) == 0 {
-		t.Fatal("the purged case lost its history rows")
+	events, err := s.CaseEvents(ctx, old.ID)
+	if err != nil || len(events) == 0 {
+		t.Fatalf("the purged case lost its history rows: %v", err)
 	}
 	for _, e := range events {
 		if e.Detail != "" {
 			t.Errorf("history of a purged case keeps %q (%s)", e.Detail, e.Kind)
 		}
 	}
-	if found, _ := s.SearchCases(ctx, search.Terms("Dupont"), 10); len(found) != 0 {
-		t.Errorf("the purged case is still found by its text: %v", found)
+	if found, err := s.SearchCases(ctx, search.Terms("Dupont"), 10); err != nil || len(found) != 0 {
+		t.Errorf("the purged case is still found by its text: %v %v", found, err)
 	}
 	for _, kept := range []casefile.Case{recent, open} {
-		if c, _ := s.CaseByID(ctx, kept.ID); c.Title != kept.Title {
-			t.Errorf("case %q was purged: %+v", kept.Title, c)
+		if c, err := s.CaseByID(ctx, kept.ID); err != nil || c.Title != kept.Title {
+			t.Errorf("case %q was purged: %+v %v", kept.Title, c, err)
 		}
 	}
-	if found, _ := s.SearchCases(ctx, search.Terms("Martin"), 10); len(found) != 1 {
-		t.Errorf("a kept case is no longer found: %v", found)
+	if found, err := s.SearchCases(ctx, search.Terms("Martin"), 10); err != nil || len(found) != 1 {
+		t.Errorf("a kept case is no longer found: %v %v", found, err)
 	}
-	entries, _ := s.FindAudit(ctx, audit.Filter{Action: "retention.purge"})
-	if len(entries) != 1 || !strings.Contains(entries[0].Detail, `"cases":1`) {
-		t.Errorf("purge audit: %+v", entries)
+	entries, err := s.FindAudit(ctx, audit.Filter{Action: "retention.purge"})
+	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Detail, `"cases":1`) {
+		t.Errorf("purge audit: %+v %v", entries, err)
 	}
-	if again, _ := retention.Purge(ctx, s, tax, now, false, "test"); again.Cases != 0 {
-		t.Error("a purged case was purged again")
+	if again, err := retention.Purge(ctx, s, tax, now, false, "test"); err != nil || again.Cases != 0 {
+		t.Errorf("a purged case was purged again: %+v %v", again, err)
 	}
+}
+
+// category looks a taxonomy category up, failing the test when it is not
+// there (its zero value would make the checks that use it meaningless).
+func category(t *testing.T, tax *taxonomy.Taxonomy, code string) taxonomy.Category {
+	t.Helper()
+	cat, ok := tax.Lookup(code)
+	if !ok || len(cat.Legal) == 0 {
+		t.Fatalf("taxonomy has no category %q with legal references", code)
+	}
+	return cat
+}
+
+// refreshedStats recounts the figures of the last four years and reads
+// them back. Both calls must succeed and the figures be there, so that
+// comparing two readings cannot pass on two failures or two empty sets.
+func refreshedStats(t *testing.T, s Store, now time.Time) []stats.Row {
+	t.Helper()
+	if err := s.RefreshStats(ctx, now.AddDate(-4, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.StatsRows(ctx, now.AddDate(-4, 0, 0), now.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("no figures after a refresh over stored reports")
+	}
+	return rows
 }
