@@ -93,10 +93,17 @@ var ui = map[string][2]string{
 	"footer.privacy":          {"Vos données sont réservées aux enquêteurs habilités. Aucun cookie n'est utilisé.", "Your data is seen only by authorised investigators. No cookies are used."},
 }
 
-// translator gives one page its words.
-type translator struct{ lang string }
+// Translator says the catalogue's words in one language; the portal's
+// words (ui) and the workspace's (wsui) make one catalogue, since each
+// side shows some of the other's (the figures page, the language link).
+type Translator struct{ lang string }
 
-func (t translator) T(key string, args ...any) string {
+// TranslatorFor says the catalogue in lang ("en"; any other is French).
+func TranslatorFor(lang string) Translator { return Translator{lang} }
+
+// T says the words of key, formatted with args; an unknown key is shown
+// as it is.
+func (t Translator) T(key string, args ...any) string {
 	m, ok := ui[key]
 	if !ok {
 		if m, ok = wsui[key]; !ok {
@@ -113,9 +120,15 @@ func (t translator) T(key string, args ...any) string {
 	return s
 }
 
-// langOf reads the page language: ?lang=en or, once the body is parsed, a
+// IsWorkspaceKey tells whether the workspace's words have key.
+func IsWorkspaceKey(key string) bool {
+	_, ok := wsui[key]
+	return ok
+}
+
+// LangOf reads the page language: ?lang=en or, once the body is parsed, a
 // form's lang field; French otherwise. No cookie is set.
-func langOf(r *http.Request) string {
+func LangOf(r *http.Request) string {
 	if r.URL.Query().Get("lang") == "en" || r.PostForm.Get("lang") == "en" {
 		return "en"
 	}

@@ -76,9 +76,9 @@ var fieldsFR = map[string]string{
 	"title": "Titre", "summary": "Résumé", "note": "Note", "reason": "Motif", "outcome": "Suite",
 }
 
-// problem says err in the page's language: errors that keep their format
+// Problem says err in the page's language: errors that keep their format
 // apart (Message) are translated, any other is shown as it is.
-func (p page) problem(err error) string {
+func (p Page) Problem(err error) string {
 	var m interface{ Message() (string, []any) }
 	if !errors.As(err, &m) {
 		return err.Error()
@@ -101,9 +101,9 @@ func (p page) problem(err error) string {
 	return fmt.Sprintf(fr, out...)
 }
 
-// badError turns an error of another package into a form problem; its
+// BadError turns an error of another package into a form problem; its
 // text becomes the format, so that fixed texts are translated too.
-func badError(err error) error {
+func BadError(err error) error {
 	var m interface{ Message() (string, []any) }
 	if errors.As(err, &m) {
 		format, args := m.Message()
@@ -111,3 +111,19 @@ func badError(err error) error {
 	}
 	return inputError{strings.ReplaceAll(err.Error(), "%", "%%"), nil}
 }
+
+// ErrInvalidInput wraps a form problem the user can fix.
+var ErrInvalidInput = errors.New("invalid input")
+
+type inputError struct {
+	format string
+	args   []any
+}
+
+func (e inputError) Error() string            { return fmt.Sprintf(e.format, e.args...) }
+func (e inputError) Is(target error) bool     { return target == ErrInvalidInput }
+func (e inputError) Message() (string, []any) { return e.format, e.args }
+
+// BadInput is a form problem the user can fix; format is English and is
+// translated through problemsFR.
+func BadInput(format string, args ...any) error { return inputError{format, args} }

@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/server"
 )
 
 // runBenchWorkspace times the workspace's pages on a store of demo data:
@@ -103,7 +104,7 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler := web.NewServer(web.Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts,
+	handler := server.New(server.Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts,
 		Cases: casefile.NewService(db, tax, nil), Workspace: db, Limits: web.DefaultLimits(), Ready: db.Ping, Stats: db,
 		Visits: visit.NewCounter(db, nil, nil)})
 	// The baseline: a signed-in request that reads no data (the workspace

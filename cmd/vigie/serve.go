@@ -29,6 +29,7 @@ import (
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/server"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -112,7 +113,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		RealIPHeader: *realIPHeader,
 		Login:        ratelimit.PerMinute(*loginRate, *loginRate),
 	}
-	handler := web.NewServer(web.Deps{
+	handler := server.New(server.Deps{
 		Logger:  logger,
 		Intake:  intake,
 		Reports: db,

@@ -1,4 +1,4 @@
-package web
+package workspace
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
@@ -17,6 +16,7 @@ import (
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/web"
 )
 
 type caseListView struct {
@@ -28,7 +28,7 @@ type caseListView struct {
 func (s *server) handleCaseList(w http.ResponseWriter, r *http.Request, u account.User) {
 	status := r.URL.Query().Get("status")
 	if status != "" && !slices.Contains([]casefile.Status{casefile.StatusOpen, casefile.StatusQualified, casefile.StatusReferred, casefile.StatusClosed}, casefile.Status(status)) {
-		s.wsErr(w, r, u, badInput("unknown status"))
+		s.wsErr(w, r, u, web.BadInput("unknown status"))
 		return
 	}
 	cases, err := s.Workspace.ListCases(r.Context(), casefile.Filter{Status: casefile.Status(status), Limit: 200})
@@ -96,7 +96,7 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 	if !s.mustAudit(w, r, u, "case.view", "case", c.ID) {
 		return caseView{}, false
 	}
-	lang := langOf(r)
+	lang := web.LangOf(r)
 	v := caseView{Case: c, CategoryLabel: s.categoryLabel(c.Category, lang), Categories: s.Intake.Taxonomy().Categories(),
 		Priorities: casefile.Priorities, Outcomes: casefile.Outcomes, ReadOnly: readOnly}
 	reports, err := s.caseReports(r.Context(), c)
@@ -185,58 +185,67 @@ func (s *server) caseAction(action string, fn func(r *http.Request, u account.Us
 	}
 }
 
-func (s *server) routesCases(mux *http.ServeMux) {
-	s.ws(mux, "POST /w/cases/{id}/qualify", access.Cases, s.caseAction("qualify", func(r *http.Request, u account.User, id string) (string, error) {
-		f := r.PostForm
-		_, err := s.Cases.Qualify(r.Context(), id, f.Get("category"), f["legal"], f.Get("summary"), f.Get("priority"), u.Email)
-		return f.Get("category"), err
-	}))
-	s.ws(mux, "POST /w/cases/{id}/close", access.Cases, s.caseAction("close", func(r *http.Request, u account.User, id string) (string, error) {
-		_, err := s.Cases.Close(r.Context(), id, r.PostForm.Get("outcome"), r.PostForm.Get("reason"), u.Email)
-		return r.PostForm.Get("outcome"), err
-	}))
-	s.ws(mux, "POST /w/cases/{id}/reopen", access.Cases, s.caseAction("reopen", func(r *http.Request, u account.User, id string) (string, error) {
-		_, err := s.Cases.Reopen(r.Context(), id, r.PostForm.Get("reason"), u.Email)
+// The changes a case takes through caseAction (routes.go): each returns
+// the audit entry's detail.
+
+func (s *server) qualifyCase(r *http.Request, u account.User, id string) (string, error) {
+	f := r.PostForm
+	_, err := s.Cases.Qualify(r.Context(), id, f.Get("category"), f["legal"], f.Get("summary"), f.Get("priority"), u.Email)
+	return f.Get("category"), err
+}
+
+func (s *server) closeCase(r *http.Request, u account.User, id string) (string, error) {
+	_, err := s.Cases.Close(r.Context(), id, r.PostForm.Get("outcome"), r.PostForm.Get("reason"), u.Email)
+	return r.PostForm.Get("outcome"), err
+}
+
+func (s *server) reopenCase(r *http.Request, u account.User, id string) (string, error) {
+	_, err := s.Cases.Reopen(r.Context(), id, r.PostForm.Get("reason"), u.Email)
+	return "", err
+}
+
+func (s *server) noteCase(r *http.Request, u account.User, id string) (string, error) {
+	return "", s.Cases.Note(r.Context(), id, r.PostForm.Get("note"), u.Email)
+}
+
+func (s *server) addReports(r *http.Request, u account.User, id string) (string, error) {
+	ids, err := parseIDs(r, "report")
+	if err != nil {
 		return "", err
-	}))
-	s.ws(mux, "POST /w/cases/{id}/notes", access.Cases, s.caseAction("note", func(r *http.Request, u account.User, id string) (string, error) {
-		return "", s.Cases.Note(r.Context(), id, r.PostForm.Get("note"), u.Email)
-	}))
-	s.ws(mux, "POST /w/cases/{id}/reports", access.Cases, s.caseAction("add", func(r *http.Request, u account.User, id string) (string, error) {
-		ids, err := parseIDs(r, "report")
-		if err != nil {
-			return "", err
-		}
-		return strings.Join(ids, " "), s.Cases.AddReports(r.Context(), id, ids, u.Email)
-	}))
-	s.ws(mux, "POST /w/cases/{id}/remove", access.Cases, s.caseAction("remove", func(r *http.Request, u account.User, id string) (string, error) {
-		rid := r.PostForm.Get("report")
-		return rid, s.Cases.RemoveReport(r.Context(), id, rid, u.Email)
-	}))
-	s.ws(mux, "POST /w/cases/{id}/merge", access.Cases, s.caseAction("merge", func(r *http.Request, u account.User, id string) (string, error) {
-		from := strings.TrimSpace(r.PostForm.Get("from"))
-		if from == "" {
-			return "", badInput("give the id of the case to merge into this one")
-		}
-		return from, s.Cases.Merge(r.Context(), id, from, u.Email)
-	}))
-	s.ws(mux, "POST /w/cases/{id}/split", access.Cases, func(w http.ResponseWriter, r *http.Request, u account.User) {
-		if !s.parseWSForm(w, r, u) {
-			return
-		}
-		ids, err := parseIDs(r, "report")
-		if err != nil {
-			s.wsErr(w, r, u, err)
-			return
-		}
-		nc, err := s.Cases.Split(r.Context(), r.PathValue("id"), ids, r.PostForm.Get("title"), u.Email)
-		if err != nil {
-			s.wsErr(w, r, u, err)
-			return
-		}
-		s.audit(r, u.Email, "case.split", "case", r.PathValue("id"), nc.ID)
-		seeOther(w, r, "/w/cases/"+nc.ID, "split")
-	})
+	}
+	return strings.Join(ids, " "), s.Cases.AddReports(r.Context(), id, ids, u.Email)
+}
+
+func (s *server) removeReport(r *http.Request, u account.User, id string) (string, error) {
+	rid := r.PostForm.Get("report")
+	return rid, s.Cases.RemoveReport(r.Context(), id, rid, u.Email)
+}
+
+func (s *server) mergeCase(r *http.Request, u account.User, id string) (string, error) {
+	from := strings.TrimSpace(r.PostForm.Get("from"))
+	if from == "" {
+		return "", web.BadInput("give the id of the case to merge into this one")
+	}
+	return from, s.Cases.Merge(r.Context(), id, from, u.Email)
+}
+
+// handleCaseSplit moves the checked reports to a new case.
+func (s *server) handleCaseSplit(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	ids, err := parseIDs(r, "report")
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	nc, err := s.Cases.Split(r.Context(), r.PathValue("id"), ids, r.PostForm.Get("title"), u.Email)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "case.split", "case", r.PathValue("id"), nc.ID)
+	seeOther(w, r, "/w/cases/"+nc.ID, "split")
 }
 
 // Search.
@@ -255,7 +264,7 @@ const searchLimit = 50
 func (s *server) handleSearch(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if len(q) > 500 {
-		s.wsErr(w, r, u, badInput("the search is too long (500 characters at most)"))
+		s.wsErr(w, r, u, web.BadInput("the search is too long (500 characters at most)"))
 		return
 	}
 	ctx := r.Context()
@@ -348,7 +357,7 @@ func (s *server) handleAuditViewer(w http.ResponseWriter, r *http.Request, u acc
 	}
 	if b := q.Get("before"); b != "" {
 		if f.BeforeSeq, err = strconv.ParseInt(b, 10, 64); err != nil || f.BeforeSeq < 1 {
-			s.wsErr(w, r, u, badInput("bad page"))
+			s.wsErr(w, r, u, web.BadInput("bad page"))
 			return
 		}
 	}
@@ -399,16 +408,16 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 	}
 	role, err := account.ParseRole(r.PostForm.Get("role"))
 	if err != nil {
-		s.wsErr(w, r, u, badInput("unknown role %q (admin, supervisor, analyst, auditor or destination)", r.PostForm.Get("role")))
+		s.wsErr(w, r, u, web.BadInput("unknown role %q (admin, supervisor, analyst, auditor or destination)", r.PostForm.Get("role")))
 		return
 	}
 	nu, err := s.Accounts.AddUser(r.Context(), r.PostForm.Get("email"), role, strings.TrimSpace(r.PostForm.Get("destination")))
 	if errors.Is(err, account.ErrExists) {
-		s.wsErr(w, r, u, badError(err))
+		s.wsErr(w, r, u, web.BadError(err))
 		return
 	}
 	if err != nil {
-		s.wsErr(w, r, u, badError(err))
+		s.wsErr(w, r, u, web.BadError(err))
 		return
 	}
 	token, err := s.Accounts.StartEnrolment(r.Context(), nu.ID)
@@ -432,7 +441,7 @@ func (s *server) handleUserDisable(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	if target.ID == u.ID {
-		s.wsErr(w, r, u, badInput("you cannot disable your own account"))
+		s.wsErr(w, r, u, web.BadInput("you cannot disable your own account"))
 		return
 	}
 	if _, err := s.Accounts.Disable(r.Context(), target.Email); err != nil {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -6,15 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/vigie-platform/vigie/apitoken"
-	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/web"
 )
 
 // apiError is the one shape of every API error body; Status is the HTTP
@@ -75,38 +74,6 @@ func (s *server) writeSubmitError(w http.ResponseWriter, err error) {
 		w.Header().Set("Retry-After", "5")
 	}
 	writeAPIError(w, e.Status, e.Code, e.Message, e.Fields)
-}
-
-// authenticate checks the bearer token, its scope and its rate.
-func (s *server) authenticate(w http.ResponseWriter, r *http.Request, scope string) (apitoken.Token, bool) {
-	auth := r.Header.Get("Authorization")
-	secret, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || !apitoken.LooksLikeToken(strings.TrimSpace(secret)) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="vigie"`)
-		writeAPIError(w, http.StatusUnauthorized, "unauthorized", "A valid bearer token is required (Authorization: Bearer vgt_…).", nil)
-		return apitoken.Token{}, false
-	}
-	tok, err := s.Tokens.TokenByHash(r.Context(), apitoken.Hash(strings.TrimSpace(secret)))
-	if errors.Is(err, apitoken.ErrNotFound) || (err == nil && tok.RevokedAt != nil) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="vigie", error="invalid_token"`)
-		writeAPIError(w, http.StatusUnauthorized, "unauthorized", "This token is unknown or revoked.", nil)
-		return apitoken.Token{}, false
-	}
-	if err != nil {
-		s.Logger.Error("token lookup", "err", err)
-		w.Header().Set("Retry-After", "5")
-		writeAPIError(w, http.StatusServiceUnavailable, "unavailable", "Authentication is unavailable right now; retry.", nil)
-		return apitoken.Token{}, false
-	}
-	if !tok.Has(scope) {
-		writeAPIError(w, http.StatusForbidden, "forbidden", "This token lacks the scope "+scope+".", nil)
-		return apitoken.Token{}, false
-	}
-	if !s.allow(w, "token", tok.Name, ratelimit.Limit{PerSecond: tok.Rate, Burst: tok.Rate}) {
-		writeAPIError(w, http.StatusTooManyRequests, "rate_limited", "Too many requests for this token; retry after the delay in Retry-After.", nil)
-		return apitoken.Token{}, false
-	}
-	return tok, true
 }
 
 // apiReport is the JSON shape of a report on the API.
@@ -207,18 +174,12 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 	return body, true
 }
 
-func mediaType(r *http.Request) string {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil {
-		return ""
-	}
-	return mt
-}
-
 func unsupportedMedia(w http.ResponseWriter, want string) {
 	writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send Content-Type: "+want+".", nil)
 }
 
+// idempotencyKey reads what every report-writing route takes besides its
+// token: a usable Idempotency-Key header, if one is sent.
 func idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > report.MaxIdempotencyKey || !utf8.ValidString(key) {
@@ -229,24 +190,15 @@ func idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return key, true
 }
 
-// authenticateWriter checks what every report-writing route needs: a token
-// with reports:write, and a usable Idempotency-Key header if one is sent.
-func (s *server) authenticateWriter(w http.ResponseWriter, r *http.Request) (apitoken.Token, string, bool) {
-	tok, ok := s.authenticate(w, r, apitoken.ScopeReportsWrite)
-	if !ok {
-		return tok, "", false
-	}
+// handleAPICreateReport takes one report, as JSON or as multipart with
+// attachments.
+func (s *server) handleAPICreateReport(w http.ResponseWriter, r *http.Request, tok apitoken.Token) {
 	key, ok := idempotencyKey(w, r)
-	return tok, key, ok
-}
-
-func (s *server) handleAPICreateReport(w http.ResponseWriter, r *http.Request) {
-	tok, key, ok := s.authenticateWriter(w, r)
 	if !ok {
 		return
 	}
 	var sub report.Submission
-	switch mediaType(r) {
+	switch web.MediaType(r) {
 	case "application/json":
 		body, ok := readBody(w, r, MaxJSONBody)
 		if !ok {
@@ -275,14 +227,14 @@ func (s *server) handleAPICreateReport(w http.ResponseWriter, r *http.Request) {
 	if ack.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	} else {
-		s.metrics.reports.WithLabelValues("api").Inc()
+		s.ReportsStored("api", 1)
 	}
 	writeJSON(w, http.StatusCreated, ack)
 }
 
 // readMultipartReport reads a "report" part (JSON) and "attachment" parts.
 func (s *server) readMultipartReport(w http.ResponseWriter, r *http.Request, tok apitoken.Token, key string) (report.Submission, bool) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxMultipartBody)
+	r.Body = http.MaxBytesReader(w, r.Body, web.MaxMultipartBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeAPIError(w, http.StatusBadRequest, "bad_request", "Malformed multipart body: "+err.Error(), nil)
@@ -296,8 +248,8 @@ func (s *server) readMultipartReport(w http.ResponseWriter, r *http.Request, tok
 			break
 		}
 		if err != nil {
-			if isTooBig(err) {
-				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", MaxMultipartBody), nil)
+			if web.IsTooBig(err) {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", web.MaxMultipartBody), nil)
 			} else {
 				writeAPIError(w, http.StatusBadRequest, "bad_request", "Malformed multipart body: "+err.Error(), nil)
 			}
@@ -329,8 +281,8 @@ func (s *server) readMultipartReport(w http.ResponseWriter, r *http.Request, tok
 			return report.Submission{}, false
 		}
 		if err != nil {
-			if isTooBig(err) {
-				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", MaxMultipartBody), nil)
+			if web.IsTooBig(err) {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body exceeds %d bytes.", web.MaxMultipartBody), nil)
 			} else {
 				writeAPIError(w, http.StatusBadRequest, "bad_request", "The request body could not be read.", nil)
 			}
@@ -351,11 +303,6 @@ func (s *server) readMultipartReport(w http.ResponseWriter, r *http.Request, tok
 	return sub, true
 }
 
-func isTooBig(err error) bool {
-	var tooBig *http.MaxBytesError
-	return errors.As(err, &tooBig)
-}
-
 type batchResult struct {
 	Index int `json:"index"`
 	// Status is the HTTP status this report would have had on its own.
@@ -364,12 +311,14 @@ type batchResult struct {
 	Error *apiError `json:"error,omitempty"`
 }
 
-func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request) {
-	tok, key, ok := s.authenticateWriter(w, r)
+// handleAPICreateBatch takes up to MaxBatchReports reports at once and
+// answers for each.
+func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request, tok apitoken.Token) {
+	key, ok := idempotencyKey(w, r)
 	if !ok {
 		return
 	}
-	if mediaType(r) != "application/json" {
+	if web.MediaType(r) != "application/json" {
 		unsupportedMedia(w, "application/json")
 		return
 	}
@@ -430,16 +379,16 @@ func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request) {
 			stored++
 		}
 	}
-	s.metrics.reports.WithLabelValues("api").Add(float64(stored))
+	s.ReportsStored("api", stored)
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
 }
 
 func (s *server) handleAPIFollowUp(w http.ResponseWriter, r *http.Request) {
-	if !s.allow(w, "follow-up", s.clientIP(r), s.Limits.FollowUp) {
+	if !s.Allow(w, "follow-up", s.ClientIP(r), s.Limits.FollowUp) {
 		writeAPIError(w, http.StatusTooManyRequests, "rate_limited", "Too many follow-up requests; retry after the delay in Retry-After.", nil)
 		return
 	}
-	if mediaType(r) != "application/json" {
+	if web.MediaType(r) != "application/json" {
 		unsupportedMedia(w, "application/json")
 		return
 	}
@@ -492,5 +441,3 @@ func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
 	writeAPIError(w, http.StatusNotFound, "not_found", "No such API route; see /api/openapi.json.", nil)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,9 +1,10 @@
-package web
+package portal
 
 import (
 	"net/http"
 
 	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/web"
 )
 
 func (s *server) article(category, lang string) *advice.Article {
@@ -42,10 +43,10 @@ func (s *server) handleAdvice(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.Intake.Taxonomy().Lookup(r.PathValue("category"))
 	p := s.newPage(r, "advice.title")
 	if !ok {
-		s.render(w, http.StatusNotFound, "notfound", s.newPage(r, "notfound.title"))
+		s.NotFound(w, r)
 		return
 	}
-	p.Category = viewOf(c, p.Lang)
+	p.Category = web.ViewOf(c, p.Lang)
 	p.Article = s.article(c.Code, p.Lang)
 	if p.Article != nil {
 		p.Title = p.Article.Title

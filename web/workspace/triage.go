@@ -1,4 +1,4 @@
-package web
+package workspace
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/web"
 )
 
 // queueView is the triage queue page.
@@ -40,7 +41,7 @@ func parseDay(s string) (time.Time, error) {
 	}
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return t, badInput("dates are written YYYY-MM-DD")
+		return t, web.BadInput("dates are written YYYY-MM-DD")
 	}
 	return t, nil
 }
@@ -53,15 +54,15 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 	f := triage.Filter{Limit: queuePage, Category: v.Category, Channel: v.Channel}
 	var err error
 	if f.States, err = triage.ParseState(v.State); err != nil {
-		return f, v, badInput("unknown state %q", v.State)
+		return f, v, web.BadInput("unknown state %q", v.State)
 	}
 	if f.Category != "" && !strings.HasSuffix(f.Category, ".") {
 		if _, ok := s.Intake.Taxonomy().Lookup(f.Category); !ok {
-			return f, v, badInput("unknown category")
+			return f, v, web.BadInput("unknown category")
 		}
 	}
 	if f.Channel != "" && f.Channel != string(report.ChannelWeb) && f.Channel != string(report.ChannelAPI) {
-		return f, v, badInput("unknown channel")
+		return f, v, web.BadInput("unknown channel")
 	}
 	switch v.Assignee {
 	case "", "-":
@@ -70,7 +71,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.Assignee = u.Email
 	default:
 		if f.Assignee, err = account.NormaliseEmail(v.Assignee); err != nil {
-			return f, v, badInput("invalid e-mail address %q", v.Assignee)
+			return f, v, web.BadInput("invalid e-mail address %q", v.Assignee)
 		}
 	}
 	switch v.Related {
@@ -79,7 +80,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		b := v.Related == "yes"
 		f.HasRelated = &b
 	default:
-		return f, v, badInput("related is yes or no")
+		return f, v, web.BadInput("related is yes or no")
 	}
 	if f.From, err = parseDay(v.From); err != nil {
 		return f, v, err
@@ -91,7 +92,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.To = f.To.AddDate(0, 0, 1) // the "to" day is included
 	}
 	if f.After, err = triage.DecodeCursor(q.Get("after")); err != nil {
-		return f, v, badError(err)
+		return f, v, web.BadError(err)
 	}
 	return f, v, nil
 }
@@ -129,10 +130,7 @@ func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *server) categoryLabel(code, lang string) string {
-	if c, ok := s.Intake.Taxonomy().Lookup(code); ok {
-		return c.Label.In(lang)
-	}
-	return code
+	return web.CategoryLabel(s.Intake.Taxonomy(), code, lang)
 }
 
 func (s *server) handleTakeNext(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -151,16 +149,16 @@ func parseIDs(r *http.Request, field string) ([]string, error) {
 	for _, v := range r.PostForm[field] {
 		for _, id := range strings.Fields(v) {
 			if len(id) > 64 {
-				return nil, badInput("not a report id")
+				return nil, web.BadInput("not a report id")
 			}
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
-		return nil, badInput("choose at least one report")
+		return nil, web.BadInput("choose at least one report")
 	}
 	if len(ids) > 500 {
-		return nil, badInput("at most 500 reports at a time")
+		return nil, web.BadInput("at most 500 reports at a time")
 	}
 	return ids, nil
 }
@@ -186,12 +184,12 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
 		DuplicateOf: strings.TrimSpace(r.PostForm.Get("duplicate_of"))}
 	if err := d.Check(); err != nil {
-		s.wsErr(w, r, u, badError(err))
+		s.wsErr(w, r, u, web.BadError(err))
 		return
 	}
 	if d.DuplicateOf != "" {
 		if _, err := s.Reports.ReportByID(r.Context(), d.DuplicateOf); err != nil {
-			s.wsErr(w, r, u, badInput("the report it duplicates does not exist"))
+			s.wsErr(w, r, u, web.BadInput("the report it duplicates does not exist"))
 			return
 		}
 	}
@@ -220,12 +218,12 @@ func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u accoun
 	to := strings.TrimSpace(r.PostForm.Get("assignee"))
 	if to != "" {
 		if to, err = account.NormaliseEmail(to); err != nil {
-			s.wsErr(w, r, u, badInput("invalid e-mail address %q", to))
+			s.wsErr(w, r, u, web.BadInput("invalid e-mail address %q", to))
 			return
 		}
 		target, err := s.Workspace.UserByEmail(r.Context(), to)
 		if err != nil || target.Disabled || (target.Role != account.RoleAnalyst && target.Role != account.RoleSupervisor) {
-			s.wsErr(w, r, u, badInput("reports can only be assigned to an active analyst or supervisor"))
+			s.wsErr(w, r, u, web.BadInput("reports can only be assigned to an active analyst or supervisor"))
 			return
 		}
 	}
@@ -282,14 +280,14 @@ func (s *server) handleReportView(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	if v.Related, err = correlate.RelatedReports(ctx, s.Index, id, relatedPerValue); err != nil && !errors.Is(err, correlate.ErrNotFound) {
+	if v.Related, err = correlate.RelatedReports(ctx, s.Index, id, web.RelatedPerValue); err != nil && !errors.Is(err, correlate.ErrNotFound) {
 		s.wsErr(w, r, u, err)
 		return
 	}
 	if len(v.Related) > 50 {
 		v.Related = v.Related[:50]
 	}
-	if v.Cluster, err = correlate.ClusterOf(ctx, s.Index, id, clusterMaxReports, clusterMaxValueCount); err != nil && !errors.Is(err, correlate.ErrNotFound) {
+	if v.Cluster, err = correlate.ClusterOf(ctx, s.Index, id, web.ClusterMaxReports, web.ClusterMaxValueCount); err != nil && !errors.Is(err, correlate.ErrNotFound) {
 		s.wsErr(w, r, u, err)
 		return
 	}

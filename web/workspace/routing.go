@@ -1,4 +1,4 @@
-package web
+package workspace
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
@@ -16,6 +15,7 @@ import (
 	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
+	"github.com/vigie-platform/vigie/web"
 )
 
 // routingView is the routing part of the case page: the proposal (a dry
@@ -129,7 +129,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 	for _, code := range r.PostForm["destination"] {
 		d, ok := reg.Lookup(code)
 		if !ok {
-			s.wsErr(w, r, u, badInput("unknown destination %q", code))
+			s.wsErr(w, r, u, web.BadInput("unknown destination %q", code))
 			return
 		}
 		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox", Channel: d.Channel.Type}
@@ -196,16 +196,14 @@ func (s *server) destinationAction(action string, fn func(r *http.Request, u acc
 	}
 }
 
-func (s *server) routesRouting(mux *http.ServeMux) {
-	s.ws(mux, "POST /w/cases/{id}/refer", access.Cases, s.handleRefer)
-	s.ws(mux, "POST /w/cases/{id}/facts", access.Cases, s.handleCaseFacts)
-	s.ws(mux, "GET /w/cases/{id}/export/{format}", access.Cases, s.handleCaseExport)
-	s.ws(mux, "POST /w/inbox/{id}/acknowledge", access.Inbox, s.destinationAction("acknowledge", func(r *http.Request, u account.User, id string) error {
-		return s.Cases.Acknowledge(r.Context(), id, u.Destination, u.Email)
-	}))
-	s.ws(mux, "POST /w/inbox/{id}/outcome", access.Inbox, s.destinationAction("outcome", func(r *http.Request, u account.User, id string) error {
-		return s.Cases.ReportOutcome(r.Context(), id, u.Destination, r.PostForm.Get("outcome"), u.Email)
-	}))
+// The destination's acts, through destinationAction (routes.go).
+
+func (s *server) acknowledge(r *http.Request, u account.User, id string) error {
+	return s.Cases.Acknowledge(r.Context(), id, u.Destination, u.Email)
+}
+
+func (s *server) reportOutcome(r *http.Request, u account.User, id string) error {
+	return s.Cases.ReportOutcome(r.Context(), id, u.Destination, r.PostForm.Get("outcome"), u.Email)
 }
 
 // handleCaseExport sends a case as STIX 2.1, a MISP event, CSV, or the

@@ -1,14 +1,14 @@
-package web
+package workspace
 
 import (
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/web"
 )
 
 // noticeView is one removal notice on the case page.
@@ -118,7 +118,7 @@ func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u acc
 	}
 	neverFetch := s.neverFetch(c.Category, reports)
 	if s.Checker == nil {
-		s.wsErr(w, r, u, badInput("checks are turned off on this server"))
+		s.wsErr(w, r, u, web.BadInput("checks are turned off on this server"))
 		return
 	}
 	n, err = s.removalService().Check(r.Context(), n.ID, neverFetch, s.Checker)
@@ -146,10 +146,4 @@ func (s *server) neverFetch(category string, reports []report.Report) bool {
 		}
 	}
 	return false
-}
-
-func (s *server) routesNotices(mux *http.ServeMux) {
-	s.ws(mux, "POST /w/cases/{id}/notices", access.Cases, s.handleNoticeSend)
-	s.ws(mux, "POST /w/notices/{nid}/record", access.Cases, s.handleNoticeRecord)
-	s.ws(mux, "POST /w/notices/{nid}/check", access.Cases, s.handleNoticeCheck)
 }

@@ -1,7 +1,6 @@
-package web
+package portal
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,52 +14,21 @@ import (
 
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/report"
-	"github.com/vigie-platform/vigie/taxonomy"
-	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/figures"
 )
 
-var pageNames = []string{"home", "choose", "form", "done", "followup", "notfound", "figures", "advice", "advice_index"}
+var pageNames = []string{"home", "choose", "form", "done", "followup", "advice", "advice_index"}
 
-var workspacePages = []string{"figures", "w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
-
-// itemsOf carries a page into a partial that lists reports.
-type itemsOf struct {
-	P     wpage
-	Items []triage.Item
-}
-
-func parseTemplates() map[string]*template.Template {
+// parsePages parses the portal's pages in the public layout; the figures
+// page's content comes from web/figures.
+func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
-		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		out[name] = web.PublicPage(templateFS, "templates/"+name+".html")
 	}
-	funcs := template.FuncMap{"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} }}
-	for _, name := range workspacePages {
-		key := name
-		if name == "figures" {
-			key = "w_figures" // the same page inside the workspace
-		}
-		out[key] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html", "templates/"+name+".html"))
-	}
+	out["figures"] = web.PublicPage(figures.Template, "figures.html")
 	return out
-}
-
-// categoryView is a category in the page's language.
-type categoryView struct {
-	Code     string
-	Label    string
-	Advice   string
-	IsFraud  bool
-	IsMinors bool
-	Urgent   bool
-}
-
-func viewOf(c taxonomy.Category, lang string) categoryView {
-	return categoryView{
-		Code: c.Code, Label: c.Label.In(lang), Advice: c.Advice.In(lang),
-		IsFraud: strings.HasPrefix(c.Code, "fraud."), IsMinors: strings.HasPrefix(c.Code, "minors."),
-		Urgent: c.UrgentDefault,
-	}
 }
 
 // formView is the report form's input, kept when the form comes back.
@@ -77,36 +45,20 @@ type fieldError struct {
 	Message string
 }
 
-// page is what every template receives.
+// page is what the portal's templates receive: the shared page and the
+// report form's state.
 type page struct {
-	translator
-	Lang         string
-	Title        string
-	OtherLangURL string
-	Categories   []categoryView
-	Category     categoryView
+	web.Page
+	Category     web.CategoryView
 	Form         formView
 	Errors       []fieldError
-	General      string
 	Ack          report.Acknowledgement
 	Receipt      string
 	Status       string
 	Challenge    string
 	PaymentMeans []string
-	Data         any
 	// Article is the prevention article of the page's category, if any.
 	Article *advice.Article
-}
-
-// Link keeps the page language on internal links.
-func (p page) Link(path string) string {
-	if p.Lang != "en" {
-		return path
-	}
-	if strings.Contains(path, "?") {
-		return path + "&lang=en"
-	}
-	return path + "?lang=en"
 }
 
 // Err is the message for one input, if any.
@@ -120,43 +72,16 @@ func (p page) Err(id string) string {
 }
 
 func (s *server) newPage(r *http.Request, title string) page {
-	lang := langOf(r)
-	other := *r.URL
-	q := other.Query()
-	if lang == "en" {
-		q.Del("lang")
-	} else {
-		q.Set("lang", "en")
-	}
-	other.RawQuery = q.Encode()
-	p := page{translator: translator{lang}, Lang: lang, OtherLangURL: other.RequestURI(), PaymentMeans: report.PaymentMeans}
-	p.Title = p.T(title)
-	for _, c := range s.Intake.Taxonomy().Categories() {
-		p.Categories = append(p.Categories, viewOf(c, lang))
-	}
-	return p
+	return page{Page: web.NewPage(r, title, s.Intake.Taxonomy()), PaymentMeans: report.PaymentMeans}
 }
 
 func (s *server) render(w http.ResponseWriter, status int, name string, p page) {
-	var buf bytes.Buffer
-	if err := s.templates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.Logger.Error("render", "template", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	s.pages.Render(w, status, name, p)
 }
 
 func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.Visits.Observe(r)
 	s.render(w, http.StatusOK, "home", s.newPage(r, "home.title"))
-}
-
-func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusNotFound, "notfound", s.newPage(r, "notfound.title"))
 }
 
 func newSubmissionID() string {
@@ -179,7 +104,7 @@ func (s *server) handleReportForm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusOK, "choose", p)
 		return
 	}
-	p.Category = viewOf(c, p.Lang)
+	p.Category = web.ViewOf(c, p.Lang)
 	p.Form = formView{Category: c.Code, Currency: "EUR", SubmissionID: newSubmissionID()}
 	p.Challenge = s.challengeJSON()
 	p.Article = s.article(c.Code, p.Lang)
@@ -261,12 +186,12 @@ func (f formView) submission(lang string) report.Submission {
 }
 
 func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
-	limited := !s.allow(w, "form", s.clientIP(r), s.Limits.Form)
+	limited := !s.Allow(w, "form", s.ClientIP(r), s.Limits.Form)
 
 	p := s.newPage(r, "form.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxMultipartBody)
+	r.Body = http.MaxBytesReader(w, r.Body, web.MaxMultipartBody)
 	var err error
-	switch mediaType(r) {
+	switch web.MediaType(r) {
 	case "multipart/form-data":
 		err = r.ParseMultipartForm(12 << 20)
 		if r.MultipartForm != nil {
@@ -283,7 +208,7 @@ func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 	p.Challenge = s.challengeJSON()
 	if err != nil {
 		status, msg := http.StatusBadRequest, p.T("form.unavailable")
-		if isTooBig(err) {
+		if web.IsTooBig(err) {
 			status, msg = http.StatusRequestEntityTooLarge, p.T("form.too_large")
 		}
 		p.General = msg
@@ -296,7 +221,7 @@ func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "choose", p)
 		return
 	}
-	p.Category = viewOf(c, p.Lang)
+	p.Category = web.ViewOf(c, p.Lang)
 	if p.Form.SubmissionID == "" {
 		p.Form.SubmissionID = newSubmissionID()
 	}
@@ -365,7 +290,7 @@ func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ack.Replayed {
-		s.metrics.reports.WithLabelValues("web").Inc()
+		s.ReportsStored("web", 1)
 	}
 	done := s.newPage(r, "done.title")
 	done.Ack = ack
@@ -389,7 +314,7 @@ func (s *server) handleFollowUpSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "follow.title")
 	p.Receipt = r.PostForm.Get("receipt")
-	if !s.allow(w, "follow-up", s.clientIP(r), s.Limits.FollowUp) {
+	if !s.Allow(w, "follow-up", s.ClientIP(r), s.Limits.FollowUp) {
 		p.General = p.T("form.rate_limited")
 		s.render(w, http.StatusTooManyRequests, "followup", p)
 		return

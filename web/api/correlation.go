@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"errors"
@@ -9,15 +9,14 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/web"
 )
 
-// Bounds of the cross-referencing answers.
+// Bounds of a page of report ids (web.RelatedPerValue and the cluster's
+// bounds are the workspace's too).
 const (
-	defaultPage          = 100
-	maxPage              = 1000
-	relatedPerValue      = 50
-	clusterMaxReports    = 200
-	clusterMaxValueCount = 100
+	defaultPage = 100
+	maxPage     = 1000
 )
 
 func pageSize(w http.ResponseWriter, r *http.Request) (int, bool) {
@@ -43,10 +42,7 @@ func (s *server) indexUnavailable(w http.ResponseWriter, err error) {
 // ?value=, handier for URLs): the value's count, first and last seen, and a
 // page of the reports naming it. Any spelling of the value works: it is
 // normalised first.
-func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authenticate(w, r, apitoken.ScopeIndicatorsRead); !ok {
-		return
-	}
+func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request, _ apitoken.Token) {
 	t, err := indicator.ParseType(r.PathValue("type"))
 	if err != nil {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "Unknown indicator type.", map[string]string{"type": err.Error()})
@@ -96,10 +92,7 @@ func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request) {
 // handleAPIRelated answers GET /api/v1/reports/{id}/related: the report's
 // identifiers with their counts, the reports sharing them, and the
 // proposed case (cluster) around it.
-func (s *server) handleAPIRelated(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authenticate(w, r, apitoken.ScopeIndicatorsRead); !ok {
-		return
-	}
+func (s *server) handleAPIRelated(w http.ResponseWriter, r *http.Request, _ apitoken.Token) {
 	id := r.PathValue("id")
 	if _, err := s.Reports.ReportByID(r.Context(), id); err != nil {
 		if errors.Is(err, report.ErrNotFound) {
@@ -114,12 +107,12 @@ func (s *server) handleAPIRelated(w http.ResponseWriter, r *http.Request) {
 		s.indexUnavailable(w, err)
 		return
 	}
-	related, err := correlate.RelatedReports(r.Context(), s.Index, id, relatedPerValue)
+	related, err := correlate.RelatedReports(r.Context(), s.Index, id, web.RelatedPerValue)
 	if err != nil {
 		s.indexUnavailable(w, err)
 		return
 	}
-	cluster, err := correlate.ClusterOf(r.Context(), s.Index, id, clusterMaxReports, clusterMaxValueCount)
+	cluster, err := correlate.ClusterOf(r.Context(), s.Index, id, web.ClusterMaxReports, web.ClusterMaxValueCount)
 	if err != nil {
 		s.indexUnavailable(w, err)
 		return

@@ -1,0 +1,18 @@
+package portal
+
+import "net/http"
+
+// routes lists every route of the public portal; none needs an account or
+// a token. Its static files are served by web/server, for the workspace
+// too.
+func (s *server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /report", s.handleReportForm)
+	mux.HandleFunc("POST /report", s.handleReportSubmit)
+	mux.HandleFunc("GET /follow-up", s.handleFollowUpForm)
+	mux.HandleFunc("GET /advice", s.handleAdviceIndex)
+	mux.HandleFunc("GET /advice/{category}", s.handleAdvice)
+	mux.HandleFunc("GET /figures", s.handleFigures)
+	mux.HandleFunc("GET /figures.csv", s.handleFiguresCSV)
+	mux.HandleFunc("POST /follow-up", s.handleFollowUpSubmit)
+}

@@ -1,0 +1,43 @@
+// Package portal is Vigie's public portal (HTML): the home page, the
+// report form and its confirmation, the follow-up page, the prevention
+// advice and the figures. routes.go lists every route; all are open to
+// anyone.
+package portal
+
+import (
+	"embed"
+	"net/http"
+
+	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/figures"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Deps is what the portal needs.
+type Deps struct {
+	Intake *report.Intake
+	Visits *visit.Counter
+	Altcha *altcha.Service
+	// Advice holds the prevention articles.
+	Advice  *advice.Library
+	Figures *figures.Reader
+	Limits  web.Limits
+}
+
+type server struct {
+	*web.Kit
+	Deps
+	pages web.Pages
+}
+
+// Mount registers the portal's routes on mux.
+func Mount(mux *http.ServeMux, kit *web.Kit, d Deps) {
+	s := &server{Kit: kit, Deps: d, pages: kit.Pages("layout", parsePages())}
+	s.routes(mux)
+}

@@ -1,0 +1,40 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/api"
+	"github.com/vigie-platform/vigie/web/figures"
+	"github.com/vigie-platform/vigie/web/portal"
+	"github.com/vigie-platform/vigie/web/workspace"
+)
+
+// routes mounts the three audiences, each of which lists its own routes in
+// its routes.go, and the routes of no audience: the static files both HTML
+// audiences link to, the operations endpoints and the not-found page.
+func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
+	figs := &figures.Reader{Stats: d.Stats, Notices: d.Workspace, Destinations: d.Destinations, Taxonomy: d.Intake.Taxonomy()}
+
+	// Public portal (HTML): web/portal/routes.go.
+	portal.Mount(mux, kit, portal.Deps{Intake: d.Intake, Visits: d.Visits, Altcha: d.Altcha, Advice: d.Advice,
+		Figures: figs, Limits: d.Limits})
+	mux.Handle("GET /static/", web.Static())
+
+	// Reporting API (JSON): web/api/routes.go, each route with its token scope.
+	api.Mount(mux, kit, api.Deps{Intake: d.Intake, Reports: d.Reports, Index: d.Index, Tokens: d.Tokens, Altcha: d.Altcha,
+		Figures: figs, Limits: d.Limits})
+
+	// Staff workspace (HTML, /w/): web/workspace/routes.go, each route with
+	// the permission it needs.
+	workspace.Mount(mux, kit, workspace.Deps{Intake: d.Intake, Reports: d.Reports, Index: d.Index, Accounts: d.Accounts,
+		Cases: d.Cases, Workspace: d.Workspace, Destinations: d.Destinations, Routing: d.Routing, Gatherer: d.Gatherer,
+		Checker: d.Checker, Figures: figs, Limits: d.Limits, InsecureCookies: d.InsecureCookies})
+
+	// Operations.
+	mux.HandleFunc("GET /healthz", handleHealthz)
+	mux.HandleFunc("GET /readyz", handleReadyz(d.Ready, kit.Logger))
+	mux.Handle("GET /metrics", kit.MetricsHandler())
+
+	mux.HandleFunc("/", kit.NotFound)
+}

@@ -1,0 +1,94 @@
+// Package server builds Vigie's one HTTP handler: the public portal, the
+// reporting API and the staff workspace mounted on one mux with the
+// operations endpoints (routes.go), behind the shared middleware of web.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/ratelimit"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/routing"
+	"github.com/vigie-platform/vigie/stats"
+	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/workspace"
+)
+
+// Deps is everything the HTTP side needs.
+type Deps struct {
+	Logger  *slog.Logger
+	Intake  *report.Intake
+	Reports report.Store
+	Index   correlate.Store
+	Tokens  apitoken.Store
+	Visits  *visit.Counter
+	Altcha  *altcha.Service
+	Ready   func(ctx context.Context) error
+	Limits  web.Limits
+	Limiter *ratelimit.Limiter
+	Metrics *prometheus.Registry
+
+	// The analysts' workspace; without Accounts the workspace is closed.
+	Accounts  *account.Service
+	Cases     *casefile.Service
+	Workspace workspace.Store
+	// Routing: the destination registry, the rules and how hosting facts
+	// are found. Without Routing, cases get no proposal.
+	Destinations *destination.Registry
+	Routing      *routing.Rules
+	Gatherer     routing.Gatherer
+	// Checker fetches reported URLs for removal checks (an SSRF-guarded
+	// client); nil turns checks off.
+	Checker *http.Client
+	// Advice holds the prevention articles.
+	Advice *advice.Library
+	// Stats serves the figures pages (pre-aggregated daily counts).
+	Stats stats.Store
+	// InsecureCookies drops the Secure flag of the session cookie, for a
+	// workspace served over plain HTTP other than on localhost.
+	InsecureCookies bool
+}
+
+// New builds the HTTP handler.
+func New(d Deps) http.Handler {
+	kit := web.NewKit(d.Logger, d.Metrics, d.Limiter, d.Limits.RealIPHeader, d.Intake.Taxonomy())
+	mux := http.NewServeMux()
+	routes(mux, kit, d)
+	return kit.Handler(mux)
+}
+
+func handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// handleReadyz answers 503 while the database cannot be reached.
+func handleReadyz(ready func(ctx context.Context) error, logger *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if ready != nil {
+			if err := ready(ctx); err != nil {
+				logger.Warn("not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte("database unreachable\n"))
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	}
+}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/webtest"
+)
+
+// newEnv is the whole server on a real SQLite store.
+func newEnv(t *testing.T) *webtest.Fixture {
+	t.Helper()
+	f := webtest.New(t)
+	f.Handler = New(Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Tokens: f.DB, Accounts: f.Accounts, Cases: f.Cases, Workspace: f.DB,
+		Destinations: destination.Default(), Stats: f.DB, Visits: f.Visits, Advice: advice.Default(),
+		Altcha: f.Altcha, Limits: web.DefaultLimits()})
+	return f
+}
+
+var bg = context.Background()
+
+// TestFiguresPages: the same figures on the public page, its CSV and the
+// API.
+func TestFiguresPages(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 3; i++ {
+		e.Submit(report.Submission{Category: "fraud.scam", Description: "x"})
+	}
+	rep := e.Submit(report.Submission{Category: "minors.grooming", Description: "y"})
+	e.DB.AddVisits(bg, time.Now(), 41*4)
+	c, _ := e.Cases.Create(bg, "Fiche", []string{rep}, "ana")
+	cat, _ := taxonomy.Default().Lookup("minors.grooming")
+	e.Cases.Qualify(bg, c.ID, "minors.grooming", cat.Legal[:1], "s", "high", "ana")
+	e.Cases.Refer(bg, c.ID, []casefile.ReferralChoice{{Destination: "interpol"}, {Destination: "ofmin"}}, []string{"interpol", "ofmin"}, "", "ana")
+	if err := e.DB.RefreshStats(bg, time.Now().AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	page := e.Do("GET", "/figures?period=day", nil, nil)
+	body := page.Body.String()
+	if page.Code != 200 {
+		t.Fatalf("figures: %d", page.Code)
+	}
+	for _, want := range []string{"<svg", "<th scope=\"row\">Visites</th><td>164</td>", "<th scope=\"row\">Signalements</th><td>4</td>",
+		"<th scope=\"row\">Transmissions aux services français</th><td>1</td>", "<th scope=\"row\">Transmissions à l&#39;étranger (Interpol, hotlines)</th><td>1</td>",
+		"Escroquerie", "Interpol (bureau central national)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("figures page lacks %q", want)
+		}
+	}
+	var api struct {
+		Visits, Reports, Cases int64
+		ReferralsAbroad        int64 `json:"referrals_abroad"`
+		ByCategory             []struct {
+			Category string
+			Reports  int64
+		} `json:"by_category"`
+	}
+	w := e.Do("GET", "/api/v1/stats?period=week", nil, nil)
+	if err := json.Unmarshal(w.Body.Bytes(), &api); err != nil || api.Reports != 4 || api.Visits != 164 || api.Cases != 1 || api.ReferralsAbroad != 1 || api.ByCategory[0].Category != "fraud.scam" || api.ByCategory[0].Reports != 3 {
+		t.Fatalf("api: %s %v", w.Body.String(), err)
+	}
+	csvBody := e.Do("GET", "/figures.csv?period=month", nil, nil).Body.String()
+	if !strings.HasPrefix(csvBody, "period,visits,reports,cases,referrals\n"+time.Now().UTC().Format("2006-01")+",164,4,1,2") {
+		t.Errorf("csv: %q", csvBody)
+	}
+	for _, bad := range []string{"/figures?period=year", "/figures?from=yesterday", "/figures?from=2026-01-01&to=2025-01-01"} {
+		if w := e.Do("GET", bad, nil, nil); w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d", bad, w.Code)
+		}
+	}
+	if w := e.Do("GET", "/api/v1/stats?period=year", nil, nil); w.Code != http.StatusBadRequest {
+		t.Errorf("api bad period: %d", w.Code)
+	}
+}

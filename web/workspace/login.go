@@ -1,0 +1,159 @@
+package workspace
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/web"
+)
+
+// Login and enrolment.
+
+type loginView struct {
+	Email string
+	Next  string
+}
+
+// safeNext keeps a post-login redirect inside the workspace.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/w/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/w/"
+	}
+	return next
+}
+
+func (s *server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newWPage(r, account.User{}, "ws.login.title")
+	p.Data = loginView{Next: safeNext(r.URL.Query().Get("next"))}
+	s.renderW(w, http.StatusOK, "w_login", p)
+}
+
+func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.wsFail(w, r, account.User{}, http.StatusBadRequest, "ws.err.form")
+		return
+	}
+	p := s.newWPage(r, account.User{}, "ws.login.title")
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	view := loginView{Email: email, Next: safeNext(r.PostForm.Get("next"))}
+	p.Data = view
+	if !s.Allow(w, "login", s.ClientIP(r), s.Limits.Login) {
+		p.Error = p.T("ws.login.slow")
+		s.renderW(w, http.StatusTooManyRequests, "w_login", p)
+		return
+	}
+	u, err := s.Accounts.Login(r.Context(), email, r.PostForm.Get("password"), strings.TrimSpace(r.PostForm.Get("code")))
+	if err != nil {
+		actor := email
+		if len(actor) > 254 {
+			actor = actor[:254]
+		}
+		switch {
+		case errors.Is(err, account.ErrLocked):
+			s.audit(r, actor, "login.locked", "user", "", "")
+			p.Error = p.T("ws.login.locked")
+			s.renderW(w, http.StatusForbidden, "w_login", p)
+		case errors.Is(err, account.ErrBadCredentials):
+			s.audit(r, actor, "login.failed", "user", "", "")
+			p.Error = p.T("ws.login.bad")
+			s.renderW(w, http.StatusUnauthorized, "w_login", p)
+		default:
+			s.wsErr(w, r, account.User{}, err)
+		}
+		return
+	}
+	token, err := s.Accounts.StartSession(r.Context(), u.ID)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.audit(r, u.Email, "login", "user", itoa(int(u.ID)), "")
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/w/", HttpOnly: true,
+		Secure: !s.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: int(s.Accounts.Policy().AbsoluteLimit / time.Second)})
+	http.Redirect(w, r, view.Next, http.StatusSeeOther)
+}
+
+func (s *server) handleLogout(w http.ResponseWriter, r *http.Request, u account.User) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.Accounts.EndSession(r.Context(), c.Value)
+	}
+	s.audit(r, u.Email, "logout", "user", itoa(int(u.ID)), "")
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/w/", HttpOnly: true, Secure: !s.InsecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	seeOther(w, r, "/w/login", "")
+}
+
+type enrolView struct {
+	Email  string
+	Secret string
+	URI    string
+	Token  string
+}
+
+func (s *server) handleEnrolForm(w http.ResponseWriter, r *http.Request) {
+	s.enrolPage(w, r, "", http.StatusOK)
+}
+
+func (s *server) enrolPage(w http.ResponseWriter, r *http.Request, problem string, status int) {
+	token := r.PathValue("token")
+	u, err := s.Accounts.EnrolmentUser(r.Context(), token)
+	if err != nil {
+		s.wsFail(w, r, account.User{}, http.StatusNotFound, "ws.enrol.expired")
+		return
+	}
+	secret, uri, err := s.Accounts.NewTOTPSecret(u.Email)
+	if err != nil {
+		s.wsErr(w, r, account.User{}, err)
+		return
+	}
+	p := s.newWPage(r, account.User{}, "ws.enrol.title")
+	p.Error = problem
+	p.Data = enrolView{Email: u.Email, Secret: secret, URI: uri, Token: token}
+	s.renderW(w, status, "w_enrol", p)
+}
+
+func (s *server) handleEnrol(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.wsFail(w, r, account.User{}, http.StatusBadRequest, "ws.err.form")
+		return
+	}
+	if !s.Allow(w, "login", s.ClientIP(r), s.Limits.Login) {
+		s.wsFail(w, r, account.User{}, http.StatusTooManyRequests, "ws.login.slow")
+		return
+	}
+	pw := r.PostForm.Get("password")
+	if pw != r.PostForm.Get("password2") {
+		s.enrolPage(w, r, web.TranslatorFor(web.LangOf(r)).T("ws.enrol.mismatch"), http.StatusUnprocessableEntity)
+		return
+	}
+	u, err := s.Accounts.CompleteEnrolment(r.Context(), r.PathValue("token"), pw, r.PostForm.Get("secret"), strings.TrimSpace(r.PostForm.Get("code")))
+	if errors.Is(err, account.ErrNotFound) {
+		s.wsFail(w, r, account.User{}, http.StatusNotFound, "ws.enrol.expired")
+		return
+	}
+	if err != nil {
+		s.enrolPage(w, r, err.Error(), http.StatusUnprocessableEntity)
+		return
+	}
+	s.audit(r, u.Email, "user.enrolled", "user", itoa(int(u.ID)), "")
+	seeOther(w, r, "/w/login", "enrolled")
+}
+
+// handleWorkspaceHome sends each role to its main page.
+func (s *server) handleWorkspaceHome(w http.ResponseWriter, r *http.Request, u account.User) {
+	target := "/w/queue"
+	switch u.Role {
+	case account.RoleAdmin:
+		target = "/w/users"
+	case account.RoleAuditor:
+		target = "/w/audit"
+	case account.RoleDestination:
+		target = "/w/inbox"
+	}
+	seeOther(w, r, target, r.URL.Query().Get("done"))
+}

@@ -1,0 +1,63 @@
+package workspace
+
+import (
+	"github.com/vigie-platform/vigie/access"
+	"github.com/vigie-platform/vigie/web"
+)
+
+// routes lists every workspace route with what it needs: the role's
+// permission, checked by guard before the handler runs, or web.Public for
+// signing in, enrolling and the not-found answer.
+func (s *server) routes(mux web.Mux) []web.Route {
+	reg := web.NewRegistrar(mux)
+	role := func(pattern string, perm access.Permission, h wsHandler) {
+		reg.Add(pattern, string(perm), s.guard(pattern, perm, h))
+	}
+
+	reg.Public("GET /w/login", s.handleLoginForm)
+	reg.Public("POST /w/login", s.handleLogin)
+	reg.Public("GET /w/enrol/{token}", s.handleEnrolForm)
+	reg.Public("POST /w/enrol/{token}", s.handleEnrol)
+	role("GET /w/{$}", access.Signed, s.handleWorkspaceHome)
+	role("POST /w/logout", access.Signed, s.handleLogout)
+
+	role("GET /w/queue", access.Triage, s.handleQueue)
+	role("POST /w/queue/next", access.Triage, s.handleTakeNext)
+	role("POST /w/queue/decide", access.Triage, s.handleBulkDecide)
+	role("POST /w/queue/assign", access.Reassign, s.handleReassign)
+	role("GET /w/reports/{id}", access.ReadReports, s.handleReportView)
+	role("GET /w/reports/{id}/attachments/{sha}", access.ReadReports, s.handleAttachment)
+
+	role("GET /w/cases", access.Cases, s.handleCaseList)
+	role("POST /w/cases", access.Cases, s.handleCaseCreate)
+	role("GET /w/cases/{id}", access.Cases, s.handleCaseView)
+	role("POST /w/cases/{id}/qualify", access.Cases, s.caseAction("qualify", s.qualifyCase))
+	role("POST /w/cases/{id}/close", access.Cases, s.caseAction("close", s.closeCase))
+	role("POST /w/cases/{id}/reopen", access.Cases, s.caseAction("reopen", s.reopenCase))
+	role("POST /w/cases/{id}/notes", access.Cases, s.caseAction("note", s.noteCase))
+	role("POST /w/cases/{id}/reports", access.Cases, s.caseAction("add", s.addReports))
+	role("POST /w/cases/{id}/remove", access.Cases, s.caseAction("remove", s.removeReport))
+	role("POST /w/cases/{id}/merge", access.Cases, s.caseAction("merge", s.mergeCase))
+	role("POST /w/cases/{id}/split", access.Cases, s.handleCaseSplit)
+	role("POST /w/cases/{id}/refer", access.Cases, s.handleRefer)
+	role("POST /w/cases/{id}/facts", access.Cases, s.handleCaseFacts)
+	role("GET /w/cases/{id}/export/{format}", access.Cases, s.handleCaseExport)
+	role("POST /w/cases/{id}/notices", access.Cases, s.handleNoticeSend)
+	role("POST /w/notices/{nid}/record", access.Cases, s.handleNoticeRecord)
+	role("POST /w/notices/{nid}/check", access.Cases, s.handleNoticeCheck)
+
+	role("GET /w/search", access.Search, s.handleSearch)
+	role("GET /w/stats", access.Stats, s.handleStatsDashboard)
+	role("GET /w/audit", access.ReadAudit, s.handleAuditViewer)
+	role("GET /w/users", access.Users, s.handleUsers)
+	role("POST /w/users", access.Users, s.handleUserAdd)
+	role("POST /w/users/{id}/disable", access.Users, s.handleUserDisable)
+
+	role("GET /w/inbox", access.Inbox, s.handleInbox)
+	role("GET /w/inbox/{id}", access.Inbox, s.handleInboxCase)
+	role("POST /w/inbox/{id}/acknowledge", access.Inbox, s.destinationAction("acknowledge", s.acknowledge))
+	role("POST /w/inbox/{id}/outcome", access.Inbox, s.destinationAction("outcome", s.reportOutcome))
+
+	reg.Public("/w/", s.NotFound)
+	return reg.Routes()
+}

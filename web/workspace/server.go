@@ -1,0 +1,265 @@
+// Package workspace is Vigie's staff workspace (HTML under /w/): the
+// triage queue, reports, cases, routing and referrals, removal notices,
+// search, the audit trail, accounts and the destinations' inbox.
+// routes.go lists every route with the permission it needs; guard is the
+// one access check in front of them.
+package workspace
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigie-platform/vigie/access"
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/removal"
+	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/routing"
+	"github.com/vigie-platform/vigie/search"
+	"github.com/vigie-platform/vigie/storage"
+	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/figures"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Store is what the analysts' workspace reads and writes.
+type Store interface {
+	triage.Store
+	casefile.Store
+	search.Store
+	audit.Store
+	audit.Reader
+	account.Store
+	report.BlobStore
+	removal.Store
+}
+
+// Deps is what the workspace needs; without Accounts the workspace is
+// closed.
+type Deps struct {
+	Intake    *report.Intake
+	Reports   report.Store
+	Index     correlate.Store
+	Accounts  *account.Service
+	Cases     *casefile.Service
+	Workspace Store
+	// Routing: the destination registry, the rules and how hosting facts
+	// are found. Without Routing, cases get no proposal.
+	Destinations *destination.Registry
+	Routing      *routing.Rules
+	Gatherer     routing.Gatherer
+	// Checker fetches reported URLs for removal checks (an SSRF-guarded
+	// client); nil turns checks off.
+	Checker *http.Client
+	// Figures serves the supervisors' dashboard.
+	Figures *figures.Reader
+	Limits  web.Limits
+	// InsecureCookies drops the Secure flag of the session cookie, for a
+	// workspace served over plain HTTP other than on localhost.
+	InsecureCookies bool
+}
+
+type server struct {
+	*web.Kit
+	Deps
+	pages web.Pages
+}
+
+func newServer(kit *web.Kit, d Deps) *server {
+	return &server{Kit: kit, Deps: d, pages: kit.Pages("wlayout", parsePages())}
+}
+
+// Mount registers the workspace's routes on mux and returns them with the
+// permission each needs.
+func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
+	return newServer(kit, d).routes(mux)
+}
+
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
+
+// itemsOf carries a page into a partial that lists reports.
+type itemsOf struct {
+	P     wpage
+	Items []triage.Item
+}
+
+// parsePages parses the workspace's pages in its layout; "w_figures" is
+// the figures page of web/figures inside the workspace.
+func parsePages() map[string]*template.Template {
+	funcs := template.FuncMap{"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} }}
+	page := func(name string, fsys fs.FS, file string) *template.Template {
+		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html"))
+		return template.Must(t.ParseFS(fsys, file))
+	}
+	out := map[string]*template.Template{"w_figures": page("figures", figures.Template, "figures.html")}
+	for _, name := range pageNames {
+		out[name] = page(name, templateFS, "templates/"+name+".html")
+	}
+	return out
+}
+
+// sessionCookie names the workspace's session cookie; it is scoped to /w/.
+const sessionCookie = "vigie_session"
+
+// wsHandler serves a workspace route for a signed-in user.
+type wsHandler func(w http.ResponseWriter, r *http.Request, u account.User)
+
+// guard is the one access check in front of every workspace route but
+// sign-in and enrolment: a session, then the role's permission that the
+// route declares in routes.go. Nothing else decides who may enter.
+func (s *server) guard(pattern string, perm access.Permission, h wsHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		u, err := s.currentUser(r)
+		if err != nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/w/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.wsFail(w, r, account.User{}, http.StatusUnauthorized, "ws.err.signin")
+			return
+		}
+		if !access.Allowed(u.Role, perm) {
+			s.audit(r, u.Email, "access.denied", "route", pattern, "")
+			s.wsFail(w, r, u, http.StatusForbidden, "ws.err.forbidden")
+			return
+		}
+		h(w, r, u)
+	}
+}
+
+func (s *server) currentUser(r *http.Request) (account.User, error) {
+	if s.Accounts == nil {
+		return account.User{}, account.ErrNotFound
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return account.User{}, account.ErrNotFound
+	}
+	return s.Accounts.Authenticate(r.Context(), c.Value)
+}
+
+// audit records an act. A failure to record is logged loudly: the act has
+// already happened, and the caller decides whether to go on (see mustAudit).
+func (s *server) audit(r *http.Request, actor, action, objectType, objectID, detail string) error {
+	if s.Workspace == nil {
+		return nil
+	}
+	_, err := s.Workspace.AppendAudit(r.Context(), audit.Entry{At: time.Now(), Actor: actor, Action: action,
+		ObjectType: objectType, ObjectID: objectID, Source: s.ClientIP(r), Detail: detail})
+	if err != nil {
+		s.Logger.Error("audit append failed", "action", action, "object", objectID, "err", err)
+	}
+	return err
+}
+
+// mustAudit records a view of personal data before showing it: when the
+// trail cannot take the entry, the data is not shown.
+func (s *server) mustAudit(w http.ResponseWriter, r *http.Request, u account.User, action, objectType, objectID string) bool {
+	if err := s.audit(r, u.Email, action, objectType, objectID, ""); err != nil {
+		s.wsFail(w, r, u, http.StatusServiceUnavailable, "ws.err.unavailable")
+		return false
+	}
+	return true
+}
+
+// wpage is what every workspace template receives: the shared page, the
+// signed-in user and what their role may do.
+type wpage struct {
+	web.Page
+	User  account.User
+	Can   map[string]bool
+	Flash string
+	Error string
+}
+
+func (s *server) newWPage(r *http.Request, u account.User, title string) wpage {
+	p := wpage{Page: web.NewPage(r, title, s.Intake.Taxonomy()), User: u, Can: map[string]bool{}}
+	for _, perm := range access.Permissions(u.Role) {
+		p.Can[string(perm)] = true
+	}
+	if done := r.URL.Query().Get("done"); done != "" {
+		if web.IsWorkspaceKey("ws.done." + done) {
+			p.Flash = p.T("ws.done." + done)
+		}
+	}
+	return p
+}
+
+func (s *server) renderW(w http.ResponseWriter, status int, name string, p wpage) {
+	s.pages.Render(w, status, name, p)
+}
+
+// wsFail shows an error page with a fixed, translated message.
+func (s *server) wsFail(w http.ResponseWriter, r *http.Request, u account.User, status int, key string) {
+	p := s.newWPage(r, u, "ws.error.title")
+	p.Error = p.T(key)
+	s.renderW(w, status, "w_error", p)
+}
+
+// wsErr maps a domain error to a page, once for the whole workspace.
+func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, err error) {
+	var inv *casefile.InvalidError
+	var ninv *removal.InvalidError
+	switch {
+	case errors.Is(err, removal.ErrNotFound):
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+	case errors.As(err, &ninv):
+		p := s.newWPage(r, u, "ws.error.title")
+		p.Error = p.Problem(ninv)
+		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
+	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+	case errors.Is(err, casefile.ErrReportInCase):
+		s.wsFail(w, r, u, http.StatusConflict, "ws.err.incase")
+	case errors.Is(err, casefile.ErrClosed):
+		s.wsFail(w, r, u, http.StatusConflict, "ws.err.closed")
+	case errors.Is(err, triage.ErrNothingToTake):
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.empty")
+	case errors.As(err, &inv), errors.Is(err, web.ErrInvalidInput):
+		p := s.newWPage(r, u, "ws.error.title")
+		p.Error = p.Problem(err)
+		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
+	default:
+		s.Logger.Error("workspace", "route", r.Pattern, "err", err)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrUnavailable) {
+			w.Header().Set("Retry-After", "5")
+			s.wsFail(w, r, u, http.StatusServiceUnavailable, "ws.err.unavailable")
+			return
+		}
+		s.wsFail(w, r, u, http.StatusInternalServerError, "ws.err.internal")
+	}
+}
+
+// seeOther ends a POST with a redirect (and a fixed flash key).
+func seeOther(w http.ResponseWriter, r *http.Request, path, done string) {
+	u := path
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	if done != "" {
+		u += sep + "done=" + done
+		sep = "&"
+	}
+	if web.LangOf(r) == "en" {
+		u += sep + "lang=en"
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
