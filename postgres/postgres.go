@@ -91,7 +91,8 @@ func (db *DB) Analyze(ctx context.Context) (err error) {
 	return nil
 }
 
-// PutBlob stores an attachment's content.
+// PutBlob stores an attachment's content. Like intake, and like SQLite's
+// blobs kept in files, it takes no audit entry.
 func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) (err error) {
 	defer db.Guard(&err)
 	_, err = db.db.ExecContext(ctx, `INSERT INTO blobs (sha256, content) VALUES ($1, $2) ON CONFLICT DO NOTHING`, sha, content)
@@ -115,7 +116,9 @@ func (db *DB) GetBlob(ctx context.Context, sha string) (_ []byte, err error) {
 	return b, nil
 }
 
-// DeleteBlob removes an attachment's content (retention).
+// DeleteBlob removes an attachment's content (retention). It takes no
+// audit entry: the purge that freed the content (PurgeReports) is the
+// change that records the act, in its transaction.
 func (db *DB) DeleteBlob(ctx context.Context, sha string) (err error) {
 	defer db.Guard(&err)
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 = $1`, sha); err != nil {

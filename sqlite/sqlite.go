@@ -236,7 +236,8 @@ func (db *DB) blobPath(sha string) (string, error) {
 }
 
 // PutBlob writes an attachment's content under its hash, durably: temp
-// file, fsync, rename, fsync of the folder.
+// file, fsync, rename, fsync of the folder. Like intake, it takes no
+// audit entry: a file is no transaction to write one in.
 func (db *DB) PutBlob(_ context.Context, sha string, content []byte) error {
 	path, err := db.blobPath(sha)
 	if err != nil {
@@ -307,7 +308,9 @@ func (db *DB) Unsynced(ctx context.Context) (_ func(context.Context) error, err 
 	}, nil
 }
 
-// DeleteBlob removes an attachment's content (retention).
+// DeleteBlob removes an attachment's content (retention). It takes no
+// audit entry: the purge that freed the content (PurgeReports) is the
+// change that records the act, in its transaction.
 func (db *DB) DeleteBlob(_ context.Context, sha string) error {
 	path, err := db.blobPath(sha)
 	if err != nil {

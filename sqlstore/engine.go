@@ -16,6 +16,8 @@ import (
 // a capability by name and never for the database by name, so that a
 // difference is written once, where it belongs, and a reader of the
 // shared SQL sees why a query varies rather than which database it is.
+// Upserts stay in the shared SQL (both speak ON CONFLICT … DO UPDATE);
+// the one that differs, a case's search text, is IndexCaseText.
 type Engine interface {
 	// Rebind rewrites the ? placeholders of shared SQL into the engine's.
 	Rebind(query string) string
