@@ -113,36 +113,36 @@ func (e engine) IndexReportText(ctx context.Context, tx *sql.Tx, ids []any) erro
 // IndexPendingText takes up to limit queued reports, skipping those that
 // an instance elsewhere holds (instances share the work), and indexes
 // their text.
-func (engine) IndexPendingText(ctx context.Context, limit int, inTx func(func(*sql.Tx) error) error) (int, error) {
+func (engine) IndexPendingText(ctx context.Context, limit int, inTx func(func(*sql.Tx) (int, error)) error) (int, error) {
 	var n int
-	err := inTx(func(tx *sql.Tx) error {
+	err := inTx(func(tx *sql.Tx) (int, error) {
 		var ids []string
 		rows, err := tx.QueryContext(ctx, `DELETE FROM search_queue WHERE report_id IN
 			(SELECT report_id FROM search_queue LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING report_id`, limit)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return err
+				return 0, err
 			}
 			ids = append(ids, id)
 		}
 		if err := rows.Close(); err != nil {
-			return err
+			return 0, err
 		}
 		if len(ids) == 0 {
-			return nil
+			return 0, nil
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO report_search (report_id, created_at, doc)
 			SELECT id, created_at, to_tsvector('simple', regexp_replace(description || ' ' || urls || ' ' || seen_on, '[^[:alnum:]]+', ' ', 'g'))
 			FROM reports WHERE id = ANY($1) ON CONFLICT DO NOTHING`, ids); err != nil {
-			return err
+			return 0, err
 		}
 		n = len(ids)
-		return nil
+		return n, nil
 	})
 	if err != nil {
 		return 0, err

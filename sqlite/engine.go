@@ -79,7 +79,7 @@ func (engine) IndexReportText(ctx context.Context, tx *sql.Tx, ids []any) error 
 
 // IndexPendingText has nothing to do and opens no transaction: nothing is
 // ever queued (see IndexReportText).
-func (engine) IndexPendingText(context.Context, int, func(func(*sql.Tx) error) error) (int, error) {
+func (engine) IndexPendingText(context.Context, int, func(func(*sql.Tx) (int, error)) error) (int, error) {
 	return 0, nil
 }
 

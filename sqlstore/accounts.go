@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/audit"
 )
 
 const userColumns = `id, email, role, destination, password_hash, totp_secret, totp_last_step, disabled, failed_logins, locked_until, created_at`
@@ -31,13 +33,13 @@ func scanUser(sc interface{ Scan(...any) error }) (account.User, error) {
 // CreateUser adds an account.
 func (s *Store) CreateUser(ctx context.Context, u account.User) (_ account.User, err error) {
 	defer s.Guard(&err)
-	err = s.inTx(ctx, "create user", func(tx *sql.Tx) error {
+	err = s.inTxOutcome(ctx, "create user", func(tx *sql.Tx) (audit.Outcome, error) {
 		err := tx.QueryRowContext(ctx, s.rebind(`INSERT INTO users (email, role, destination, created_at) VALUES (?,?,?,?) RETURNING id`),
 			u.Email, string(u.Role), u.Destination, micros(u.CreatedAt)).Scan(&u.ID)
 		if err != nil && s.engine.IsUniqueViolation(err) {
-			return account.ErrExists
+			return audit.Outcome{}, account.ErrExists
 		}
-		return err
+		return audit.Outcome{ObjectID: strconv.FormatInt(u.ID, 10), Changed: 1}, err
 	})
 	return u, err
 }
@@ -76,15 +78,16 @@ func (s *Store) ListUsers(ctx context.Context) (_ []account.User, err error) {
 // execOne runs one statement in a transaction of its own; missing is the
 // answer when it changed no row (nil when that is not an error).
 func (s *Store) execOne(ctx context.Context, what string, missing error, query string, args ...any) error {
-	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+	return s.inTxOutcome(ctx, what, func(tx *sql.Tx) (audit.Outcome, error) {
 		res, err := tx.ExecContext(ctx, s.rebind(query), args...)
 		if err != nil {
-			return err
+			return audit.Outcome{}, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 && missing != nil {
-			return missing
+		n, _ := res.RowsAffected()
+		if n == 0 && missing != nil {
+			return audit.Outcome{}, missing
 		}
-		return nil
+		return audit.Outcome{Changed: int(n)}, nil
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 )
@@ -35,10 +36,10 @@ func (s *Store) LinkPending(ctx context.Context, limit, valueCap int, link func(
 // leaves its reports in the queue, to be linked again.
 func (s *Store) LinkPendingOn(ctx context.Context, db TxBeginner, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (n int, err error) {
 	defer s.Guard(&err)
-	err = s.derivedTx(ctx, db, "link", func(tx *sql.Tx) error {
+	err = s.derivedTx(ctx, db, "link", func(tx *sql.Tx) (audit.Outcome, error) {
 		var err error
 		n, err = s.linkPending(ctx, tx, limit, valueCap, link)
-		return err
+		return audit.Outcome{Changed: n}, err
 	})
 	if err != nil {
 		return 0, err

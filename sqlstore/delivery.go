@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/delivery"
 )
@@ -34,22 +35,22 @@ func (s *Store) queueDelivery(ctx context.Context, tx *sql.Tx, caseID string, r 
 // that a worker on another instance holds: instances claim different ones.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) (out []delivery.Delivery, err error) {
 	defer s.Guard(&err)
-	err = s.inTx(ctx, "claim deliveries", func(tx *sql.Tx) error {
+	err = s.inTxOutcome(ctx, "claim deliveries", func(tx *sql.Tx) (audit.Outcome, error) {
 		rows, err := tx.QueryContext(ctx, s.rebind(`UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?
 			WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`+s.engine.ClaimSuffix("")+`)
 			RETURNING `+deliveryColumns), micros(now.Add(lease)), micros(now), limit)
 		if err != nil {
-			return err
+			return audit.Outcome{}, err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			d, err := scanDelivery(rows)
 			if err != nil {
-				return err
+				return audit.Outcome{}, err
 			}
 			out = append(out, d)
 		}
-		return rows.Err()
+		return audit.Outcome{Changed: len(out)}, rows.Err()
 	})
 	if err != nil {
 		return nil, err

@@ -72,10 +72,11 @@ type TextSearch interface {
 	IndexReportText(ctx context.Context, tx *sql.Tx, ids []any) error
 
 	// IndexPendingText indexes up to limit queued reports and says how
-	// many. It runs its work through inTx (the store's transaction for
-	// derived data) and only when something may be queued, so that an
-	// engine that indexes at link time costs nothing here.
-	IndexPendingText(ctx context.Context, limit int, inTx func(func(*sql.Tx) error) error) (int, error)
+	// many. It runs its work (index, which says how many it indexed)
+	// through inTx, the store's transaction for derived data, and only
+	// when something may be queued, so that an engine that indexes at
+	// link time costs nothing here.
+	IndexPendingText(ctx context.Context, limit int, inTx func(index func(*sql.Tx) (int, error)) error) (int, error)
 
 	// IndexCaseText replaces a case's indexed text, in tx.
 	IndexCaseText(ctx context.Context, tx *sql.Tx, caseID, text string) error

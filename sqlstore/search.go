@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/vigie-platform/vigie/audit"
 )
 
 // Text search: the shared SQL gathers the text and says when it changes;
@@ -53,8 +55,11 @@ func (s *Store) indexReportText(ctx context.Context, tx *sql.Tx, ids []any) erro
 // reports that the linker queued, where the engine queues them.
 func (s *Store) IndexPendingText(ctx context.Context, limit int) (n int, err error) {
 	defer s.Guard(&err)
-	n, err = s.engine.IndexPendingText(ctx, limit, func(fn func(*sql.Tx) error) error {
-		return s.derivedTx(ctx, s.write, "index text", fn)
+	n, err = s.engine.IndexPendingText(ctx, limit, func(index func(*sql.Tx) (int, error)) error {
+		return s.derivedTx(ctx, s.write, "index text", func(tx *sql.Tx) (audit.Outcome, error) {
+			n, err := index(tx)
+			return audit.Outcome{Changed: n}, err
+		})
 	})
 	if err != nil {
 		return 0, err

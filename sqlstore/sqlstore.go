@@ -21,10 +21,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/report"
 )
 
@@ -296,13 +298,13 @@ func (s *Store) CountReports(ctx context.Context) (n int64, err error) {
 // CreateToken stores a token.
 func (s *Store) CreateToken(ctx context.Context, t apitoken.Token) (_ apitoken.Token, err error) {
 	defer s.Guard(&err)
-	err = s.inTx(ctx, "create token", func(tx *sql.Tx) error {
+	err = s.inTxOutcome(ctx, "create token", func(tx *sql.Tx) (audit.Outcome, error) {
 		err := tx.QueryRowContext(ctx, s.rebind(`INSERT INTO api_tokens (name, hash, scopes, rate, created_at) VALUES (?,?,?,?,?) RETURNING id`),
 			t.Name, t.Hash, strings.Join(t.Scopes, " "), t.Rate, micros(t.CreatedAt)).Scan(&t.ID)
 		if err != nil && s.engine.IsUniqueViolation(err) {
-			return apitoken.ErrNameTaken
+			return audit.Outcome{}, apitoken.ErrNameTaken
 		}
-		return err
+		return audit.Outcome{ObjectID: strconv.FormatInt(t.ID, 10), Changed: 1}, err
 	})
 	if err != nil {
 		return apitoken.Token{}, err
@@ -366,16 +368,7 @@ func (s *Store) ListTokens(ctx context.Context) (_ []apitoken.Token, err error) 
 // RevokeToken marks a token revoked; revoking twice keeps the first date.
 func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time) (err error) {
 	defer s.Guard(&err)
-	return s.inTx(ctx, "revoke token", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?`), micros(at), name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apitoken.ErrNotFound
-		}
-		return nil
-	})
+	return s.execOne(ctx, "revoke token", apitoken.ErrNotFound, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?`, micros(at), name)
 }
 
 // AddVisits adds n visits to a day's count.

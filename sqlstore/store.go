@@ -97,28 +97,38 @@ func describe(what string, err error) error {
 // change and its entry commit together or not at all: every write of the
 // store goes through here (intake excepted, see Create).
 func (s *Store) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	return s.inTxOutcome(ctx, what, func(tx *sql.Tx) (audit.Outcome, error) { return audit.Outcome{}, fn(tx) })
+}
+
+// inTxOutcome is inTx for a change that knows what it did, which an entry
+// may record (audit.WithinOutcome): the object it picked or made, and how
+// many it changed.
+func (s *Store) inTxOutcome(ctx context.Context, what string, fn func(*sql.Tx) (audit.Outcome, error)) error {
 	return s.change(ctx, s.write, what, false, fn)
 }
 
-// derivedTx is inTx, on db, for derived data (links, text index): it
-// commits without waiting for the log flush, unless it carries an audit
-// entry, which must be as durable as any change.
-func (s *Store) derivedTx(ctx context.Context, db TxBeginner, what string, fn func(*sql.Tx) error) error {
+// derivedTx is inTxOutcome, on db, for derived data (links, text index):
+// it commits without waiting for the log flush, unless it carries an
+// audit entry, which must be as durable as any change.
+func (s *Store) derivedTx(ctx context.Context, db TxBeginner, what string, fn func(*sql.Tx) (audit.Outcome, error)) error {
 	return s.change(ctx, db, what, true, fn)
 }
 
-func (s *Store) change(ctx context.Context, db TxBeginner, what string, derived bool, fn func(*sql.Tx) error) error {
-	entries, done := audit.Pending(ctx)
+func (s *Store) change(ctx context.Context, db TxBeginner, what string, derived bool, fn func(*sql.Tx) (audit.Outcome, error)) error {
+	done := func() {}
 	err := s.transact(ctx, db, what, func(tx *sql.Tx) error {
-		if derived && len(entries) == 0 {
+		if derived && !carriesEntry(ctx) {
 			if err := s.engine.AsyncCommit(ctx, tx); err != nil {
 				return err
 			}
 		}
-		if err := fn(tx); err != nil {
+		outcome, err := fn(tx)
+		if err != nil {
 			return err
 		}
-		_, err := s.appendAudit(ctx, tx, entries)
+		var entries []audit.Entry
+		entries, done = audit.PendingOutcome(ctx, outcome)
+		_, err = s.appendAudit(ctx, tx, entries)
 		return err
 	})
 	if err != nil {
@@ -128,11 +138,17 @@ func (s *Store) change(ctx context.Context, db TxBeginner, what string, derived 
 	return nil
 }
 
+// carriesEntry tells whether ctx carries an audit entry not written yet.
+func carriesEntry(ctx context.Context) bool {
+	entries, _ := audit.Pending(ctx)
+	return len(entries) > 0
+}
+
 // recordPending writes the audit entries the context still carries in a
 // transaction of their own. For a write that found nothing to do without
 // opening a transaction: the act was still asked for and is recorded.
 func (s *Store) recordPending(ctx context.Context, what string) error {
-	if entries, _ := audit.Pending(ctx); len(entries) == 0 {
+	if !carriesEntry(ctx) {
 		return nil
 	}
 	return s.inTx(ctx, what, func(*sql.Tx) error { return nil })

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/triage"
 )
@@ -157,22 +158,22 @@ func (s *Store) reportEvents(ctx context.Context, tx *sql.Tx, ids []string, at t
 func (s *Store) TakeNext(ctx context.Context, assignee string, at time.Time) (_ triage.Item, err error) {
 	defer s.Guard(&err)
 	var it triage.Item
-	err = s.inTx(ctx, "take next", func(tx *sql.Tx) error {
+	err = s.inTxOutcome(ctx, "take next", func(tx *sql.Tx) (audit.Outcome, error) {
 		var id string
 		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE reports SET triage = 'assigned', assignee = ?, status = ?
 			WHERE triage = 'new' AND id = (SELECT id FROM reports WHERE triage = 'new' ORDER BY urgent DESC, created_at, id LIMIT 1`+s.engine.ClaimSuffix("")+`)
 			RETURNING id`), assignee, string(report.StatusAnalysing)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return triage.ErrNothingToTake
+			return audit.Outcome{}, triage.ErrNothingToTake
 		}
 		if err != nil {
-			return err
+			return audit.Outcome{}, err
 		}
 		if err := s.reportEvent(ctx, tx, id, at, assignee, "taken", ""); err != nil {
-			return err
+			return audit.Outcome{}, err
 		}
 		it, err = scanItem(tx.QueryRowContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE r.id = ?`), id))
-		return err
+		return audit.Outcome{ObjectID: id, Changed: 1}, err
 	})
 	if err != nil {
 		return triage.Item{}, err
@@ -221,13 +222,13 @@ func (s *Store) Assign(ctx context.Context, ids []string, assignee, actor string
 	if assignee == "" {
 		state, status = triage.StateNew, report.StatusReceived
 	}
-	err = s.inTx(ctx, "assign", func(tx *sql.Tx) error {
+	err = s.inTxOutcome(ctx, "assign", func(tx *sql.Tx) (audit.Outcome, error) {
 		changed, err := s.updateReports(ctx, tx, `triage = ?, assignee = ?, status = ?`, []any{string(state), assignee, string(status)}, `triage IN ('new', 'assigned')`, ids)
 		if err != nil {
-			return err
+			return audit.Outcome{}, err
 		}
 		n = len(changed)
-		return s.reportEvents(ctx, tx, changed, at, actor, "assigned", assignee)
+		return audit.Outcome{Changed: n}, s.reportEvents(ctx, tx, changed, at, actor, "assigned", assignee)
 	})
 	if err != nil {
 		return 0, err
@@ -242,14 +243,14 @@ func (s *Store) Decide(ctx context.Context, ids []string, d triage.Decision, act
 	if d.DuplicateOf != "" {
 		detail = d.DuplicateOf + ": " + d.Reason
 	}
-	err = s.inTx(ctx, "decide", func(tx *sql.Tx) error {
+	err = s.inTxOutcome(ctx, "decide", func(tx *sql.Tx) (audit.Outcome, error) {
 		changed, err := s.updateReports(ctx, tx, `triage = ?, decision_reason = ?, duplicate_of = ?, status = ?`,
 			[]any{string(d.State), d.Reason, d.DuplicateOf, string(report.StatusClosed)}, `triage IN ('new', 'assigned')`, ids)
 		if err != nil {
-			return err
+			return audit.Outcome{}, err
 		}
 		n = len(changed)
-		return s.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail)
+		return audit.Outcome{Changed: n}, s.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail)
 	})
 	if err != nil {
 		return 0, err

@@ -226,6 +226,65 @@ func checkClassified(t *testing.T, written []string) {
 	}
 }
 
+// testAuditOutcome: the writes whose entry records what only they know
+// (audit.WithinOutcome) complete it in their transaction: the report
+// TakeNext took, the id of a new user or token, how many reports a bulk
+// decision or assignment changed.
+func testAuditOutcome(t *testing.T, s Store) {
+	a := submit(t, s, "premier")
+	time.Sleep(2 * time.Millisecond)
+	b := submit(t, s, "second")
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	record := func(action string, change func(ctx context.Context) error) audit.Entry {
+		t.Helper()
+		err := audit.WithinOutcome(ctx, func(o audit.Outcome) audit.Entry {
+			return audit.Entry{At: now, Actor: "ana", Action: action, ObjectType: "test", ObjectID: o.ObjectID, Detail: fmt.Sprint(o.Changed)}
+		}, change)
+		if err != nil {
+			t.Fatalf("%s under audit.WithinOutcome: %v", action, err)
+		}
+		last, err := s.FindAudit(ctx, audit.Filter{Limit: 1})
+		if err != nil || len(last) != 1 || last[0].Action != action {
+			t.Fatalf("after %s the newest entry is %+v (%v)", action, last, err)
+		}
+		return last[0]
+	}
+	var taken triage.Item
+	if e := record("report.take", func(ctx context.Context) (err error) { taken, err = s.TakeNext(ctx, "ana", now); return err }); e.ObjectID != a || taken.ID != a || e.Detail != "1" {
+		t.Errorf("take next recorded %q (%s changed), took %q, want %q", e.ObjectID, e.Detail, taken.ID, a)
+	}
+	if e := record("report.decide", func(ctx context.Context) error {
+		_, err := s.Decide(ctx, []string{a, b, "no-such-report"}, triage.Decision{State: triage.StateUnfounded, Reason: "rien"}, "ana", now)
+		return err
+	}); e.Detail != "2" {
+		t.Errorf("a decision on two of three reports recorded %s changed", e.Detail)
+	}
+	if e := record("report.assign", func(ctx context.Context) error {
+		_, err := s.Assign(ctx, []string{a, b}, "bob", "sup", now)
+		return err
+	}); e.Detail != "0" {
+		t.Errorf("an assignment of decided reports recorded %s changed", e.Detail)
+	}
+	var u account.User
+	if e := record("user.add", func(ctx context.Context) (err error) {
+		u, err = s.CreateUser(ctx, account.User{Email: "outcome@vigie.test", Role: account.RoleAnalyst, CreatedAt: now})
+		return err
+	}); e.ObjectID != fmt.Sprint(u.ID) || u.ID == 0 {
+		t.Errorf("user creation recorded %q, user id %d", e.ObjectID, u.ID)
+	}
+	_, hash := apitoken.New()
+	var tok apitoken.Token
+	if e := record("token.create", func(ctx context.Context) (err error) {
+		tok, err = s.CreateToken(ctx, apitoken.Token{Name: "outcome", Hash: hash, CreatedAt: now})
+		return err
+	}); e.ObjectID != fmt.Sprint(tok.ID) || tok.ID == 0 {
+		t.Errorf("token creation recorded %q, token id %d", e.ObjectID, tok.ID)
+	}
+	if _, err := audit.Verify(ctx, s); err != nil {
+		t.Error(err)
+	}
+}
+
 // testAuditedWriteRefused: a write that fails (here with its own answer)
 // writes no entry, and Within returns the write's error.
 func testAuditedWriteRefused(t *testing.T, s Store) {

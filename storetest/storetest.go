@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseRetention", testCaseRetention},
 		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},
 		{"AuditedWrites", testAuditedWrites},
+		{"AuditOutcome", testAuditOutcome},
 		{"AuditedWriteRefused", testAuditedWriteRefused},
 		{"AuditNotRecorded", testAuditNotRecorded},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
