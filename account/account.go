@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/problem"
 )
 
@@ -99,6 +100,11 @@ type Store interface {
 	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
+
+	// AppendAudit records a sign-in attempt that changes nothing (an
+	// unknown address, a locked account); changes are recorded in their
+	// own transaction instead (audit.Within).
+	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
 }
 
 // NormaliseEmail checks an address and lower-cases it, so that one person

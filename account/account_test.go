@@ -42,7 +42,7 @@ func code(t *testing.T, secret string, at time.Time) string {
 // enrolled makes an analyst with a password and a TOTP secret.
 func enrolled(t *testing.T, svc *account.Service, c *clock) (account.User, string) {
 	t.Helper()
-	u, err := svc.AddUser(ctx, " Ana@Vigie.Test", account.RoleAnalyst, "")
+	u, err := svc.AddUser(ctx, " Ana@Vigie.Test", account.RoleAnalyst, "", "admin@vigie.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestSessionLimits(t *testing.T) {
 	}
 
 	token, _ = svc.StartSession(ctx, u.ID)
-	if _, err := svc.Disable(ctx, "ana@vigie.test"); err != nil {
+	if _, err := svc.Disable(ctx, "ana@vigie.test", "admin@vigie.test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Authenticate(ctx, token); !errors.Is(err, account.ErrNotFound) {
@@ -184,10 +184,10 @@ func TestSessionLimits(t *testing.T) {
 
 func TestAddUserChecks(t *testing.T) {
 	svc, _, _ := newService(t)
-	if _, err := svc.AddUser(ctx, "not an address", account.RoleAnalyst, ""); err == nil {
+	if _, err := svc.AddUser(ctx, "not an address", account.RoleAnalyst, "", "admin@vigie.test"); err == nil {
 		t.Error("bad e-mail accepted")
 	}
-	if _, err := svc.AddUser(ctx, "dest@vigie.test", account.RoleDestination, ""); err == nil {
+	if _, err := svc.AddUser(ctx, "dest@vigie.test", account.RoleDestination, "", "admin@vigie.test"); err == nil {
 		t.Error("destination user without a destination accepted")
 	}
 	if _, err := account.ParseRole("root"); err == nil {

@@ -7,11 +7,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/problem"
 )
 
@@ -74,7 +77,7 @@ func newToken() (string, error) {
 }
 
 // AddUser creates an account that has yet to enrol.
-func (s *Service) AddUser(ctx context.Context, email string, role Role, destination string) (User, error) {
+func (s *Service) AddUser(ctx context.Context, email string, role Role, destination, actor string) (User, error) {
 	email, err := NormaliseEmail(email)
 	if err != nil {
 		return User{}, err
@@ -85,7 +88,16 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, destinat
 	if role != RoleDestination {
 		destination = ""
 	}
-	return s.store.CreateUser(ctx, User{Email: email, Role: role, Destination: destination, CreatedAt: s.now().UTC()})
+	detail := strings.TrimSpace(email + " " + string(role) + " " + destination)
+	var u User
+	err = audit.WithinOutcome(ctx, func(o audit.Outcome) audit.Entry {
+		return audit.Entry{At: s.now(), Actor: actor, Action: "user.add", ObjectType: "user", ObjectID: o.ObjectID, Detail: detail}
+	}, func(ctx context.Context) error {
+		var err error
+		u, err = s.store.CreateUser(ctx, User{Email: email, Role: role, Destination: destination, CreatedAt: s.now().UTC()})
+		return err
+	})
+	return u, err
 }
 
 // StartEnrolment makes a one-time token for the enrolment link.
@@ -131,7 +143,9 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, password, secret
 	if _, ok := s.validCode(secret, code); !ok {
 		return User{}, errors.New("the code does not match the secret: check the authenticator app's clock and try the next code")
 	}
-	if err := s.SetCredentials(ctx, u.ID, password, secret); err != nil {
+	err = audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "user.enrolled", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
+		func(ctx context.Context) error { return s.SetCredentials(ctx, u.ID, password, secret) })
+	if err != nil {
 		return User{}, err
 	}
 	if err := s.store.DeleteEnrolment(ctx, HashToken(token)); err != nil {
@@ -176,43 +190,71 @@ func (s *Service) validCode(secret, code string) (int64, bool) {
 // Login checks e-mail, password and TOTP code. Every failure counts towards
 // the lock, and the error never says which part was wrong.
 func (s *Service) Login(ctx context.Context, email, password, code string) (User, error) {
+	// The typed address names the attempt in the trail, bounded.
+	actor := strings.TrimSpace(email)
+	if len(actor) > 254 {
+		actor = actor[:254]
+	}
+	attempt := func(action string, u User) audit.Entry {
+		e := audit.Entry{At: s.now(), Actor: actor, Action: action, ObjectType: "user"}
+		if action == "login" {
+			e.Actor, e.ObjectID = u.Email, strconv.FormatInt(u.ID, 10)
+		}
+		return e
+	}
+	// refuse records an attempt that changes nothing, then refuses it; a
+	// trail that cannot take the entry fails the login as well.
+	refuse := func(action string, u User, err error) (User, error) {
+		if _, aerr := s.store.AppendAudit(ctx, attempt(action, u)); aerr != nil {
+			return u, fmt.Errorf("%w: %s: %w", audit.ErrUnwritten, action, aerr)
+		}
+		return u, err
+	}
 	norm, err := NormaliseEmail(email)
 	if err != nil {
 		PasswordMatches(password, s.dummyHash)
-		return User{}, ErrBadCredentials
+		return refuse("login.failed", User{}, ErrBadCredentials)
 	}
 	u, err := s.store.UserByEmail(ctx, norm)
 	if errors.Is(err, ErrNotFound) {
 		PasswordMatches(password, s.dummyHash)
-		return User{}, ErrBadCredentials
+		return refuse("login.failed", User{}, ErrBadCredentials)
 	}
 	if err != nil {
 		return User{}, err
 	}
 	now := s.now()
 	if now.Before(u.LockedUntil) {
-		return u, ErrLocked
+		return refuse("login.locked", u, ErrLocked)
 	}
 	if u.Disabled || !u.Enrolled() {
 		PasswordMatches(password, s.dummyHash)
-		return u, ErrBadCredentials
+		return refuse("login.failed", u, ErrBadCredentials)
 	}
 	ok, err := PasswordMatches(password, u.PasswordHash)
 	if err != nil {
 		return u, fmt.Errorf("login %s: %w", u.Email, err)
 	}
-	step, codeOK := s.validCode(u.TOTPSecret, code)
-	if !ok || !codeOK {
-		if err := s.store.RecordLoginFailure(ctx, u.ID, s.policy.LockAfter, now.Add(s.policy.LockFor)); err != nil {
+	fail := func() (User, error) {
+		err := audit.Within(ctx, attempt("login.failed", u), func(ctx context.Context) error {
+			return s.store.RecordLoginFailure(ctx, u.ID, s.policy.LockAfter, now.Add(s.policy.LockFor))
+		})
+		if err != nil {
 			return u, err
 		}
 		return u, ErrBadCredentials
 	}
-	if err := s.store.RecordLoginSuccess(ctx, u.ID, step); err != nil {
-		if errors.Is(err, ErrCodeReused) {
-			s.store.RecordLoginFailure(ctx, u.ID, s.policy.LockAfter, now.Add(s.policy.LockFor))
-			return u, ErrBadCredentials
-		}
+	step, codeOK := s.validCode(u.TOTPSecret, code)
+	if !ok || !codeOK {
+		return fail()
+	}
+	err = audit.Within(ctx, attempt("login", u), func(ctx context.Context) error {
+		return s.store.RecordLoginSuccess(ctx, u.ID, step)
+	})
+	if errors.Is(err, ErrCodeReused) {
+		return fail()
+	}
+	if err != nil {
 		return u, err
 	}
 	return u, nil
@@ -267,13 +309,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	return u, nil
 }
 
-// EndSession signs a browser out.
-func (s *Service) EndSession(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, HashToken(token))
+// EndSession signs u's browser out.
+func (s *Service) EndSession(ctx context.Context, token string, u User) error {
+	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "logout", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
+		func(ctx context.Context) error { return s.store.DeleteSession(ctx, HashToken(token)) })
 }
 
 // Disable stops an account and ends its sessions.
-func (s *Service) Disable(ctx context.Context, email string) (User, error) {
+func (s *Service) Disable(ctx context.Context, email, actor string) (User, error) {
 	norm, err := NormaliseEmail(email)
 	if err != nil {
 		return User{}, err
@@ -282,7 +325,9 @@ func (s *Service) Disable(ctx context.Context, email string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	if err := s.store.SetUserDisabled(ctx, u.ID, true); err != nil {
+	err = audit.Within(ctx, audit.Entry{At: s.now(), Actor: actor, Action: "user.disable", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10), Detail: u.Email},
+		func(ctx context.Context) error { return s.store.SetUserDisabled(ctx, u.ID, true) })
+	if err != nil {
 		return User{}, err
 	}
 	u.Disabled = true

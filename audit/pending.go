@@ -18,6 +18,12 @@ import (
 // It is a defect of the code, never of the input, and the tests catch it.
 var ErrNotRecorded = errors.New("audit: the change committed without its audit entry")
 
+// ErrUnwritten means the trail could not take an entry: the act it
+// records did not happen (a change was rolled back, a read returned no
+// data). Stores wrap their audit write errors with it, so that callers
+// can tell a trail that refuses from any other failure.
+var ErrUnwritten = errors.New("audit: the trail could not take the entry")
+
 type pendingKey struct{}
 
 // pending is the entry a change carries and whether a store wrote it.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
@@ -147,6 +148,9 @@ type Store interface {
 	ReferCase(ctx context.Context, id string, ref Referral) error
 	// UpdateReferral records the recipient's acknowledgement or outcome.
 	UpdateReferral(ctx context.Context, id string, ref Referral, ev Event) error
+	// AppendAudit records a read before its data is returned; changes
+	// are recorded in their own transaction instead (audit.Within).
+	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
 }
 
 // ReporterStatus is what a reporter sees of a case: no internal detail.
@@ -196,6 +200,12 @@ func checkText(field, s string, max int, required bool) error {
 	return nil
 }
 
+// record runs change with its audit entry, written in the change's own
+// transaction: a trail that cannot take the entry fails the change.
+func (s *Service) record(ctx context.Context, actor, action, caseID, detail string, change func(ctx context.Context) error) error {
+	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: actor, Action: action, ObjectType: "case", ObjectID: caseID, Detail: detail}, change)
+}
+
 // Create opens a case on one or more reports.
 func (s *Service) Create(ctx context.Context, title string, reportIDs []string, actor string) (Case, error) {
 	title = strings.TrimSpace(title)
@@ -209,7 +219,10 @@ func (s *Service) Create(ctx context.Context, title string, reportIDs []string, 
 	if err != nil {
 		return Case{}, err
 	}
-	if err := s.store.CreateCase(ctx, c); err != nil {
+	err = s.record(ctx, actor, "case.create", c.ID, strings.Join(c.ReportIDs, " "), func(ctx context.Context) error {
+		return s.store.CreateCase(ctx, c)
+	})
+	if err != nil {
 		return Case{}, err
 	}
 	return c, nil
@@ -265,7 +278,9 @@ func (s *Service) Qualify(ctx context.Context, id, category string, legal []stri
 	}
 	c.UpdatedAt = s.now().UTC()
 	ev := Event{At: c.UpdatedAt, Actor: actor, Kind: "qualified", Detail: fmt.Sprintf("%s; %s; %s", category, strings.Join(c.LegalRefs, ", "), priority)}
-	return c, s.store.UpdateCase(ctx, c, ev)
+	return c, s.record(ctx, actor, "case.qualify", id, category, func(ctx context.Context) error {
+		return s.store.UpdateCase(ctx, c, ev)
+	})
 }
 
 // Referral is one destination chosen for a case, with why.
@@ -327,6 +342,20 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 	if err := checkText("reason", overrideReason, maxReason, false); err != nil {
 		return c, err
 	}
+	detail := "to " + strings.Join(codes, ",") + "; proposed " + strings.Join(proposed, ",")
+	err = s.record(ctx, actor, "case.refer", id, detail, func(ctx context.Context) error {
+		return s.refer(ctx, c, chosen, overridden, overrideReason, actor)
+	})
+	if err != nil {
+		return c, err
+	}
+	return s.store.CaseByID(ctx, id)
+}
+
+// refer stores the referrals of a checked choice. The audit entry goes
+// with the first write, so that a referral is never stored unrecorded.
+func (s *Service) refer(ctx context.Context, c Case, chosen []ReferralChoice, overridden bool, overrideReason, actor string) error {
+	id := c.ID
 	now := s.now().UTC()
 	for _, ch := range chosen {
 		ref := Referral{Destination: ch.Destination, At: now, Actor: actor, Status: ReferralPending, Rule: ch.Rule,
@@ -340,29 +369,29 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 		if ch.Channel == "webhook" || ch.Channel == "file" || ch.Channel == "email" {
 			msgID, err := uuid.NewV7()
 			if err != nil {
-				return c, err
+				return err
 			}
 			m := referralMessage{Type: "referral.created", Timestamp: now, Destination: ch.Destination, Rule: ch.Rule, Reason: ref.Reason, DueAt: ref.DueAt}
 			m.Case.ID, m.Case.Title, m.Case.Category, m.Case.LegalRefs = c.ID, c.Title, c.Category, c.LegalRefs
 			m.Case.Summary, m.Case.Priority, m.Case.Reports = c.Summary, c.Priority, len(c.ReportIDs)
 			payload, err := json.Marshal(m)
 			if err != nil {
-				return c, err
+				return err
 			}
 			ref.Delivery = &QueuedDelivery{ID: "msg_" + strings.ReplaceAll(msgID.String(), "-", ""), Channel: ch.Channel, Target: ch.Target, Payload: payload}
 		}
 		if err := s.store.ReferCase(ctx, id, ref); err != nil {
-			return c, err
+			return err
 		}
 	}
 	if c.Status != StatusReferred {
 		c.Status = StatusReferred
 		c.UpdatedAt = now
 		if err := s.store.UpdateCase(ctx, c, Event{At: now, Actor: actor, Kind: "status", Detail: string(StatusReferred)}); err != nil {
-			return c, err
+			return err
 		}
 	}
-	return s.store.CaseByID(ctx, id)
+	return nil
 }
 
 func sameSet(a, b []string) bool {
@@ -383,7 +412,9 @@ func (s *Service) Acknowledge(ctx context.Context, id, destination, actor string
 	}
 	now := s.now().UTC()
 	ref.Status, ref.AcknowledgedAt = ReferralAcknowledged, now
-	return s.store.UpdateReferral(ctx, c.ID, ref, Event{At: now, Actor: actor, Kind: "acknowledged", Detail: destination})
+	return s.record(ctx, actor, "referral.acknowledge", c.ID, destination, func(ctx context.Context) error {
+		return s.store.UpdateReferral(ctx, c.ID, ref, Event{At: now, Actor: actor, Kind: "acknowledged", Detail: destination})
+	})
 }
 
 // MaxOutcome bounds what a destination writes back.
@@ -404,7 +435,9 @@ func (s *Service) ReportOutcome(ctx context.Context, id, destination, outcome, a
 		ref.AcknowledgedAt = now
 	}
 	ref.Status, ref.Outcome, ref.OutcomeAt = ReferralOutcome, outcome, now
-	return s.store.UpdateReferral(ctx, c.ID, ref, Event{At: now, Actor: actor, Kind: "outcome", Detail: destination + ": " + outcome})
+	return s.record(ctx, actor, "referral.outcome", c.ID, destination, func(ctx context.Context) error {
+		return s.store.UpdateReferral(ctx, c.ID, ref, Event{At: now, Actor: actor, Kind: "outcome", Detail: destination + ": " + outcome})
+	})
 }
 
 func (s *Service) referral(ctx context.Context, id, destination string) (Case, Referral, error) {
@@ -435,7 +468,9 @@ func (s *Service) SetFacts(ctx context.Context, id, departement, country, actor 
 		return c, problem.New("case.bad_country")
 	}
 	c.VictimDepartement, c.ReporterCountry, c.UpdatedAt = departement, country, s.now().UTC()
-	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "facts", Detail: strings.TrimSpace(departement + " " + country)})
+	return c, s.record(ctx, actor, "case.facts", id, departement+" "+country, func(ctx context.Context) error {
+		return s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "facts", Detail: strings.TrimSpace(departement + " " + country)})
+	})
 }
 
 // Close ends a case with an outcome and a reason.
@@ -454,7 +489,9 @@ func (s *Service) Close(ctx context.Context, id, outcome, reason, actor string) 
 		return c, err
 	}
 	c.Status, c.Outcome, c.UpdatedAt = StatusClosed, outcome, s.now().UTC()
-	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "closed", Detail: strings.TrimSpace(outcome + " " + reason)})
+	return c, s.record(ctx, actor, "case.close", id, outcome, func(ctx context.Context) error {
+		return s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "closed", Detail: strings.TrimSpace(outcome + " " + reason)})
+	})
 }
 
 // Reopen puts a closed case back to open, with a reason.
@@ -470,7 +507,9 @@ func (s *Service) Reopen(ctx context.Context, id, reason, actor string) (Case, e
 		return c, err
 	}
 	c.Status, c.Outcome, c.UpdatedAt = StatusOpen, "", s.now().UTC()
-	return c, s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "reopened", Detail: reason})
+	return c, s.record(ctx, actor, "case.reopen", id, "", func(ctx context.Context) error {
+		return s.store.UpdateCase(ctx, c, Event{At: c.UpdatedAt, Actor: actor, Kind: "reopened", Detail: reason})
+	})
 }
 
 // Note adds a note to the case's history.
@@ -481,7 +520,9 @@ func (s *Service) Note(ctx context.Context, id, text, actor string) error {
 	if _, err := s.store.CaseByID(ctx, id); err != nil {
 		return err
 	}
-	return s.store.AddCaseEvent(ctx, id, Event{At: s.now().UTC(), Actor: actor, Kind: "note", Detail: strings.TrimSpace(text)})
+	return s.record(ctx, actor, "case.note", id, "", func(ctx context.Context) error {
+		return s.store.AddCaseEvent(ctx, id, Event{At: s.now().UTC(), Actor: actor, Kind: "note", Detail: strings.TrimSpace(text)})
+	})
 }
 
 // AddReports puts reports into an open case.
@@ -496,7 +537,10 @@ func (s *Service) AddReports(ctx context.Context, id string, reportIDs []string,
 	if len(reportIDs) == 0 {
 		return problem.New("case.choose_reports")
 	}
-	return s.store.AddReportsToCase(ctx, id, dedupe(reportIDs), actor)
+	reportIDs = dedupe(reportIDs)
+	return s.record(ctx, actor, "case.add", id, strings.Join(reportIDs, " "), func(ctx context.Context) error {
+		return s.store.AddReportsToCase(ctx, id, reportIDs, actor)
+	})
 }
 
 // RemoveReport takes a report out of a case; a case keeps at least one.
@@ -514,7 +558,9 @@ func (s *Service) RemoveReport(ctx context.Context, id, reportID, actor string) 
 	if len(c.ReportIDs) == 1 {
 		return problem.New("case.last_report")
 	}
-	return s.store.RemoveReportFromCase(ctx, id, reportID, actor)
+	return s.record(ctx, actor, "case.remove", id, reportID, func(ctx context.Context) error {
+		return s.store.RemoveReportFromCase(ctx, id, reportID, actor)
+	})
 }
 
 // Merge moves the reports of from into into and closes from as merged.
@@ -531,7 +577,9 @@ func (s *Service) Merge(ctx context.Context, into, from, actor string) error {
 			return ErrClosed
 		}
 	}
-	return s.store.MergeCases(ctx, into, from, actor)
+	return s.record(ctx, actor, "case.merge", into, from, func(ctx context.Context) error {
+		return s.store.MergeCases(ctx, into, from, actor)
+	})
 }
 
 // Split moves some reports of a case into a new case.
@@ -559,8 +607,100 @@ func (s *Service) Split(ctx context.Context, id string, reportIDs []string, titl
 	if err != nil {
 		return Case{}, err
 	}
-	if err := s.store.SplitCase(ctx, id, nc); err != nil {
+	err = s.record(ctx, actor, "case.split", id, nc.ID, func(ctx context.Context) error {
+		return s.store.SplitCase(ctx, id, nc)
+	})
+	if err != nil {
 		return Case{}, err
 	}
 	return nc, nil
+}
+
+// Reader is who reads cases: staff, or a destination user, who sees only
+// what was referred to their service.
+type Reader struct {
+	Actor string
+	// Destination is the service of a destination user; "" for staff.
+	Destination string
+}
+
+// View is what a reader may see of a case.
+type View struct {
+	Case    Case
+	History []Event
+	// Mine is a destination reader's own referral.
+	Mine *Referral
+}
+
+// CaseFor returns what reader may see of case id, once the read is in the
+// audit trail (no entry, no data). Staff see the whole case and its
+// history. A destination sees a case only if it was referred to its
+// service (any other answers ErrNotFound, and the attempt is recorded as
+// access.denied); it then sees the case's qualification and reports, its
+// own referral and that referral's events, and nothing of the analysts'
+// work: no notes, no other destination's referral, reason or outcome, no
+// staff author.
+func (s *Service) CaseFor(ctx context.Context, id string, reader Reader) (View, error) {
+	c, err := s.store.CaseByID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	entry := audit.Entry{At: s.now(), Actor: reader.Actor, Action: "case.view", ObjectType: "case", ObjectID: c.ID, Source: audit.SourceFrom(ctx)}
+	var mine *Referral
+	if reader.Destination != "" {
+		for i := range c.Referrals {
+			if c.Referrals[i].Destination == reader.Destination {
+				mine = &c.Referrals[i]
+			}
+		}
+		if mine == nil {
+			entry.Action = "access.denied"
+			if _, err := s.store.AppendAudit(ctx, entry); err != nil {
+				return View{}, fmt.Errorf("%w: %w", audit.ErrUnwritten, err)
+			}
+			return View{}, ErrNotFound
+		}
+	}
+	if _, err := s.store.AppendAudit(ctx, entry); err != nil {
+		return View{}, fmt.Errorf("%w: %w", audit.ErrUnwritten, err)
+	}
+	history, err := s.store.CaseEvents(ctx, c.ID)
+	if err != nil {
+		return View{}, err
+	}
+	if mine == nil {
+		return View{Case: c, History: history}, nil
+	}
+	own := *mine
+	c.Referrals, c.CreatedBy = []Referral{own}, ""
+	return View{Case: c, History: eventsOf(history, own.Destination), Mine: &own}, nil
+}
+
+// eventsOf keeps the history lines a destination wrote itself: its
+// acknowledgement and its outcome.
+func eventsOf(history []Event, destination string) []Event {
+	var out []Event
+	for _, ev := range history {
+		if (ev.Kind == "acknowledged" && ev.Detail == destination) || (ev.Kind == "outcome" && strings.HasPrefix(ev.Detail, destination+": ")) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// Inbox lists the cases referred to a destination reader's service, each
+// with that service's referral only.
+func (s *Service) Inbox(ctx context.Context, reader Reader, limit int) ([]Case, error) {
+	if reader.Destination == "" {
+		return nil, ErrNotFound
+	}
+	cases, err := s.store.ListCases(ctx, Filter{Destination: reader.Destination, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	for i := range cases {
+		cases[i].Referrals = slices.DeleteFunc(cases[i].Referrals, func(r Referral) bool { return r.Destination != reader.Destination })
+		cases[i].CreatedBy = ""
+	}
+	return cases, nil
 }

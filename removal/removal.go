@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/safehttp"
 )
@@ -121,11 +122,18 @@ func (s *Service) Send(ctx context.Context, caseID string, caseURLs []string, ra
 	now := s.now().UTC()
 	n := Notice{ID: uuid.NewString(), CaseID: caseID, URL: rawURL, Host: host, Kind: k.Code, LegalBasis: k.LegalBasis,
 		SentAt: now, DueAt: now.Add(k.Deadline), Status: StatusSent, Actor: actor}
-	return n, s.Store.CreateNotice(ctx, n)
+	return n, s.record(ctx, actor, "notice.send", caseID, n.Kind+" "+n.URL, func(ctx context.Context) error {
+		return s.Store.CreateNotice(ctx, n)
+	})
+}
+
+// record runs a change with its audit entry, in one transaction.
+func (s *Service) record(ctx context.Context, actor, action, caseID, detail string, change func(ctx context.Context) error) error {
+	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: actor, Action: action, ObjectType: "case", ObjectID: caseID, Detail: detail}, change)
 }
 
 // Record sets what the analyst observed: removed or still online.
-func (s *Service) Record(ctx context.Context, id string, removed bool) (Notice, error) {
+func (s *Service) Record(ctx context.Context, id string, removed bool, actor string) (Notice, error) {
 	n, err := s.Store.Notice(ctx, id)
 	if err != nil {
 		return n, err
@@ -137,13 +145,15 @@ func (s *Service) Record(ctx context.Context, id string, removed bool) (Notice, 
 	} else {
 		n.Status, n.RemovedAt = StatusStillOnline, time.Time{}
 	}
-	return n, s.Store.UpdateNotice(ctx, n)
+	return n, s.record(ctx, actor, "notice.record", n.CaseID, n.ID+" "+n.Status, func(ctx context.Context) error {
+		return s.Store.UpdateNotice(ctx, n)
+	})
 }
 
 // Check fetches the URL (guarded, bounded) and records what it found: a
 // 404, 410 or 451, or a host that no longer resolves, counts as removed.
 // It refuses categories the server must never download.
-func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client *http.Client) (Notice, error) {
+func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client *http.Client, actor string) (Notice, error) {
 	n, err := s.Store.Notice(ctx, id)
 	if err != nil {
 		return n, err
@@ -181,7 +191,9 @@ func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client 
 			n.Status = StatusStillOnline
 		}
 	}
-	return n, s.Store.UpdateNotice(ctx, n)
+	return n, s.record(ctx, actor, "notice.check", n.CaseID, n.ID+" "+n.CheckResult, func(ctx context.Context) error {
+		return s.Store.UpdateNotice(ctx, n)
+	})
 }
 
 func isGone(err error) bool {

@@ -51,19 +51,19 @@ func TestNoticeLifecycle(t *testing.T) {
 
 	loopback := safehttp.NewClient(safehttp.Options{AllowLoopback: true})
 	now = now.Add(20 * time.Minute)
-	if n, err = svc.Check(ctx, n.ID, false, loopback); err != nil || n.Status != removal.StatusStillOnline || n.CheckResult != "200 OK" {
+	if n, err = svc.Check(ctx, n.ID, false, loopback, "ana"); err != nil || n.Status != removal.StatusStillOnline || n.CheckResult != "200 OK" {
 		t.Fatalf("check while online: %+v %v", n, err)
 	}
-	if _, err := svc.Check(ctx, n.ID, true, loopback); err == nil {
+	if _, err := svc.Check(ctx, n.ID, true, loopback, "ana"); err == nil {
 		t.Error("a never-fetch category was fetched")
 	}
 	var inv *removal.InvalidError
-	if _, err := svc.Check(ctx, n.ID, false, safehttp.NewClient(safehttp.Options{})); !errors.As(err, &inv) {
+	if _, err := svc.Check(ctx, n.ID, false, safehttp.NewClient(safehttp.Options{}), "ana"); !errors.As(err, &inv) {
 		t.Errorf("the production client checked a loopback address: %v", err)
 	}
 	now = now.Add(25 * time.Minute)
 	gone.Store(true)
-	if n, err = svc.Check(ctx, n.ID, false, loopback); err != nil || n.Status != removal.StatusRemoved {
+	if n, err = svc.Check(ctx, n.ID, false, loopback, "ana"); err != nil || n.Status != removal.StatusRemoved {
 		t.Fatalf("check once gone: %+v %v", n, err)
 	}
 	if d, ok := n.TimeToRemoval(); !ok || d != 45*time.Minute {
@@ -75,7 +75,7 @@ func TestNoticeLifecycle(t *testing.T) {
 	if !admin.Overdue(now.Add(25 * time.Hour)) {
 		t.Error("an unanswered notice past its deadline is not overdue")
 	}
-	if rec, err := svc.Record(ctx, admin.ID, true); err != nil || rec.Status != removal.StatusRemoved {
+	if rec, err := svc.Record(ctx, admin.ID, true, "ana"); err != nil || rec.Status != removal.StatusRemoved {
 		t.Fatalf("record: %+v %v", rec, err)
 	}
 	removed, err := db.RemovedNotices(ctx, now.Add(-time.Hour), now.Add(time.Hour))
@@ -86,7 +86,7 @@ func TestNoticeLifecycle(t *testing.T) {
 	if len(list) != 2 || list[0].CheckedAt.IsZero() {
 		t.Errorf("case notices: %+v", list)
 	}
-	if _, err := svc.Record(ctx, "nope", true); !errors.Is(err, removal.ErrNotFound) {
+	if _, err := svc.Record(ctx, "nope", true, "ana"); !errors.Is(err, removal.ErrNotFound) {
 		t.Errorf("unknown notice: %v", err)
 	}
 }

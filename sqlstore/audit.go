@@ -41,7 +41,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, entries []audit.Ent
 		return nil, nil
 	}
 	if err := s.engine.SerialLock(ctx, tx, auditLock); err != nil {
-		return nil, fmt.Errorf("audit lock: %w", err)
+		return nil, fmt.Errorf("%w: lock: %w", audit.ErrUnwritten, err)
 	}
 	var prev *audit.Entry
 	var last audit.Entry
@@ -49,7 +49,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, entries []audit.Ent
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return nil, fmt.Errorf("audit: last entry: %w", err)
+		return nil, fmt.Errorf("%w: last entry: %w", audit.ErrUnwritten, err)
 	default:
 		prev = &last
 	}
@@ -59,7 +59,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, entries []audit.Ent
 	for i, e := range entries {
 		e = audit.Seal(e, prev)
 		if _, err := tx.ExecContext(ctx, insert, e.Seq, e.At.UnixMicro(), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Source, e.Detail, e.PrevHash, e.Hash); err != nil {
-			return nil, fmt.Errorf("audit: append: %w", err)
+			return nil, fmt.Errorf("%w: append: %w", audit.ErrUnwritten, err)
 		}
 		sealed[i] = e
 		prev = &sealed[i]

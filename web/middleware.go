@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/vigie-platform/vigie/audit"
 )
 
 // Handler wraps the mux that holds every route in what every request goes
@@ -13,7 +15,15 @@ import (
 // state-changing request that a browser says comes from another site
 // (Sec-Fetch-Site, Origin); API clients send neither header and pass.
 func (k *Kit) Handler(mux http.Handler) http.Handler {
-	return k.recoverPanics(k.observe(securityHeaders(http.NewCrossOriginProtection().Handler(mux))))
+	return k.recoverPanics(k.observe(securityHeaders(k.auditSource(http.NewCrossOriginProtection().Handler(mux)))))
+}
+
+// auditSource puts the client's address in the request's context, where
+// the services find it for the audit entries of what the request does.
+func (k *Kit) auditSource(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(audit.WithSource(r.Context(), k.ClientIP(r))))
+	})
 }
 
 // securityHeaders sets what every response needs: no inline script, no

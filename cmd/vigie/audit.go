@@ -93,14 +93,24 @@ func readAnchors(path string) ([]audit.Anchor, error) {
 	return out, nil
 }
 
-// auditCLI records an administrative act done from the command line.
-func auditCLI(ctx context.Context, db store, action, objectType, objectID string, detail map[string]any) error {
-	actor := "cli"
+// cliActor names who runs a command, in the audit trail.
+func cliActor() string {
 	if u, err := user.Current(); err == nil {
-		actor = "cli:" + u.Username
+		return "cli:" + u.Username
 	}
+	return "cli"
+}
+
+// cliEntry is the audit entry of an administrative act done from the
+// command line.
+func cliEntry(action, objectType, objectID string, detail map[string]any) audit.Entry {
 	d, _ := json.Marshal(detail)
-	_, err := db.AppendAudit(ctx, audit.Entry{At: time.Now(), Actor: actor, Action: action,
-		ObjectType: objectType, ObjectID: objectID, Source: "cli", Detail: string(d)})
+	return audit.Entry{At: time.Now(), Actor: cliActor(), Action: action, ObjectType: objectType, ObjectID: objectID, Source: "cli", Detail: string(d)}
+}
+
+// auditCLI records a read done from the command line (a change is
+// recorded in its own transaction instead, with audit.Within).
+func auditCLI(ctx context.Context, db store, action, objectType, objectID string, detail map[string]any) error {
+	_, err := db.AppendAudit(ctx, cliEntry(action, objectType, objectID, detail))
 	return err
 }

@@ -96,7 +96,7 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	}
 	accounts := account.NewService(db, account.DefaultPolicy(), nil)
 	email := fmt.Sprintf("bench-%d@vigie.test", time.Now().UnixNano())
-	u, err := accounts.AddUser(ctx, email, account.RoleSupervisor, "")
+	u, err := accounts.AddUser(ctx, email, account.RoleSupervisor, "", "cli:bench")
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	handler := server.New(server.Deps{Intake: intake, Reports: db, Index: db, Tokens: db, Accounts: accounts,
-		Cases: casefile.NewService(db, tax, nil), Workspace: db, Limits: web.DefaultLimits(), Ready: db.Ping, Stats: db,
+		Cases: casefile.NewService(db, tax, nil), Triage: triage.NewService(db, db, db, nil), Workspace: db, Limits: web.DefaultLimits(), Ready: db.Ping, Stats: db,
 		Visits: visit.NewCounter(db, nil, nil)})
 	// The baseline: a signed-in request that reads no data (the workspace
 	// home redirects to the queue): session check, role check, security

@@ -27,6 +27,7 @@ import (
 	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/server"
@@ -127,6 +128,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 		Accounts:        account.NewService(db, account.DefaultPolicy(), nil),
 		Cases:           casefile.NewService(db, tax, nil),
+		Triage:          triage.NewService(db, db, db, nil),
 		Workspace:       db,
 		InsecureCookies: *insecureCookies,
 		Destinations:    routes.registry,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 )
 
 func runToken(ctx context.Context, e env, args []string) error {
@@ -47,11 +48,12 @@ func runToken(ctx context.Context, e env, args []string) error {
 		}
 		defer db.Close()
 		secret, hash := apitoken.New()
-		if _, err := db.CreateToken(ctx, apitoken.Token{Name: *name, Hash: hash, Scopes: scopeList, Rate: *rate, CreatedAt: time.Now().UTC()}); err != nil {
+		err = audit.Within(ctx, cliEntry("token.create", "token", *name, map[string]any{"scopes": scopeList, "rate": *rate}), func(ctx context.Context) error {
+			_, err := db.CreateToken(ctx, apitoken.Token{Name: *name, Hash: hash, Scopes: scopeList, Rate: *rate, CreatedAt: time.Now().UTC()})
 			return err
-		}
-		if err := auditCLI(ctx, db, "token.create", "token", *name, map[string]any{"scopes": scopeList, "rate": *rate}); err != nil {
-			return fmt.Errorf("token created but not audited: %w", err)
+		})
+		if err != nil {
+			return err
 		}
 		fmt.Fprintln(e.stdout, secret)
 		fmt.Fprintln(e.stderr, "Token created. It is shown once: store it now.")
@@ -92,14 +94,14 @@ func runToken(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		if err := db.RevokeToken(ctx, *name, time.Now().UTC()); err != nil {
-			if errors.Is(err, apitoken.ErrNotFound) {
-				return fmt.Errorf("no token named %q", *name)
-			}
-			return err
+		err = audit.Within(ctx, cliEntry("token.revoke", "token", *name, nil), func(ctx context.Context) error {
+			return db.RevokeToken(ctx, *name, time.Now().UTC())
+		})
+		if errors.Is(err, apitoken.ErrNotFound) {
+			return fmt.Errorf("no token named %q", *name)
 		}
-		if err := auditCLI(ctx, db, "token.revoke", "token", *name, nil); err != nil {
-			return fmt.Errorf("token revoked but not audited: %w", err)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(e.stdout, "token %s revoked\n", *name)
 		return nil

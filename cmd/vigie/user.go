@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/audit"
 )
 
 func runUser(ctx context.Context, e env, args []string) error {
@@ -52,12 +53,9 @@ func runUser(ctx context.Context, e env, args []string) error {
 		}
 		defer db.Close()
 		svc := account.NewService(db, account.DefaultPolicy(), nil)
-		u, err := svc.AddUser(ctx, *email, role, *destination)
+		u, err := svc.AddUser(audit.WithSource(ctx, "cli"), *email, role, *destination, cliActor())
 		if err != nil {
 			return err
-		}
-		if err := auditCLI(ctx, db, "user.add", "user", fmt.Sprint(u.ID), map[string]any{"email": u.Email, "role": u.Role, "destination": u.Destination}); err != nil {
-			return fmt.Errorf("account created but not audited: %w", err)
 		}
 		if *passwordStdin {
 			secret, uri, err := svc.NewTOTPSecret(u.Email)
@@ -118,15 +116,12 @@ func runUser(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		u, err := account.NewService(db, account.DefaultPolicy(), nil).Disable(ctx, *email)
+		u, err := account.NewService(db, account.DefaultPolicy(), nil).Disable(audit.WithSource(ctx, "cli"), *email, cliActor())
 		if errors.Is(err, account.ErrNotFound) {
 			return fmt.Errorf("no account %q", *email)
 		}
 		if err != nil {
 			return err
-		}
-		if err := auditCLI(ctx, db, "user.disable", "user", fmt.Sprint(u.ID), map[string]any{"email": u.Email}); err != nil {
-			return fmt.Errorf("account disabled but not audited: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "Account %s disabled; its sessions are ended.\n", u.Email)
 		return nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/taxonomy"
@@ -106,28 +107,28 @@ func chartOf(lines []BucketLine) BarChart {
 
 // Read reads the aggregates of the range the request asks for (period,
 // from, to; a year by default). A request the user can fix is a
-// web.BadInput error.
+// problem.
 func (rd *Reader) Read(r *http.Request) (View, error) {
 	q := r.URL.Query()
 	p, err := stats.ParsePeriod(q.Get("period"))
 	if err != nil {
-		return View{}, web.BadInput("unknown period %q (day, week or month)", q.Get("period"))
+		return View{}, problem.New("stats.unknown_period", q.Get("period"))
 	}
 	to := time.Now().UTC().AddDate(0, 0, 1)
 	from := to.AddDate(-1, 0, 0)
 	if v := q.Get("from"); v != "" {
 		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			return View{}, web.BadInput("from: a date written YYYY-MM-DD")
+			return View{}, problem.New("date.from")
 		}
 	}
 	if v := q.Get("to"); v != "" {
 		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			return View{}, web.BadInput("to: a date written YYYY-MM-DD")
+			return View{}, problem.New("date.to")
 		}
 		to = to.AddDate(0, 0, 1)
 	}
 	if !to.After(from) || to.Sub(from) > 10*366*24*time.Hour {
-		return View{}, web.BadInput("the range must run forward and span at most ten years")
+		return View{}, problem.New("stats.bad_range")
 	}
 	rows, err := rd.Stats.StatsRows(r.Context(), from, to)
 	if err != nil {

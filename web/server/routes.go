@@ -28,7 +28,7 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 	// Staff workspace (HTML, /w/): web/workspace/routes.go, each route with
 	// the permission it needs.
 	workspace.Mount(mux, kit, workspace.Deps{Intake: d.Intake, Reports: d.Reports, Index: d.Index, Accounts: d.Accounts,
-		Cases: d.Cases, Workspace: d.Workspace, Destinations: d.Destinations, Routing: d.Routing, Gatherer: d.Gatherer,
+		Cases: d.Cases, Triage: d.Triage, Workspace: d.Workspace, Destinations: d.Destinations, Routing: d.Routing, Gatherer: d.Gatherer,
 		Checker: d.Checker, Figures: figs, Limits: d.Limits, InsecureCookies: d.InsecureCookies})
 
 	// Operations.

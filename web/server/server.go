@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
 	"github.com/vigie-platform/vigie/stats"
+	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/workspace"
@@ -44,6 +45,7 @@ type Deps struct {
 	// The analysts' workspace; without Accounts the workspace is closed.
 	Accounts  *account.Service
 	Cases     *casefile.Service
+	Triage    *triage.Service
 	Workspace workspace.Store
 	// Routing: the destination registry, the rules and how hosting facts
 	// are found. Without Routing, cases get no proposal.

@@ -21,7 +21,7 @@ import (
 func newEnv(t *testing.T) *webtest.Fixture {
 	t.Helper()
 	f := webtest.New(t)
-	f.Handler = New(Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Tokens: f.DB, Accounts: f.Accounts, Cases: f.Cases, Workspace: f.DB,
+	f.Handler = New(Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Tokens: f.DB, Accounts: f.Accounts, Cases: f.Cases, Triage: f.Triage, Workspace: f.DB,
 		Destinations: destination.Default(), Stats: f.DB, Visits: f.Visits, Advice: advice.Default(),
 		Altcha: f.Altcha, Limits: web.DefaultLimits()})
 	return f

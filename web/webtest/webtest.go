@@ -28,6 +28,7 @@ import (
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/figures"
@@ -63,6 +64,7 @@ type Fixture struct {
 	Intake   *report.Intake
 	Accounts *account.Service
 	Cases    *casefile.Service
+	Triage   *triage.Service
 	Visits   *visit.Counter
 	Altcha   *altcha.Service
 	Kit      *web.Kit
@@ -85,6 +87,7 @@ func New(t *testing.T) *Fixture {
 	return &Fixture{T: t, DB: db, Clock: clock, Intake: intake,
 		Accounts: account.NewService(db, account.DefaultPolicy(), clock.Now),
 		Cases:    casefile.NewService(db, taxonomy.Default(), nil),
+		Triage:   triage.NewService(db, db, db, clock.Now),
 		Visits:   visit.NewCounter(db, nil, nil),
 		Altcha:   altcha.New([]byte("pow-key"), 5000, 10*time.Minute, db, nil),
 		Kit:      web.NewKit(nil, nil, nil, "", intake.Taxonomy()),
@@ -94,7 +97,7 @@ func New(t *testing.T) *Fixture {
 // User makes an enrolled account and returns it with its TOTP secret.
 func (f *Fixture) User(email string, role account.Role, destination string) (account.User, string) {
 	f.T.Helper()
-	u, err := f.Accounts.AddUser(bg, email, role, destination)
+	u, err := f.Accounts.AddUser(bg, email, role, destination, "admin@vigie.test")
 	if err != nil {
 		f.T.Fatal(err)
 	}

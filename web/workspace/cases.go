@@ -12,6 +12,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/taxonomy"
@@ -28,7 +29,7 @@ type caseListView struct {
 func (s *server) handleCaseList(w http.ResponseWriter, r *http.Request, u account.User) {
 	status := r.URL.Query().Get("status")
 	if status != "" && !slices.Contains([]casefile.Status{casefile.StatusOpen, casefile.StatusQualified, casefile.StatusReferred, casefile.StatusClosed}, casefile.Status(status)) {
-		s.wsErr(w, r, u, web.BadInput("unknown status"))
+		s.wsErr(w, r, u, problem.New("case.unknown_status"))
 		return
 	}
 	cases, err := s.Workspace.ListCases(r.Context(), casefile.Filter{Status: casefile.Status(status), Limit: 200})
@@ -55,7 +56,6 @@ func (s *server) handleCaseCreate(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "case.create", "case", c.ID, strings.Join(c.ReportIDs, " "))
 	seeOther(w, r, "/w/cases/"+c.ID, "created")
 }
 
@@ -80,22 +80,23 @@ type caseReport struct {
 	CategoryLabel string
 }
 
+// readerOf is who u reads cases as: what a destination user may see is
+// decided by casefile (CaseFor, Inbox), not here.
+func readerOf(u account.User) casefile.Reader {
+	rd := casefile.Reader{Actor: u.Email}
+	if u.Role == account.RoleDestination {
+		rd.Destination = u.Destination
+	}
+	return rd
+}
+
 func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User, readOnly bool) (caseView, bool) {
-	c, err := s.Workspace.CaseByID(r.Context(), r.PathValue("id"))
+	cv, err := s.Cases.CaseFor(r.Context(), r.PathValue("id"), readerOf(u))
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return caseView{}, false
 	}
-	// A destination user sees a case only if it was referred to their
-	// service; any other id answers as if it did not exist.
-	if u.Role == account.RoleDestination && !slices.ContainsFunc(c.Referrals, func(ref casefile.Referral) bool { return ref.Destination == u.Destination }) {
-		s.audit(r, u.Email, "access.denied", "case", c.ID, "")
-		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-		return caseView{}, false
-	}
-	if !s.mustAudit(w, r, u, "case.view", "case", c.ID) {
-		return caseView{}, false
-	}
+	c := cv.Case
 	lang := web.LangOf(r)
 	v := caseView{Case: c, CategoryLabel: s.categoryLabel(c.Category, lang), Categories: s.Intake.Taxonomy().Categories(),
 		Priorities: casefile.Priorities, Outcomes: casefile.Outcomes, ReadOnly: readOnly}
@@ -117,21 +118,20 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 			v.Case.Category = category
 		}
 	}
-	if v.History, err = s.Workspace.CaseEvents(r.Context(), c.ID); err != nil {
-		s.wsErr(w, r, u, err)
-		return v, false
-	}
+	v.History = cv.History
 	if readOnly {
 		// The destination sees its own referral, not the analysts' routing.
-		rv, err := s.routingViewOf(r.Context(), casefile.Case{Referrals: c.Referrals}, nil, lang)
+		if cv.Mine == nil {
+			s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+			return v, false
+		}
+		rv, err := s.routingViewOf(r.Context(), casefile.Case{Referrals: []casefile.Referral{*cv.Mine}}, nil, lang)
 		if err != nil {
 			s.wsErr(w, r, u, err)
 			return v, false
 		}
-		for i := range rv.Referrals {
-			if rv.Referrals[i].Destination == u.Destination {
-				v.Mine = &rv.Referrals[i]
-			}
+		if len(rv.Referrals) == 1 {
+			v.Mine = &rv.Referrals[0]
 		}
 		return v, true
 	}
@@ -167,66 +167,62 @@ func (s *server) handleCaseView(w http.ResponseWriter, r *http.Request, u accoun
 	s.renderW(w, http.StatusOK, "w_case", p)
 }
 
-// caseAction runs one change on a case from a form, audits it and goes
-// back to the case page.
-func (s *server) caseAction(action string, fn func(r *http.Request, u account.User, id string) (string, error)) wsHandler {
+// caseAction runs one change on a case from a form and goes back to the
+// case page; the case service records the change in the audit trail.
+func (s *server) caseAction(done string, fn func(r *http.Request, u account.User, id string) error) wsHandler {
 	return func(w http.ResponseWriter, r *http.Request, u account.User) {
 		if !s.parseWSForm(w, r, u) {
 			return
 		}
 		id := r.PathValue("id")
-		detail, err := fn(r, u, id)
-		if err != nil {
+		if err := fn(r, u, id); err != nil {
 			s.wsErr(w, r, u, err)
 			return
 		}
-		s.audit(r, u.Email, "case."+action, "case", id, detail)
-		seeOther(w, r, "/w/cases/"+id, action)
+		seeOther(w, r, "/w/cases/"+id, done)
 	}
 }
 
-// The changes a case takes through caseAction (routes.go): each returns
-// the audit entry's detail.
+// The changes a case takes through caseAction (routes.go).
 
-func (s *server) qualifyCase(r *http.Request, u account.User, id string) (string, error) {
+func (s *server) qualifyCase(r *http.Request, u account.User, id string) error {
 	f := r.PostForm
 	_, err := s.Cases.Qualify(r.Context(), id, f.Get("category"), f["legal"], f.Get("summary"), f.Get("priority"), u.Email)
-	return f.Get("category"), err
+	return err
 }
 
-func (s *server) closeCase(r *http.Request, u account.User, id string) (string, error) {
+func (s *server) closeCase(r *http.Request, u account.User, id string) error {
 	_, err := s.Cases.Close(r.Context(), id, r.PostForm.Get("outcome"), r.PostForm.Get("reason"), u.Email)
-	return r.PostForm.Get("outcome"), err
+	return err
 }
 
-func (s *server) reopenCase(r *http.Request, u account.User, id string) (string, error) {
+func (s *server) reopenCase(r *http.Request, u account.User, id string) error {
 	_, err := s.Cases.Reopen(r.Context(), id, r.PostForm.Get("reason"), u.Email)
-	return "", err
+	return err
 }
 
-func (s *server) noteCase(r *http.Request, u account.User, id string) (string, error) {
-	return "", s.Cases.Note(r.Context(), id, r.PostForm.Get("note"), u.Email)
+func (s *server) noteCase(r *http.Request, u account.User, id string) error {
+	return s.Cases.Note(r.Context(), id, r.PostForm.Get("note"), u.Email)
 }
 
-func (s *server) addReports(r *http.Request, u account.User, id string) (string, error) {
+func (s *server) addReports(r *http.Request, u account.User, id string) error {
 	ids, err := parseIDs(r, "report")
 	if err != nil {
-		return "", err
+		return err
 	}
-	return strings.Join(ids, " "), s.Cases.AddReports(r.Context(), id, ids, u.Email)
+	return s.Cases.AddReports(r.Context(), id, ids, u.Email)
 }
 
-func (s *server) removeReport(r *http.Request, u account.User, id string) (string, error) {
-	rid := r.PostForm.Get("report")
-	return rid, s.Cases.RemoveReport(r.Context(), id, rid, u.Email)
+func (s *server) removeReport(r *http.Request, u account.User, id string) error {
+	return s.Cases.RemoveReport(r.Context(), id, r.PostForm.Get("report"), u.Email)
 }
 
-func (s *server) mergeCase(r *http.Request, u account.User, id string) (string, error) {
+func (s *server) mergeCase(r *http.Request, u account.User, id string) error {
 	from := strings.TrimSpace(r.PostForm.Get("from"))
 	if from == "" {
-		return "", web.BadInput("give the id of the case to merge into this one")
+		return problem.New("case.merge_target_required")
 	}
-	return from, s.Cases.Merge(r.Context(), id, from, u.Email)
+	return s.Cases.Merge(r.Context(), id, from, u.Email)
 }
 
 // handleCaseSplit moves the checked reports to a new case.
@@ -244,7 +240,6 @@ func (s *server) handleCaseSplit(w http.ResponseWriter, r *http.Request, u accou
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "case.split", "case", r.PathValue("id"), nc.ID)
 	seeOther(w, r, "/w/cases/"+nc.ID, "split")
 }
 
@@ -264,13 +259,15 @@ const searchLimit = 50
 func (s *server) handleSearch(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if len(q) > 500 {
-		s.wsErr(w, r, u, web.BadInput("the search is too long (500 characters at most)"))
+		s.wsErr(w, r, u, problem.New("search.too_long"))
 		return
 	}
 	ctx := r.Context()
 	v := searchView{Query: q, Searched: q != ""}
 	if q != "" {
-		s.audit(r, u.Email, "search", "query", "", q)
+		if !s.mustAudit(w, r, u, "search", "query", "", q) {
+			return
+		}
 		// An identifier typed on its own (an IBAN, a phone, a URL…) is
 		// looked up in the index, under its normal form.
 		if ids := indicator.Extract(q, indicator.DefaultOptions); len(ids) > 0 {
@@ -357,7 +354,7 @@ func (s *server) handleAuditViewer(w http.ResponseWriter, r *http.Request, u acc
 	}
 	if b := q.Get("before"); b != "" {
 		if f.BeforeSeq, err = strconv.ParseInt(b, 10, 64); err != nil || f.BeforeSeq < 1 {
-			s.wsErr(w, r, u, web.BadInput("bad page"))
+			s.wsErr(w, r, u, problem.New("page.bad"))
 			return
 		}
 	}
@@ -366,7 +363,11 @@ func (s *server) handleAuditViewer(w http.ResponseWriter, r *http.Request, u acc
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "audit.view", "audit", "", q.Encode())
+	// Recorded once read, so that the reader's own entry is not on the
+	// page it asked for; still before anything is shown.
+	if !s.mustAudit(w, r, u, "audit.view", "audit", "", q.Encode()) {
+		return
+	}
 	v := auditView{Entries: entries, Filter: map[string]string{"actor": f.Actor, "action": f.Action, "object_type": f.ObjectType,
 		"object_id": f.ObjectID, "from": q.Get("from"), "to": q.Get("to")}}
 	if len(entries) == f.Limit {
@@ -408,16 +409,12 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 	}
 	role, err := account.ParseRole(r.PostForm.Get("role"))
 	if err != nil {
-		s.wsErr(w, r, u, web.BadInput("unknown role %q (admin, supervisor, analyst, auditor or destination)", r.PostForm.Get("role")))
+		s.wsErr(w, r, u, err)
 		return
 	}
-	nu, err := s.Accounts.AddUser(r.Context(), r.PostForm.Get("email"), role, strings.TrimSpace(r.PostForm.Get("destination")))
-	if errors.Is(err, account.ErrExists) {
-		s.wsErr(w, r, u, web.BadError(err))
-		return
-	}
+	nu, err := s.Accounts.AddUser(r.Context(), r.PostForm.Get("email"), role, strings.TrimSpace(r.PostForm.Get("destination")), u.Email)
 	if err != nil {
-		s.wsErr(w, r, u, web.BadError(err))
+		s.wsErr(w, r, u, err)
 		return
 	}
 	token, err := s.Accounts.StartEnrolment(r.Context(), nu.ID)
@@ -425,7 +422,6 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "user.add", "user", itoa(int(nu.ID)), nu.Email+" "+string(nu.Role))
 	s.usersPage(w, r, u, "/w/enrol/"+token, http.StatusCreated)
 }
 
@@ -441,21 +437,20 @@ func (s *server) handleUserDisable(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	if target.ID == u.ID {
-		s.wsErr(w, r, u, web.BadInput("you cannot disable your own account"))
+		s.wsErr(w, r, u, problem.New("account.disable_self"))
 		return
 	}
-	if _, err := s.Accounts.Disable(r.Context(), target.Email); err != nil {
+	if _, err := s.Accounts.Disable(r.Context(), target.Email, u.Email); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "user.disable", "user", itoa(int(id)), target.Email)
 	seeOther(w, r, "/w/users", "disabled")
 }
 
 // Destination inbox.
 
 func (s *server) handleInbox(w http.ResponseWriter, r *http.Request, u account.User) {
-	cases, err := s.Workspace.ListCases(r.Context(), casefile.Filter{Destination: u.Destination, Limit: 200})
+	cases, err := s.Cases.Inbox(r.Context(), readerOf(u), 200)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/web"
 )
 
@@ -48,17 +49,12 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.Accounts.Login(r.Context(), email, r.PostForm.Get("password"), strings.TrimSpace(r.PostForm.Get("code")))
 	if err != nil {
-		actor := email
-		if len(actor) > 254 {
-			actor = actor[:254]
-		}
+		// The account service has recorded the attempt in the trail.
 		switch {
 		case errors.Is(err, account.ErrLocked):
-			s.audit(r, actor, "login.locked", "user", "", "")
 			p.Error = p.T("ws.login.locked")
 			s.renderW(w, http.StatusForbidden, "w_login", p)
 		case errors.Is(err, account.ErrBadCredentials):
-			s.audit(r, actor, "login.failed", "user", "", "")
 			p.Error = p.T("ws.login.bad")
 			s.renderW(w, http.StatusUnauthorized, "w_login", p)
 		default:
@@ -71,7 +67,6 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "login", "user", itoa(int(u.ID)), "")
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/w/", HttpOnly: true,
 		Secure: !s.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: int(s.Accounts.Policy().AbsoluteLimit / time.Second)})
 	http.Redirect(w, r, view.Next, http.StatusSeeOther)
@@ -79,9 +74,11 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) handleLogout(w http.ResponseWriter, r *http.Request, u account.User) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.Accounts.EndSession(r.Context(), c.Value)
+		if err := s.Accounts.EndSession(r.Context(), c.Value, u); err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
 	}
-	s.audit(r, u.Email, "logout", "user", itoa(int(u.ID)), "")
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/w/", HttpOnly: true, Secure: !s.InsecureCookies,
 		SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	seeOther(w, r, "/w/login", "")
@@ -131,16 +128,19 @@ func (s *server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		s.enrolPage(w, r, web.TranslatorFor(web.LangOf(r)).T("ws.enrol.mismatch"), http.StatusUnprocessableEntity)
 		return
 	}
-	u, err := s.Accounts.CompleteEnrolment(r.Context(), r.PathValue("token"), pw, r.PostForm.Get("secret"), strings.TrimSpace(r.PostForm.Get("code")))
+	_, err := s.Accounts.CompleteEnrolment(r.Context(), r.PathValue("token"), pw, r.PostForm.Get("secret"), strings.TrimSpace(r.PostForm.Get("code")))
 	if errors.Is(err, account.ErrNotFound) {
 		s.wsFail(w, r, account.User{}, http.StatusNotFound, "ws.enrol.expired")
 		return
 	}
 	if err != nil {
-		s.enrolPage(w, r, err.Error(), http.StatusUnprocessableEntity)
+		msg := err.Error()
+		if pr, ok := problem.As(err); ok {
+			msg = pr.In(web.LangOf(r))
+		}
+		s.enrolPage(w, r, msg, http.StatusUnprocessableEntity)
 		return
 	}
-	s.audit(r, u.Email, "user.enrolled", "user", itoa(int(u.ID)), "")
 	seeOther(w, r, "/w/login", "enrolled")
 }
 

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
-	"github.com/vigie-platform/vigie/web"
 )
 
 // noticeView is one removal notice on the case page.
@@ -64,12 +64,10 @@ func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u acco
 	for _, rep := range reports {
 		urls = append(urls, rep.URLs...)
 	}
-	n, err := s.removalService().Send(ctx, c.ID, urls, r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email)
-	if err != nil {
+	if _, err := s.removalService().Send(ctx, c.ID, urls, r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "notice.send", "case", c.ID, n.Kind+" "+n.URL)
 	seeOther(w, r, "/w/cases/"+c.ID+"#notices", "notice")
 }
 
@@ -92,12 +90,11 @@ func (s *server) handleNoticeRecord(w http.ResponseWriter, r *http.Request, u ac
 		return
 	}
 	removed := r.PostForm.Get("removed") == "yes"
-	n, err := s.removalService().Record(r.Context(), n.ID, removed)
+	n, err := s.removalService().Record(r.Context(), n.ID, removed, u.Email)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "notice.record", "case", n.CaseID, n.ID+" "+n.Status)
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
 }
 
@@ -118,15 +115,14 @@ func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u acc
 	}
 	neverFetch := s.neverFetch(c.Category, reports)
 	if s.Checker == nil {
-		s.wsErr(w, r, u, web.BadInput("checks are turned off on this server"))
+		s.wsErr(w, r, u, problem.New("case.checks_off"))
 		return
 	}
-	n, err = s.removalService().Check(r.Context(), n.ID, neverFetch, s.Checker)
+	n, err = s.removalService().Check(r.Context(), n.ID, neverFetch, s.Checker, u.Email)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "notice.check", "case", n.CaseID, n.ID+" "+n.CheckResult)
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/export"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
-	"github.com/vigie-platform/vigie/web"
 )
 
 // routingView is the routing part of the case page: the proposal (a dry
@@ -129,7 +129,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 	for _, code := range r.PostForm["destination"] {
 		d, ok := reg.Lookup(code)
 		if !ok {
-			s.wsErr(w, r, u, web.BadInput("unknown destination %q", code))
+			s.wsErr(w, r, u, problem.New("case.unknown_destination", code))
 			return
 		}
 		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox", Channel: d.Channel.Type}
@@ -153,11 +153,6 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 		s.wsErr(w, r, u, err)
 		return
 	}
-	var codes []string
-	for _, ch := range choices {
-		codes = append(codes, ch.Destination)
-	}
-	s.audit(r, u.Email, "case.refer", "case", id, "to "+strings.Join(codes, ",")+"; proposed "+strings.Join(p.Destinations, ","))
 	seeOther(w, r, "/w/cases/"+id, "refer")
 }
 
@@ -170,12 +165,10 @@ func (s *server) handleCaseFacts(w http.ResponseWriter, r *http.Request, u accou
 		_, ok := s.registry().Lookup("local-police-" + strings.ToLower(d))
 		return ok || slices.Contains(destination.Departements, d)
 	}
-	c, err := s.Cases.SetFacts(r.Context(), id, r.PostForm.Get("departement"), r.PostForm.Get("country"), u.Email, valid)
-	if err != nil {
+	if _, err := s.Cases.SetFacts(r.Context(), id, r.PostForm.Get("departement"), r.PostForm.Get("country"), u.Email, valid); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "case.facts", "case", id, c.VictimDepartement+" "+c.ReporterCountry)
 	seeOther(w, r, "/w/cases/"+id+"#routing", "facts")
 }
 
@@ -191,7 +184,6 @@ func (s *server) destinationAction(action string, fn func(r *http.Request, u acc
 			s.wsErr(w, r, u, err)
 			return
 		}
-		s.audit(r, u.Email, "referral."+action, "case", id, u.Destination)
 		seeOther(w, r, "/w/inbox/"+id, action)
 	}
 }
@@ -266,7 +258,7 @@ func (s *server) handleCaseExport(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	if !s.mustAudit(w, r, u, "case.export."+format, "case", c.ID) {
+	if !s.mustAudit(w, r, u, "case.export."+format, "case", c.ID, "") {
 		return
 	}
 	w.Header().Set("Content-Type", kind.ctype)

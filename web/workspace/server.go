@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
@@ -56,6 +56,7 @@ type Deps struct {
 	Index     correlate.Store
 	Accounts  *account.Service
 	Cases     *casefile.Service
+	Triage    *triage.Service
 	Workspace Store
 	// Routing: the destination registry, the rules and how hosting facts
 	// are found. Without Routing, cases get no proposal.
@@ -134,8 +135,9 @@ func (s *server) guard(pattern string, perm access.Permission, h wsHandler) http
 			return
 		}
 		if !access.Allowed(u.Role, perm) {
-			s.audit(r, u.Email, "access.denied", "route", pattern, "")
-			s.wsFail(w, r, u, http.StatusForbidden, "ws.err.forbidden")
+			if s.mustAudit(w, r, u, "access.denied", "route", pattern, "") {
+				s.wsFail(w, r, u, http.StatusForbidden, "ws.err.forbidden")
+			}
 			return
 		}
 		h(w, r, u)
@@ -153,24 +155,16 @@ func (s *server) currentUser(r *http.Request) (account.User, error) {
 	return s.Accounts.Authenticate(r.Context(), c.Value)
 }
 
-// audit records an act. A failure to record is logged loudly: the act has
-// already happened, and the caller decides whether to go on (see mustAudit).
-func (s *server) audit(r *http.Request, actor, action, objectType, objectID, detail string) error {
-	if s.Workspace == nil {
-		return nil
-	}
-	_, err := s.Workspace.AppendAudit(r.Context(), audit.Entry{At: time.Now(), Actor: actor, Action: action,
-		ObjectType: objectType, ObjectID: objectID, Source: s.ClientIP(r), Detail: detail})
+// mustAudit records a read (a view of personal data, a search, a refused
+// route) before anything is shown: when the trail cannot take the entry,
+// the page says the service is unavailable and shows nothing. Changes are
+// not recorded here but by the services that make them, in the change's
+// own transaction.
+func (s *server) mustAudit(w http.ResponseWriter, r *http.Request, u account.User, action, objectType, objectID, detail string) bool {
+	_, err := s.Workspace.AppendAudit(r.Context(), audit.Entry{At: time.Now(), Actor: u.Email, Action: action,
+		ObjectType: objectType, ObjectID: objectID, Source: audit.SourceFrom(r.Context()), Detail: detail})
 	if err != nil {
 		s.Logger.Error("audit append failed", "action", action, "object", objectID, "err", err)
-	}
-	return err
-}
-
-// mustAudit records a view of personal data before showing it: when the
-// trail cannot take the entry, the data is not shown.
-func (s *server) mustAudit(w http.ResponseWriter, r *http.Request, u account.User, action, objectType, objectID string) bool {
-	if err := s.audit(r, u.Email, action, objectType, objectID, ""); err != nil {
 		s.wsFail(w, r, u, http.StatusServiceUnavailable, "ws.err.unavailable")
 		return false
 	}
@@ -213,15 +207,10 @@ func (s *server) wsFail(w http.ResponseWriter, r *http.Request, u account.User, 
 
 // wsErr maps a domain error to a page, once for the whole workspace.
 func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, err error) {
-	var inv *casefile.InvalidError
-	var ninv *removal.InvalidError
+	pr, isProblem := problem.As(err)
 	switch {
 	case errors.Is(err, removal.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-	case errors.As(err, &ninv):
-		p := s.newWPage(r, u, "ws.error.title")
-		p.Error = p.Problem(ninv)
-		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
 	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.Is(err, casefile.ErrReportInCase):
@@ -230,13 +219,13 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.closed")
 	case errors.Is(err, triage.ErrNothingToTake):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.empty")
-	case errors.As(err, &inv), errors.Is(err, web.ErrInvalidInput):
+	case isProblem:
 		p := s.newWPage(r, u, "ws.error.title")
-		p.Error = p.Problem(err)
+		p.Error = pr.In(p.Lang)
 		s.renderW(w, http.StatusUnprocessableEntity, "w_error", p)
 	default:
 		s.Logger.Error("workspace", "route", r.Pattern, "err", err)
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrUnavailable) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrUnavailable) || errors.Is(err, audit.ErrUnwritten) {
 			w.Header().Set("Retry-After", "5")
 			s.wsFail(w, r, u, http.StatusServiceUnavailable, "ws.err.unavailable")
 			return
@@ -261,5 +250,3 @@ func seeOther(w http.ResponseWriter, r *http.Request, path, done string) {
 	}
 	http.Redirect(w, r, u, http.StatusSeeOther)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

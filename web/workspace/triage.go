@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/web"
@@ -41,7 +41,7 @@ func parseDay(s string) (time.Time, error) {
 	}
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return t, web.BadInput("dates are written YYYY-MM-DD")
+		return t, problem.New("triage.bad_date")
 	}
 	return t, nil
 }
@@ -54,15 +54,15 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 	f := triage.Filter{Limit: queuePage, Category: v.Category, Channel: v.Channel}
 	var err error
 	if f.States, err = triage.ParseState(v.State); err != nil {
-		return f, v, web.BadInput("unknown state %q", v.State)
+		return f, v, err
 	}
 	if f.Category != "" && !strings.HasSuffix(f.Category, ".") {
 		if _, ok := s.Intake.Taxonomy().Lookup(f.Category); !ok {
-			return f, v, web.BadInput("unknown category")
+			return f, v, problem.New("triage.unknown_category")
 		}
 	}
 	if f.Channel != "" && f.Channel != string(report.ChannelWeb) && f.Channel != string(report.ChannelAPI) {
-		return f, v, web.BadInput("unknown channel")
+		return f, v, problem.New("triage.unknown_channel")
 	}
 	switch v.Assignee {
 	case "", "-":
@@ -71,7 +71,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.Assignee = u.Email
 	default:
 		if f.Assignee, err = account.NormaliseEmail(v.Assignee); err != nil {
-			return f, v, web.BadInput("invalid e-mail address %q", v.Assignee)
+			return f, v, err
 		}
 	}
 	switch v.Related {
@@ -80,7 +80,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		b := v.Related == "yes"
 		f.HasRelated = &b
 	default:
-		return f, v, web.BadInput("related is yes or no")
+		return f, v, problem.New("triage.related_yes_no")
 	}
 	if f.From, err = parseDay(v.From); err != nil {
 		return f, v, err
@@ -92,7 +92,7 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 		f.To = f.To.AddDate(0, 0, 1) // the "to" day is included
 	}
 	if f.After, err = triage.DecodeCursor(q.Get("after")); err != nil {
-		return f, v, web.BadError(err)
+		return f, v, err
 	}
 	return f, v, nil
 }
@@ -109,7 +109,7 @@ func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	// The queue shows the start of each description: a view of personal data.
-	if !s.mustAudit(w, r, u, "queue.view", "queue", r.URL.RawQuery) {
+	if !s.mustAudit(w, r, u, "queue.view", "queue", r.URL.RawQuery, "") {
 		return
 	}
 	p := s.newWPage(r, u, "ws.queue.title")
@@ -134,12 +134,11 @@ func (s *server) categoryLabel(code, lang string) string {
 }
 
 func (s *server) handleTakeNext(w http.ResponseWriter, r *http.Request, u account.User) {
-	it, err := s.Workspace.TakeNext(r.Context(), u.Email, time.Now())
+	it, err := s.Triage.TakeNext(r.Context(), u.Email)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "report.take", "report", it.ID, "")
 	seeOther(w, r, "/w/reports/"+it.ID, "")
 }
 
@@ -149,16 +148,16 @@ func parseIDs(r *http.Request, field string) ([]string, error) {
 	for _, v := range r.PostForm[field] {
 		for _, id := range strings.Fields(v) {
 			if len(id) > 64 {
-				return nil, web.BadInput("not a report id")
+				return nil, problem.New("case.report_id_invalid")
 			}
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
-		return nil, web.BadInput("choose at least one report")
+		return nil, problem.New("case.choose_reports")
 	}
-	if len(ids) > 500 {
-		return nil, web.BadInput("at most 500 reports at a time")
+	if len(ids) > triage.MaxBulk {
+		return nil, problem.New("triage.too_many")
 	}
 	return ids, nil
 }
@@ -183,22 +182,10 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 	}
 	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
 		DuplicateOf: strings.TrimSpace(r.PostForm.Get("duplicate_of"))}
-	if err := d.Check(); err != nil {
-		s.wsErr(w, r, u, web.BadError(err))
-		return
-	}
-	if d.DuplicateOf != "" {
-		if _, err := s.Reports.ReportByID(r.Context(), d.DuplicateOf); err != nil {
-			s.wsErr(w, r, u, web.BadInput("the report it duplicates does not exist"))
-			return
-		}
-	}
-	n, err := s.Workspace.Decide(r.Context(), ids, d, u.Email, time.Now())
-	if err != nil {
+	if _, err := s.Triage.Decide(r.Context(), ids, d, u.Email); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "report.decide", "report", strings.Join(ids, " "), fmt.Sprintf("%s (%d changed): %s", d.State, n, d.Reason))
 	back := r.PostForm.Get("back")
 	if !strings.HasPrefix(back, "/w/") {
 		back = "/w/queue"
@@ -215,23 +202,10 @@ func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u accoun
 		s.wsErr(w, r, u, err)
 		return
 	}
-	to := strings.TrimSpace(r.PostForm.Get("assignee"))
-	if to != "" {
-		if to, err = account.NormaliseEmail(to); err != nil {
-			s.wsErr(w, r, u, web.BadInput("invalid e-mail address %q", to))
-			return
-		}
-		target, err := s.Workspace.UserByEmail(r.Context(), to)
-		if err != nil || target.Disabled || (target.Role != account.RoleAnalyst && target.Role != account.RoleSupervisor) {
-			s.wsErr(w, r, u, web.BadInput("reports can only be assigned to an active analyst or supervisor"))
-			return
-		}
-	}
-	if _, err := s.Workspace.Assign(r.Context(), ids, to, u.Email, time.Now()); err != nil {
+	if _, err := s.Triage.Assign(r.Context(), ids, r.PostForm.Get("assignee"), u.Email); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	s.audit(r, u.Email, "report.assign", "report", strings.Join(ids, " "), to)
 	seeOther(w, r, "/w/queue", "assigned")
 }
 
@@ -265,7 +239,7 @@ func (s *server) handleReportView(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	if !s.mustAudit(w, r, u, "report.view", "report", id) {
+	if !s.mustAudit(w, r, u, "report.view", "report", id, "") {
 		return
 	}
 	ctx := r.Context()
@@ -328,7 +302,7 @@ func (s *server) handleAttachment(w http.ResponseWriter, r *http.Request, u acco
 	if inline {
 		action = "attachment.view"
 	}
-	if !s.mustAudit(w, r, u, action, "attachment", id+"/"+sha) {
+	if !s.mustAudit(w, r, u, action, "attachment", id+"/"+sha, "") {
 		return
 	}
 	content, err := s.Workspace.GetBlob(r.Context(), sha)

@@ -46,7 +46,7 @@ func newWSEnv(t *testing.T) *wsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(f.Kit, Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Accounts: f.Accounts, Cases: f.Cases, Workspace: f.DB,
+	s := newServer(f.Kit, Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Accounts: f.Accounts, Cases: f.Cases, Triage: f.Triage, Workspace: f.DB,
 		Destinations: destination.Default(), Routing: rules, Figures: f.Figures, Limits: web.DefaultLimits()})
 	mux := http.NewServeMux()
 	routes := s.routes(mux)
@@ -507,7 +507,7 @@ func assertNoMarkup(t *testing.T, where, body string) {
 
 func TestEnrolmentLink(t *testing.T) {
 	e := newWSEnv(t)
-	u, err := e.Accounts.AddUser(bg, "new@vigie.test", account.RoleAnalyst, "")
+	u, err := e.Accounts.AddUser(bg, "new@vigie.test", account.RoleAnalyst, "", "admin@vigie.test")
 	if err != nil {
 		t.Fatal(err)
 	}
