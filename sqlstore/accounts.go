@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 
 const userColumns = `id, email, role, destination, password_hash, totp_secret, totp_last_step, disabled, failed_logins, locked_until, created_at`
 
-func scanUser(sc interface{ Scan(...any) error }) (account.User, error) {
+func scanUser(sc scanner) (account.User, error) {
 	var u account.User
 	var role string
 	var locked, created int64
@@ -60,19 +59,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (_ account.User, err err
 func (s *Store) ListUsers(ctx context.Context) (_ []account.User, err error) {
 	defer s.Guard(&err)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list users", scanUser)
 }
 
 // execOne runs one statement in a transaction of its own; missing is the

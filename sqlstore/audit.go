@@ -10,6 +10,17 @@ import (
 	"github.com/vigie-platform/vigie/audit"
 )
 
+// auditColumns are an entry's columns, in scanEntry's order.
+const auditColumns = `seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash`
+
+func scanEntry(sc scanner) (audit.Entry, error) {
+	var e audit.Entry
+	var at int64
+	err := sc.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Source, &e.Detail, &e.PrevHash, &e.Hash)
+	e.At = fromMicros(at)
+	return e, err
+}
+
 // auditLock keys the serial lock of appends to the audit chain, which
 // needs one appender at a time (see Engine.SerialLock).
 const auditLock = 0x61756474 // "audt"
@@ -70,18 +81,16 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, entries []audit.Ent
 // AuditEntries reads the trail in order.
 func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) (err error) {
 	defer s.Guard(&err)
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("audit: read: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e audit.Entry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Source, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		e, err := scanEntry(rows)
+		if err != nil {
 			return fmt.Errorf("audit: read: %w", err)
 		}
-		e.At = fromMicros(at)
 		if err := fn(e); err != nil {
 			return err
 		}
@@ -121,25 +130,11 @@ func (s *Store) FindAudit(ctx context.Context, f audit.Filter) (_ []audit.Entry,
 	if f.BeforeSeq > 0 {
 		add(`seq < ?`, f.BeforeSeq)
 	}
-	q := `SELECT seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash FROM audit_log`
+	q := `SELECT ` + auditColumns + ` FROM audit_log`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit)
 	rows, err := s.read.QueryContext(ctx, s.rebind(q+` ORDER BY seq DESC LIMIT ?`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("audit: find: %w", err)
-	}
-	defer rows.Close()
-	var out []audit.Entry
-	for rows.Next() {
-		var e audit.Entry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Source, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, fmt.Errorf("audit: find: %w", err)
-		}
-		e.At = fromMicros(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "audit: find", scanEntry)
 }

@@ -15,7 +15,7 @@ import (
 
 const caseColumns = `id, title, status, category, legal_refs, summary, priority, outcome, merged_into, created_by, created_at, updated_at, victim_departement, reporter_country`
 
-func scanCase(sc interface{ Scan(...any) error }) (casefile.Case, error) {
+func scanCase(sc scanner) (casefile.Case, error) {
 	var c casefile.Case
 	var status, legal string
 	var created, updated int64
@@ -189,19 +189,7 @@ func (s *Store) ListCases(ctx context.Context, f casefile.Filter) (_ []casefile.
 	}
 	args = append(args, f.Limit)
 	rows, err := s.read.QueryContext(ctx, s.rebind(q+` ORDER BY updated_at DESC, id LIMIT ?`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list cases: %w", err)
-	}
-	defer rows.Close()
-	var out []casefile.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collectRows(rows, err, "list cases", scanCase)
 }
 
 // CaseEvents reads a case's history.
@@ -214,21 +202,13 @@ func (s *Store) CaseEvents(ctx context.Context, id string) (_ []casefile.Event, 
 // of event have the same fields).
 func (s *Store) history(ctx context.Context, query, id string) ([]casefile.Event, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(query), id)
-	if err != nil {
-		return nil, fmt.Errorf("history: %w", err)
-	}
-	defer rows.Close()
-	var out []casefile.Event
-	for rows.Next() {
+	return collectRows(rows, err, "history", func(sc scanner) (casefile.Event, error) {
 		var e casefile.Event
 		var at int64
-		if err := rows.Scan(&at, &e.Actor, &e.Kind, &e.Detail); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&at, &e.Actor, &e.Kind, &e.Detail)
 		e.At = fromMicros(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 func (s *Store) caseStatus(ctx context.Context, tx *sql.Tx, id string) (casefile.Status, error) {

@@ -316,7 +316,7 @@ func (s *Store) markRelated(ctx context.Context, tx *sql.Tx, related map[string]
 
 const infoColumns = `type, value, report_count, first_seen, last_seen, flagged`
 
-func scanInfo(sc interface{ Scan(...any) error }, extra ...any) (correlate.Info, error) {
+func scanInfo(sc scanner, extra ...any) (correlate.Info, error) {
 	var (
 		i           correlate.Info
 		typ         string
@@ -411,40 +411,19 @@ func (s *Store) ReportIndicators(ctx context.Context, reportID string) (_ []corr
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT i.type, i.value, i.report_count, i.first_seen, i.last_seen, i.flagged, ri.raw
 		FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
 		WHERE ri.report_id = ? ORDER BY i.report_count DESC, i.type, i.value`), reportID)
-	if err != nil {
-		return nil, fmt.Errorf("report indicators: %w", err)
-	}
-	defer rows.Close()
-	var out []correlate.Info
-	for rows.Next() {
+	return collect(rows, err, "report indicators", func(sc scanner) (correlate.Info, error) {
 		var raw string
-		i, err := scanInfo(rows, &raw)
-		if err != nil {
-			return nil, fmt.Errorf("report indicators: %w", err)
-		}
+		i, err := scanInfo(sc, &raw)
 		i.Raw = raw
-		out = append(out, i)
-	}
-	return out, rows.Err()
+		return i, err
+	})
 }
 
 // TopIndicators lists the most shared identifiers.
 func (s *Store) TopIndicators(ctx context.Context, limit int) (_ []correlate.Info, err error) {
 	defer s.Guard(&err)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+infoColumns+` FROM indicators ORDER BY report_count DESC, type, value LIMIT ?`), limit)
-	if err != nil {
-		return nil, fmt.Errorf("top indicators: %w", err)
-	}
-	defer rows.Close()
-	var out []correlate.Info
-	for rows.Next() {
-		i, err := scanInfo(rows)
-		if err != nil {
-			return nil, fmt.Errorf("top indicators: %w", err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "top indicators", func(sc scanner) (correlate.Info, error) { return scanInfo(sc) })
 }
 
 // UnlinkedCount counts reports waiting to be linked.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/vigie-platform/vigie/audit"
@@ -14,7 +13,7 @@ import (
 
 const deliveryColumns = `id, case_id, destination, channel, target, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at`
 
-func scanDelivery(sc interface{ Scan(...any) error }) (delivery.Delivery, error) {
+func scanDelivery(sc scanner) (delivery.Delivery, error) {
 	var d delivery.Delivery
 	var payload string
 	var next, created, done int64
@@ -93,17 +92,5 @@ func (s *Store) DeliveryFailed(ctx context.Context, id, lastError string, next t
 func (s *Store) Deliveries(ctx context.Context, status string, limit int) (_ []delivery.Delivery, err error) {
 	defer s.Guard(&err)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+deliveryColumns+` FROM deliveries WHERE status = ? ORDER BY created_at LIMIT ?`), status, limit)
-	if err != nil {
-		return nil, fmt.Errorf("deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []delivery.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collectRows(rows, err, "deliveries", scanDelivery)
 }

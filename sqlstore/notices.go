@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/vigie-platform/vigie/removal"
@@ -12,7 +11,7 @@ import (
 
 const noticeColumns = `id, case_id, url, host, kind, legal_basis, sent_at, due_at, status, removed_at, checked_at, check_result, actor`
 
-func scanNotice(sc interface{ Scan(...any) error }) (removal.Notice, error) {
+func scanNotice(sc scanner) (removal.Notice, error) {
 	var n removal.Notice
 	var sent, due, removed, checked int64
 	err := sc.Scan(&n.ID, &n.CaseID, &n.URL, &n.Host, &n.Kind, &n.LegalBasis, &sent, &due, &n.Status, &removed, &checked, &n.CheckResult, &n.Actor)
@@ -38,19 +37,7 @@ func (s *Store) Notice(ctx context.Context, id string) (_ removal.Notice, err er
 
 func (s *Store) notices(ctx context.Context, query string, args ...any) ([]removal.Notice, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("notices: %w", err)
-	}
-	defer rows.Close()
-	var out []removal.Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return collectRows(rows, err, "notices", scanNotice)
 }
 
 // CaseNotices implements removal.Store.

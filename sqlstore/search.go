@@ -95,19 +95,20 @@ func (s *Store) ids(ctx context.Context, what, query string, args ...any) ([]str
 // SearchReports finds reports holding every term, newest first.
 func (s *Store) SearchReports(ctx context.Context, terms []string, limit int) (_ []string, err error) {
 	defer s.Guard(&err)
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	query, args := s.engine.ReportQuery(terms, limit)
-	return s.ids(ctx, "search reports", query, args...)
+	return s.search(ctx, "search reports", s.engine.ReportQuery, terms, limit)
 }
 
 // SearchCases finds cases holding every term, last changed first.
 func (s *Store) SearchCases(ctx context.Context, terms []string, limit int) (_ []string, err error) {
 	defer s.Guard(&err)
+	return s.search(ctx, "search cases", s.engine.CaseQuery, terms, limit)
+}
+
+// search runs the engine's query for terms; no term finds nothing.
+func (s *Store) search(ctx context.Context, what string, query func(terms []string, limit int) (string, []any), terms []string, limit int) ([]string, error) {
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	query, args := s.engine.CaseQuery(terms, limit)
-	return s.ids(ctx, "search cases", query, args...)
+	q, args := query(terms, limit)
+	return s.ids(ctx, what, q, args...)
 }

@@ -252,18 +252,15 @@ func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ..
 	r.CreatedAt = fromMicros(created)
 	r.IdempotencyKey = idem.String
 	rows, err := db.QueryContext(ctx, s.rebind(`SELECT sha256, size, filename, content_type FROM report_attachments WHERE report_id = ? ORDER BY position`), r.ID)
-	if err != nil {
-		return report.Report{}, fmt.Errorf("read attachments: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	r.Attachments, err = collect(rows, err, "read attachments", func(sc scanner) (report.Attachment, error) {
 		var a report.Attachment
-		if err := rows.Scan(&a.SHA256, &a.Size, &a.Filename, &a.ContentType); err != nil {
-			return report.Report{}, fmt.Errorf("read attachments: %w", err)
-		}
-		r.Attachments = append(r.Attachments, a)
+		err := sc.Scan(&a.SHA256, &a.Size, &a.Filename, &a.ContentType)
+		return a, err
+	})
+	if err != nil {
+		return report.Report{}, err
 	}
-	return r, rows.Err()
+	return r, nil
 }
 
 // Create stores reports through the group committers. Intake does not
@@ -314,7 +311,7 @@ func (s *Store) CreateToken(ctx context.Context, t apitoken.Token) (_ apitoken.T
 
 const tokenColumns = `id, name, hash, scopes, rate, created_at, revoked_at`
 
-func scanToken(sc interface{ Scan(...any) error }) (apitoken.Token, error) {
+func scanToken(sc scanner) (apitoken.Token, error) {
 	var (
 		t       apitoken.Token
 		scopes  string
@@ -350,19 +347,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (_ apitoken.Token,
 func (s *Store) ListTokens(ctx context.Context) (_ []apitoken.Token, err error) {
 	defer s.Guard(&err)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []apitoken.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list tokens", scanToken)
 }
 
 // RevokeToken marks a token revoked; revoking twice keeps the first date.

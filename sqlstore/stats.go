@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/vigie-platform/vigie/stats"
@@ -45,17 +44,9 @@ func (s *Store) StatsRows(ctx context.Context, from, to time.Time) (_ []stats.Ro
 	f, t := from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT day, metric, key, value FROM stats_daily WHERE day >= ? AND day < ?
 		UNION ALL SELECT day, 'visits', '', visits FROM visits_daily WHERE day >= ? AND day < ? ORDER BY 1`), f, t, f, t)
-	if err != nil {
-		return nil, fmt.Errorf("stats: %w", err)
-	}
-	defer rows.Close()
-	var out []stats.Row
-	for rows.Next() {
+	return collect(rows, err, "stats", func(sc scanner) (stats.Row, error) {
 		var r stats.Row
-		if err := rows.Scan(&r.Day, &r.Metric, &r.Key, &r.Value); err != nil {
-			return nil, fmt.Errorf("stats: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&r.Day, &r.Metric, &r.Key, &r.Value)
+		return r, err
+	})
 }

@@ -74,6 +74,40 @@ func (s *Store) Guard(err *error) {
 // rebind rewrites shared SQL for the engine.
 func (s *Store) rebind(query string) string { return s.engine.Rebind(query) }
 
+// scanner is a row to read: *sql.Row or *sql.Rows.
+type scanner = interface{ Scan(...any) error }
+
+// collect reads every row of a query with scan and closes them; rows and
+// err are what QueryContext returned. A failed query or scan is named
+// what; rows.Err() is returned as the driver gave it.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	return collectRows(rows, err, what, func(sc scanner) (T, error) {
+		v, err := scan(sc)
+		if err != nil {
+			return v, fmt.Errorf("%s: %w", what, err)
+		}
+		return v, nil
+	})
+}
+
+// collectRows is collect for the reads that name a failed query only:
+// their scan's errors are returned as scan gives them.
+func collectRows[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // answers are the errors a write returns as its outcome (not found, name
 // taken, code reused…) rather than as a failure: they leave a transaction
 // as they are, while other errors get the name of what failed.

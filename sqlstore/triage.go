@@ -16,7 +16,7 @@ import (
 
 const queueColumns = `r.id, r.receipt, r.category, r.channel, r.urgent, r.created_at, r.triage, r.assignee, r.case_id, substr(r.description, 1, 160)`
 
-func scanItem(sc interface{ Scan(...any) error }) (triage.Item, error) {
+func scanItem(sc scanner) (triage.Item, error) {
 	var it triage.Item
 	var created int64
 	var state string
