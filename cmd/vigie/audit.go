@@ -17,17 +17,13 @@ import (
 )
 
 func runAudit(ctx context.Context, e env, args []string) error {
-	if done, err := subcommandHelp(e, "audit", args, "Usage: vigie audit verify [flags]\n\n  verify  check the hash chain of the whole audit trail; exits non-zero,\n          naming the first bad entry, if any entry was altered, removed or reordered"); done {
-		return err
-	}
-	if args[0] != "verify" {
-		return fmt.Errorf("audit: unknown subcommand %q (verify)", args[0])
-	}
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	return runSubcommand(ctx, e, "audit", "Usage: vigie audit verify [flags]\n\n  verify  check the hash chain of the whole audit trail; exits non-zero,\n          naming the first bad entry, if any entry was altered, removed or reordered",
+		"verify", map[string]storeSubcommand{"verify": auditVerify}, args)
+}
+
+func auditVerify(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args []string) error {
 	anchorFile := fs.String("anchor", "", "file of heads written by earlier runs (keep it off the database's machine): each must still be in the trail; the current head is appended")
-	if err := parseFlags(fs, e, args[1:]); err != nil {
+	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
 	anchors, err := readAnchors(*anchorFile)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -38,36 +37,18 @@ func runBench(ctx context.Context, e env, args []string) error {
 		}
 		return errors.New("bench: name a benchmark (intake, correlate)")
 	}
-	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := storeFlagSet("bench intake")
 	fs.Lookup("data").DefValue = ""
 	sf.data = ""
 	clients := fs.Int("clients", 32, "concurrent API clients")
 	duration := fs.Duration("duration", 60*time.Second, "measured time for each phase")
 	warmup := fs.Duration("warmup", 3*time.Second, "unmeasured load before each phase")
 	serverProfile := fs.String("server-cpuprofile", "", "have the server write a CPU profile of its run to this file")
-	if err := parseFlags(fs, e, args[1:]); err != nil {
-		return err
-	}
-	if sf.db == "" && sf.data == "" {
-		dir, err := os.MkdirTemp("", "vigie-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		sf.data = dir
-	}
-	storeArgs := []string{"--data", sf.data}
-	kind := "sqlite"
-	if sf.db != "" {
-		storeArgs, kind = []string{"--db", sf.db}, "postgres"
-	}
-
-	db, _, err := sf.open(ctx)
+	db, kind, remove, err := sf.openScratch(ctx, e, fs, args[1:], "vigie-bench-")
 	if err != nil {
 		return err
 	}
+	defer remove()
 	secret, hash := apitoken.New()
 	name := "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	if _, err := db.CreateToken(ctx, apitoken.Token{Name: name, Hash: hash, Scopes: []string{apitoken.ScopeReportsWrite}, Rate: 0, CreatedAt: time.Now().UTC()}); err != nil {
@@ -80,7 +61,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, storeArgs...)
+	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, sf.args()...)
 	if *serverProfile != "" {
 		serveArgs = append(serveArgs, "--cpuprofile", *serverProfile)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -18,26 +17,17 @@ import (
 const hotPhone = "06 10 20 30 40"
 
 func runBenchCorrelate(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("bench correlate", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := storeFlagSet("bench correlate")
 	sf.data = ""
 	reports := fs.Int("reports", 1_000_000, "reports in the store (generated when fewer are there)")
 	hot := fs.Int("hot", 100_000, "reports sharing one phone number")
 	samples := fs.Int("samples", 1000, "new reports linked one by one, and pages read, for the latency figures")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
-	if err := parseFlags(fs, e, args); err != nil {
-		return err
-	}
-	cleanup, err := sf.scratchIfUnset("vigie-bench-correlate-")
+	db, kind, remove, err := sf.openScratch(ctx, e, fs, args, "vigie-bench-correlate-")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	db, kind, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
+	defer remove()
 	defer db.Close()
 	intake, err := newIntake(ctx, db, taxonomy.Default(), nil)
 	if err != nil {

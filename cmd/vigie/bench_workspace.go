@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -27,26 +26,17 @@ import (
 // each a full request through the HTTP handler (session check, store,
 // template), in process.
 func runBenchWorkspace(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("bench workspace", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := storeFlagSet("bench workspace")
 	sf.data = ""
 	reports := fs.Int("reports", 1_000_000, "reports in the store (a demo fills an empty store)")
 	samples := fs.Int("samples", 200, "requests per page kind")
 	only := fs.String("only", "", "measure only the page kinds whose name contains this text")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the measured requests to this file")
-	if err := parseFlags(fs, e, args); err != nil {
-		return err
-	}
-	cleanup, err := sf.scratchIfUnset("vigie-bench-workspace-")
+	db, kind, remove, err := sf.openScratch(ctx, e, fs, args, "vigie-bench-workspace-")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	db, kind, err := sf.open(ctx)
-	if err != nil {
-		return err
-	}
+	defer remove()
 	have, err := db.CountReports(ctx)
 	if err != nil {
 		db.Close()
@@ -54,10 +44,7 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	}
 	if have == 0 {
 		db.Close()
-		demoArgs := []string{"--reports", strconv.Itoa(*reports), "--data", sf.data}
-		if sf.db != "" {
-			demoArgs = []string{"--reports", strconv.Itoa(*reports), "--db", sf.db}
-		}
+		demoArgs := append([]string{"--reports", strconv.Itoa(*reports)}, sf.args()...)
 		start := time.Now()
 		if err := runDemo(ctx, e, demoArgs); err != nil {
 			return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -21,9 +20,7 @@ const visitsPerReport = 41
 // runDemo fills a store with synthetic French reports spread over the past
 // year, the visits that go with them, and links them.
 func runDemo(ctx context.Context, e env, args []string) (err error) {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := storeFlagSet("demo")
 	n := fs.Int("reports", 10000, "how many reports to add")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same reports")
 	campaigns := fs.Int("campaigns", 0, "scam campaigns sharing identifiers (default: one per 200 reports)")

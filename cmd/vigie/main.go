@@ -133,6 +133,24 @@ func subcommandHelp(e env, name string, args []string, usage string) (done bool,
 	return true, nil
 }
 
+// storeSubcommand runs a subcommand on the flag set fs, which holds the
+// store flags sf; args are the subcommand's own.
+type storeSubcommand func(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args []string) error
+
+// runSubcommand runs the subcommand of command name that args start with;
+// known lists them for the error that an unknown one gets.
+func runSubcommand(ctx context.Context, e env, name, usage, known string, subs map[string]storeSubcommand, args []string) error {
+	if done, err := subcommandHelp(e, name, args, usage); done {
+		return err
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		return fmt.Errorf("%s: unknown subcommand %q (%s)", name, args[0], known)
+	}
+	fs, sf := storeFlagSet(name + " " + args[0])
+	return run(ctx, e, fs, sf, args[1:])
+}
+
 func envName(flagName string) string {
 	return "VIGIE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }

@@ -2,18 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 )
 
 func runMigrate(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	if err := parseFlags(fs, e, args); err != nil {
-		return err
-	}
-	db, kind, err := sf.open(ctx)
+	fs, sf := storeFlagSet("migrate")
+	db, kind, err := sf.parseAndOpen(ctx, e, fs, args)
 	if err != nil {
 		return err
 	}

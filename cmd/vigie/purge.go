@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os/user"
 	"sort"
@@ -13,9 +12,7 @@ import (
 )
 
 func runPurge(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := storeFlagSet("purge")
 	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) whose retention_days apply, replacing the embedded default")
 	dryRun := fs.Bool("dry-run", false, "count what would be purged, change nothing")
 	if err := parseFlags(fs, e, args); err != nil {

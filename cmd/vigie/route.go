@@ -57,19 +57,14 @@ func (f *routingFlags) load() (loadedRouting, error) {
 }
 
 func runRoute(ctx context.Context, e env, args []string) error {
-	if done, err := subcommandHelp(e, "route", args, "Usage: vigie route explain CASE_ID [flags]\n\n  explain  show the facts of a case, which routing rules fire and why, and\n           the destinations they propose (nothing is sent)"); done {
-		return err
-	}
-	if args[0] != "explain" {
-		return fmt.Errorf("route: unknown subcommand %q (explain)", args[0])
-	}
-	fs := flag.NewFlagSet("route explain", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	return runSubcommand(ctx, e, "route", "Usage: vigie route explain CASE_ID [flags]\n\n  explain  show the facts of a case, which routing rules fire and why, and\n           the destinations they propose (nothing is sent)",
+		"explain", map[string]storeSubcommand{"explain": routeExplain}, args)
+}
+
+func routeExplain(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, rest []string) error {
 	var rf routingFlags
 	rf.register(fs)
 	asJSON := fs.Bool("json", false, "print the proposal as JSON")
-	rest := args[1:]
 	var caseID string
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		caseID, rest = rest[0], rest[1:]

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -34,9 +33,7 @@ import (
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := storeFlagSet("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) replacing the embedded default")
 	adviceDir := fs.String("advice", "", "folder of prevention articles (fr/<category>.md, en/<category>.md) replacing the embedded ones")

@@ -39,6 +39,14 @@ type storeFlags struct {
 	db   string
 }
 
+// storeFlagSet starts a command's flag set with the store flags on it.
+func storeFlagSet(name string) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	sf := new(storeFlags)
+	sf.register(fs)
+	return fs, sf
+}
+
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "./vigie-data", "data folder for the embedded SQLite store")
 	fs.StringVar(&f.db, "db", "", "PostgreSQL URL (postgres://…); when set, used instead of SQLite")
@@ -57,16 +65,42 @@ func (f *storeFlags) open(ctx context.Context) (store, string, error) {
 	return db, "sqlite", err
 }
 
-// scratchIfUnset points a benchmark at a temporary SQLite folder when no
-// store was named, and returns what removes it.
-func (f *storeFlags) scratchIfUnset(prefix string) (func(), error) {
-	if f.db != "" || f.data != "" {
-		return func() {}, nil
+// parseAndOpen parses args and opens the store, for the commands that
+// check nothing before; the caller closes the store.
+func (f *storeFlags) parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, args []string) (store, string, error) {
+	if err := parseFlags(fs, e, args); err != nil {
+		return nil, "", err
 	}
-	dir, err := os.MkdirTemp("", prefix)
-	if err != nil {
-		return nil, err
+	return f.open(ctx)
+}
+
+// openScratch parses a benchmark's args and opens its store: a temporary
+// SQLite folder when they name none (benchmarks blank the data folder's
+// default). The caller closes the store, then calls remove.
+func (f *storeFlags) openScratch(ctx context.Context, e env, fs *flag.FlagSet, args []string, prefix string) (db store, kind string, remove func(), err error) {
+	if err := parseFlags(fs, e, args); err != nil {
+		return nil, "", nil, err
 	}
-	f.data = dir
-	return func() { os.RemoveAll(dir) }, nil
+	remove = func() {}
+	if f.db == "" && f.data == "" {
+		dir, err := os.MkdirTemp("", prefix)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		f.data = dir
+		remove = func() { os.RemoveAll(dir) }
+	}
+	if db, kind, err = f.open(ctx); err != nil {
+		remove()
+		return nil, "", nil, err
+	}
+	return db, kind, remove, nil
+}
+
+// args are the flags that name the same store to another command.
+func (f *storeFlags) args() []string {
+	if f.db != "" {
+		return []string{"--db", f.db}
+	}
+	return []string{"--data", f.data}
 }
