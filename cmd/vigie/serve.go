@@ -155,22 +155,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	bgCtx, stopBackground := context.WithCancel(context.Background())
 	var background sync.WaitGroup
-	background.Add(1)
-	go func() {
-		defer background.Done()
-		visits.Run(bgCtx, 10*time.Second)
-	}()
-	background.Add(1)
-	go func() {
-		defer background.Done()
-		linker.Run(bgCtx, 250*time.Millisecond)
-	}()
+	background.Go(func() { visits.Run(bgCtx, 10*time.Second) })
+	background.Go(func() { linker.Run(bgCtx, 250*time.Millisecond) })
 	// Full-text indexing after linking (PostgreSQL; a no-op on SQLite).
-	background.Add(1)
-	go func() {
-		defer background.Done()
-		indexText(bgCtx, db, logger)
-	}()
+	background.Go(func() { indexText(bgCtx, db, logger) })
 	// Referrals to webhook and file destinations; every instance runs a
 	// worker, and the store hands each delivery to one of them.
 	deliveries := &delivery.Worker{Store: db, Logger: logger, Senders: map[string]delivery.Sender{
@@ -188,21 +176,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		"file":  delivery.File{},
 		"email": delivery.Email{Addr: *smtpAddr, From: *smtpFrom, Auth: smtpAuth(*smtpAddr, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD")), RequireTLS: *smtpUser != ""},
 	}}
-	background.Add(1)
-	go func() {
-		defer background.Done()
-		deliveries.Run(bgCtx, 5*time.Second)
-	}()
-	background.Add(1)
-	go func() {
-		defer background.Done()
-		refreshStats(bgCtx, db, logger, time.Minute)
-	}()
+	background.Go(func() { deliveries.Run(bgCtx, 5*time.Second) })
+	background.Go(func() { refreshStats(bgCtx, db, logger, time.Minute) })
 	// Retention, daily. Instances may overlap: a purge is idempotent and
 	// each batch is one transaction.
-	background.Add(1)
-	go func() {
-		defer background.Done()
+	background.Go(func() {
 		retention.Run(bgCtx, db, tax, func(res retention.Result, err error) {
 			if err != nil {
 				logger.Error("retention purge", "err", err)
@@ -210,7 +188,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 				logger.Info("retention purge", "reports", res.Total(), "attachments", res.Blobs, "cases", res.Cases)
 			}
 		})
-	}()
+	})
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
