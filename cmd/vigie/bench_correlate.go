@@ -58,16 +58,9 @@ func runBenchCorrelate(ctx context.Context, e env, args []string) error {
 	// text-indexed) as they came: link what the fill left, untimed, so
 	// that the rebuild below redoes the identifier index only.
 	start := time.Now()
-	first := 0
-	for {
-		k, err := linker.LinkOnce(ctx, 10000)
-		if err != nil {
-			return err
-		}
-		if k == 0 {
-			break
-		}
-		first += k
+	first, err := drain(func() (int, error) { return linker.LinkOnce(ctx, 10000) })
+	if err != nil {
+		return err
 	}
 	if first > 0 {
 		fmt.Fprintf(e.stdout, "linked the %d new reports first, as the server does (untimed: %s)\n", first, time.Since(start).Round(time.Second))

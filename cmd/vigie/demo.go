@@ -84,25 +84,13 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 	}
 	stored := time.Since(began)
 	linker := correlate.NewLinker(db, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
-	linked := 0
-	for {
-		k, err := linker.LinkOnce(ctx, 5000)
-		if err != nil {
-			return err
-		}
-		if k == 0 {
-			break
-		}
-		linked += k
+	linked, err := drain(func() (int, error) { return linker.LinkOnce(ctx, 5000) })
+	if err != nil {
+		return err
 	}
-	for { // text indexing after linking, on the stores that queue it
-		k, err := db.IndexPendingText(ctx, 5000)
-		if err != nil {
-			return err
-		}
-		if k == 0 {
-			break
-		}
+	// Text indexing after linking, on the stores that queue it.
+	if _, err := drain(func() (int, error) { return db.IndexPendingText(ctx, 5000) }); err != nil {
+		return err
 	}
 	linkedAt := time.Since(began)
 	fmt.Fprintf(e.stdout, "demo: %d reports (%d scam campaigns) and %d visits added to the %s store in %s, %d reports linked in %s\n",
@@ -127,6 +115,19 @@ func analyze(ctx context.Context, db any) error {
 		return a.Analyze(ctx)
 	}
 	return nil
+}
+
+// drain runs step, a batch of queued work, until a batch finds nothing
+// left, and returns how much the batches did.
+func drain(step func() (int, error)) (int, error) {
+	total := 0
+	for {
+		n, err := step()
+		if err != nil || n == 0 {
+			return total, err
+		}
+		total += n
+	}
 }
 
 // fillReports stores the generator's reports from..to through the intake,
