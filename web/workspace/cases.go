@@ -43,12 +43,8 @@ func (s *server) handleCaseList(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 func (s *server) handleCaseCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if !s.parseWSForm(w, r, u) {
-		return
-	}
-	ids, err := parseIDs(r, "report")
-	if err != nil {
-		s.wsErr(w, r, u, err)
+	ids, ok := s.formIDs(w, r, u)
+	if !ok {
 		return
 	}
 	c, err := s.Cases.Create(r.Context(), r.PostForm.Get("title"), ids, u.Email)
@@ -158,7 +154,13 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 }
 
 func (s *server) handleCaseView(w http.ResponseWriter, r *http.Request, u account.User) {
-	v, ok := s.loadCase(w, r, u, false)
+	s.showCase(w, r, u, false)
+}
+
+// showCase renders the case page: the analysts' or, readOnly, the
+// destination's.
+func (s *server) showCase(w http.ResponseWriter, r *http.Request, u account.User, readOnly bool) {
+	v, ok := s.loadCase(w, r, u, readOnly)
 	if !ok {
 		return
 	}
@@ -167,9 +169,10 @@ func (s *server) handleCaseView(w http.ResponseWriter, r *http.Request, u accoun
 	s.renderW(w, http.StatusOK, "w_case", p)
 }
 
-// caseAction runs one change on a case from a form and goes back to the
-// case page; the case service records the change in the audit trail.
-func (s *server) caseAction(done string, fn func(r *http.Request, u account.User, id string) error) wsHandler {
+// formAction runs one change from a form on what the path's id names,
+// and goes back to its page, page+id; the services record the change in
+// the audit trail.
+func (s *server) formAction(page, done string, fn func(r *http.Request, u account.User, id string) error) wsHandler {
 	return func(w http.ResponseWriter, r *http.Request, u account.User) {
 		if !s.parseWSForm(w, r, u) {
 			return
@@ -179,8 +182,13 @@ func (s *server) caseAction(done string, fn func(r *http.Request, u account.User
 			s.wsErr(w, r, u, err)
 			return
 		}
-		seeOther(w, r, "/w/cases/"+id, done)
+		seeOther(w, r, page+id, done)
 	}
+}
+
+// caseAction is a change on a case, back to the case page.
+func (s *server) caseAction(done string, fn func(r *http.Request, u account.User, id string) error) wsHandler {
+	return s.formAction("/w/cases/", done, fn)
 }
 
 // The changes a case takes through caseAction (routes.go).
@@ -227,12 +235,8 @@ func (s *server) mergeCase(r *http.Request, u account.User, id string) error {
 
 // handleCaseSplit moves the checked reports to a new case.
 func (s *server) handleCaseSplit(w http.ResponseWriter, r *http.Request, u account.User) {
-	if !s.parseWSForm(w, r, u) {
-		return
-	}
-	ids, err := parseIDs(r, "report")
-	if err != nil {
-		s.wsErr(w, r, u, err)
+	ids, ok := s.formIDs(w, r, u)
+	if !ok {
 		return
 	}
 	nc, err := s.Cases.Split(r.Context(), r.PathValue("id"), ids, r.PostForm.Get("title"), u.Email)
@@ -461,11 +465,5 @@ func (s *server) handleInbox(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *server) handleInboxCase(w http.ResponseWriter, r *http.Request, u account.User) {
-	v, ok := s.loadCase(w, r, u, true)
-	if !ok {
-		return
-	}
-	p := s.newWPage(r, u, "ws.case.title")
-	p.Data = v
-	s.renderW(w, http.StatusOK, "w_case", p)
+	s.showCase(w, r, u, true)
 }

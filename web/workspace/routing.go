@@ -173,19 +173,9 @@ func (s *server) handleCaseFacts(w http.ResponseWriter, r *http.Request, u accou
 }
 
 // destinationAction runs an acknowledgement or an outcome for the
-// signed-in destination user's own service only.
+// signed-in destination user's own service only, back to the inbox case.
 func (s *server) destinationAction(action string, fn func(r *http.Request, u account.User, id string) error) wsHandler {
-	return func(w http.ResponseWriter, r *http.Request, u account.User) {
-		if !s.parseWSForm(w, r, u) {
-			return
-		}
-		id := r.PathValue("id")
-		if err := fn(r, u, id); err != nil {
-			s.wsErr(w, r, u, err)
-			return
-		}
-		seeOther(w, r, "/w/inbox/"+id, action)
-	}
+	return s.formAction("/w/inbox/", action, fn)
 }
 
 // The destination's acts, through destinationAction (routes.go).

@@ -162,6 +162,20 @@ func parseIDs(r *http.Request, field string) ([]string, error) {
 	return ids, nil
 }
 
+// formIDs parses a bulk form and its checked reports; false when it
+// answered the request with the problem.
+func (s *server) formIDs(w http.ResponseWriter, r *http.Request, u account.User) ([]string, bool) {
+	if !s.parseWSForm(w, r, u) {
+		return nil, false
+	}
+	ids, err := parseIDs(r, "report")
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return nil, false
+	}
+	return ids, true
+}
+
 func (s *server) parseWSForm(w http.ResponseWriter, r *http.Request, u account.User) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
@@ -172,12 +186,8 @@ func (s *server) parseWSForm(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u account.User) {
-	if !s.parseWSForm(w, r, u) {
-		return
-	}
-	ids, err := parseIDs(r, "report")
-	if err != nil {
-		s.wsErr(w, r, u, err)
+	ids, ok := s.formIDs(w, r, u)
+	if !ok {
 		return
 	}
 	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
@@ -194,12 +204,8 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 }
 
 func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u account.User) {
-	if !s.parseWSForm(w, r, u) {
-		return
-	}
-	ids, err := parseIDs(r, "report")
-	if err != nil {
-		s.wsErr(w, r, u, err)
+	ids, ok := s.formIDs(w, r, u)
+	if !ok {
 		return
 	}
 	if _, err := s.Triage.Assign(r.Context(), ids, r.PostForm.Get("assignee"), u.Email); err != nil {
