@@ -135,10 +135,6 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 		s.wsErr(w, r, u, err)
 		return v, false
 	}
-	var urls []string
-	for _, rep := range reports {
-		urls = append(urls, rep.URLs...)
-	}
 	hostHint := ""
 	for _, h := range v.Routing.Proposal.Facts.Hosts {
 		if h.Org != "" {
@@ -146,7 +142,7 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 			break
 		}
 	}
-	if v.Notices, err = s.noticesViewOf(r, c.ID, urls, s.neverFetch(category, reports), hostHint); err != nil {
+	if v.Notices, err = s.noticesViewOf(r, c.ID, urlsOf(reports), s.neverFetch(category, reports), hostHint); err != nil {
 		s.wsErr(w, r, u, err)
 		return v, false
 	}

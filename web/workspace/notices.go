@@ -50,21 +50,12 @@ func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	ctx := r.Context()
-	c, err := s.Workspace.CaseByID(ctx, r.PathValue("id"))
+	c, reports, err := s.caseWithReports(ctx, r.PathValue("id"))
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	reports, err := s.caseReports(ctx, c)
-	if err != nil {
-		s.wsErr(w, r, u, err)
-		return
-	}
-	var urls []string
-	for _, rep := range reports {
-		urls = append(urls, rep.URLs...)
-	}
-	if _, err := s.removalService().Send(ctx, c.ID, urls, r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email); err != nil {
+	if _, err := s.removalService().Send(ctx, c.ID, urlsOf(reports), r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
@@ -103,12 +94,7 @@ func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u acc
 	if !ok {
 		return
 	}
-	c, err := s.Workspace.CaseByID(r.Context(), n.CaseID)
-	if err != nil {
-		s.wsErr(w, r, u, err)
-		return
-	}
-	reports, err := s.caseReports(r.Context(), c)
+	c, reports, err := s.caseWithReports(r.Context(), n.CaseID)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
@@ -124,6 +110,15 @@ func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
+}
+
+// urlsOf gathers the URLs that reports name, a notice's candidates.
+func urlsOf(reports []report.Report) []string {
+	var urls []string
+	for _, rep := range reports {
+		urls = append(urls, rep.URLs...)
+	}
+	return urls
 }
 
 // neverFetch tells a case whose content the server must not download:

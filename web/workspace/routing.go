@@ -89,6 +89,16 @@ func (s *server) routingViewOf(ctx context.Context, c casefile.Case, reports []r
 	return v, nil
 }
 
+// caseWithReports reads a case and its reports.
+func (s *server) caseWithReports(ctx context.Context, id string) (casefile.Case, []report.Report, error) {
+	c, err := s.Workspace.CaseByID(ctx, id)
+	if err != nil {
+		return c, nil, err
+	}
+	reports, err := s.caseReports(ctx, c)
+	return c, reports, err
+}
+
 func (s *server) caseReports(ctx context.Context, c casefile.Case) ([]report.Report, error) {
 	out := make([]report.Report, 0, len(c.ReportIDs))
 	for _, id := range c.ReportIDs {
@@ -109,12 +119,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	ctx := r.Context()
 	id := r.PathValue("id")
-	c, err := s.Workspace.CaseByID(ctx, id)
-	if err != nil {
-		s.wsErr(w, r, u, err)
-		return
-	}
-	reports, err := s.caseReports(ctx, c)
+	c, reports, err := s.caseWithReports(ctx, id)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
@@ -204,12 +209,7 @@ func (s *server) handleCaseExport(w http.ResponseWriter, r *http.Request, u acco
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 		return
 	}
-	c, err := s.Workspace.CaseByID(ctx, r.PathValue("id"))
-	if err != nil {
-		s.wsErr(w, r, u, err)
-		return
-	}
-	reports, err := s.caseReports(ctx, c)
+	c, reports, err := s.caseWithReports(ctx, r.PathValue("id"))
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
