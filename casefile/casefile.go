@@ -145,7 +145,9 @@ type Store interface {
 	UpdateCase(ctx context.Context, c Case, ev Event) error
 	AddCaseEvent(ctx context.Context, id string, ev Event) error
 	// ReferCase records a referral (once per destination).
-	ReferCase(ctx context.Context, id string, ref Referral) error
+	// ReferCase records referrals (once per destination) and, with ev,
+	// the case's new status, in one change.
+	ReferCase(ctx context.Context, c Case, refs []Referral, ev *Event) error
 	// UpdateReferral records the recipient's acknowledgement or outcome.
 	UpdateReferral(ctx context.Context, id string, ref Referral, ev Event) error
 	// AppendAudit records a read before its data is returned; changes
@@ -352,11 +354,11 @@ func (s *Service) Refer(ctx context.Context, id string, chosen []ReferralChoice,
 	return s.store.CaseByID(ctx, id)
 }
 
-// refer stores the referrals of a checked choice. The audit entry goes
-// with the first write, so that a referral is never stored unrecorded.
+// refer stores the referrals of a checked choice and the case's new
+// status in one change, which carries the audit entry.
 func (s *Service) refer(ctx context.Context, c Case, chosen []ReferralChoice, overridden bool, overrideReason, actor string) error {
-	id := c.ID
 	now := s.now().UTC()
+	var refs []Referral
 	for _, ch := range chosen {
 		ref := Referral{Destination: ch.Destination, At: now, Actor: actor, Status: ReferralPending, Rule: ch.Rule,
 			Reason: ch.Reason, Overridden: overridden, DueAt: now.Add(ch.AckWithin)}
@@ -380,18 +382,15 @@ func (s *Service) refer(ctx context.Context, c Case, chosen []ReferralChoice, ov
 			}
 			ref.Delivery = &QueuedDelivery{ID: "msg_" + strings.ReplaceAll(msgID.String(), "-", ""), Channel: ch.Channel, Target: ch.Target, Payload: payload}
 		}
-		if err := s.store.ReferCase(ctx, id, ref); err != nil {
-			return err
-		}
+		refs = append(refs, ref)
 	}
+	var status *Event
 	if c.Status != StatusReferred {
 		c.Status = StatusReferred
 		c.UpdatedAt = now
-		if err := s.store.UpdateCase(ctx, c, Event{At: now, Actor: actor, Kind: "status", Detail: string(StatusReferred)}); err != nil {
-			return err
-		}
+		status = &Event{At: now, Actor: actor, Kind: "status", Detail: string(StatusReferred)}
 	}
-	return nil
+	return s.store.ReferCase(ctx, c, refs, status)
 }
 
 func sameSet(a, b []string) bool {

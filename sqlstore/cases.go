@@ -305,24 +305,26 @@ func (s *Store) MergeCases(ctx context.Context, into, from, actor string) (err e
 // reporter-facing status follows.
 func (s *Store) UpdateCase(ctx context.Context, c casefile.Case, ev casefile.Event) (err error) {
 	defer s.Guard(&err)
-	return s.inTx(ctx, "update case", func(tx *sql.Tx) error {
-		legal, _ := json.Marshal(c.LegalRefs)
-		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE cases SET title = ?, status = ?, category = ?, legal_refs = ?, summary = ?, priority = ?, outcome = ?, updated_at = ?, victim_departement = ?, reporter_country = ? WHERE id = ?`),
-			c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry, c.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return casefile.ErrNotFound
-		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE reports SET status = ? WHERE case_id = ? AND case_id <> ''`), string(casefile.ReporterStatus(c.Status)), c.ID); err != nil {
-			return err
-		}
-		if err := s.caseEvent(ctx, tx, c.ID, ev); err != nil {
-			return err
-		}
-		return s.reindexCase(ctx, tx, c.ID)
-	})
+	return s.inTx(ctx, "update case", func(tx *sql.Tx) error { return s.updateCase(ctx, tx, c, ev) })
+}
+
+func (s *Store) updateCase(ctx context.Context, tx *sql.Tx, c casefile.Case, ev casefile.Event) error {
+	legal, _ := json.Marshal(c.LegalRefs)
+	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE cases SET title = ?, status = ?, category = ?, legal_refs = ?, summary = ?, priority = ?, outcome = ?, updated_at = ?, victim_departement = ?, reporter_country = ? WHERE id = ?`),
+		c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry, c.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return casefile.ErrNotFound
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE reports SET status = ? WHERE case_id = ? AND case_id <> ''`), string(casefile.ReporterStatus(c.Status)), c.ID); err != nil {
+		return err
+	}
+	if err := s.caseEvent(ctx, tx, c.ID, ev); err != nil {
+		return err
+	}
+	return s.reindexCase(ctx, tx, c.ID)
 }
 
 // AddCaseEvent adds a line (a note) to a case's history.
@@ -359,36 +361,50 @@ func micros0(t time.Time) int64 {
 	return micros(t)
 }
 
-// ReferCase records a referral to a destination (once per destination;
-// referring again to the same service changes nothing).
-func (s *Store) ReferCase(ctx context.Context, id string, r casefile.Referral) (err error) {
+// ReferCase records referrals (once per destination; referring again to
+// the same service changes nothing) and, with ev, the case's new status,
+// in one transaction: a case is never left referred to some of the
+// services chosen, nor recorded as referred without them.
+func (s *Store) ReferCase(ctx context.Context, c casefile.Case, refs []casefile.Referral, ev *casefile.Event) (err error) {
 	defer s.Guard(&err)
 	return s.inTx(ctx, "refer case", func(tx *sql.Tx) error {
-		if _, err := s.caseStatus(ctx, tx, id); err != nil {
+		if _, err := s.caseStatus(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO referrals (case_id, destination, at, actor, status, rule, reason, overridden, due_at)
-			VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`), id, r.Destination, micros(r.At), r.Actor, string(r.Status), r.Rule, r.Reason, r.Overridden, micros0(r.DueAt))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		if r.Delivery != nil {
-			if err := s.queueDelivery(ctx, tx, id, r); err != nil {
+		for _, r := range refs {
+			if err := s.refer(ctx, tx, c.ID, r); err != nil {
 				return err
 			}
 		}
-		detail := r.Destination
-		if r.Rule != "" {
-			detail += " (" + r.Rule + ")"
+		if ev == nil {
+			return nil
 		}
-		if r.Overridden {
-			detail += " — " + r.Reason
-		}
-		return s.caseEvent(ctx, tx, id, casefile.Event{At: r.At, Actor: r.Actor, Kind: "referred", Detail: detail})
+		return s.updateCase(ctx, tx, c, *ev)
 	})
+}
+
+func (s *Store) refer(ctx context.Context, tx *sql.Tx, id string, r casefile.Referral) error {
+	res, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO referrals (case_id, destination, at, actor, status, rule, reason, overridden, due_at)
+		VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`), id, r.Destination, micros(r.At), r.Actor, string(r.Status), r.Rule, r.Reason, r.Overridden, micros0(r.DueAt))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if r.Delivery != nil {
+		if err := s.queueDelivery(ctx, tx, id, r); err != nil {
+			return err
+		}
+	}
+	detail := r.Destination
+	if r.Rule != "" {
+		detail += " (" + r.Rule + ")"
+	}
+	if r.Overridden {
+		detail += " — " + r.Reason
+	}
+	return s.caseEvent(ctx, tx, id, casefile.Event{At: r.At, Actor: r.Actor, Kind: "referred", Detail: detail})
 }
 
 // UpdateReferral records a recipient's acknowledgement or outcome.

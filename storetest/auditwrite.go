@@ -151,8 +151,8 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return s.AddCaseEvent(ctx, c.ID, casefile.Event{At: now, Actor: "ana", Kind: "note", Detail: "la banque confirme"})
 		}},
 		{"ReferCase", func(ctx context.Context) error {
-			return s.ReferCase(ctx, c.ID, casefile.Referral{Destination: "partner", At: now, Actor: "ana", Status: casefile.ReferralPending, DueAt: now.Add(time.Hour),
-				Delivery: &casefile.QueuedDelivery{ID: "delivery-audited", Channel: "webhook", Target: "https://partner.example/hook", Payload: []byte("{}")}})
+			return s.ReferCase(ctx, c, []casefile.Referral{{Destination: "partner", At: now, Actor: "ana", Status: casefile.ReferralPending, DueAt: now.Add(time.Hour),
+				Delivery: &casefile.QueuedDelivery{ID: "delivery-audited", Channel: "webhook", Target: "https://partner.example/hook", Payload: []byte("{}")}}}, nil)
 		}},
 		{"UpdateReferral", func(ctx context.Context) error {
 			return s.UpdateReferral(ctx, c.ID, casefile.Referral{Destination: "partner", Status: casefile.ReferralAcknowledged, AcknowledgedAt: now},
@@ -404,7 +404,34 @@ func testAuditFailureRollsBack(t *testing.T, s Store, exec func(string) error) {
 	}
 	// The trail works again, and holds nothing of the failed changes.
 	within(t, s, "case.create", c.ID, func(ctx context.Context) error { return s.CreateCase(ctx, c) })
-	if res, err := audit.Verify(ctx, s); err != nil || res.Entries != 1 {
+
+	// A referral to two services and the case's new status are one change:
+	// a trail that refuses its entry leaves none of them.
+	if err := exec(`ALTER TABLE audit_log RENAME TO audit_log_off`); err != nil {
+		t.Fatal(err)
+	}
+	restored = false
+	referred := c
+	referred.Status, referred.UpdatedAt = casefile.StatusReferred, now
+	refs := []casefile.Referral{{Destination: "ofac", At: now, Actor: "ana", Status: casefile.ReferralDelivered, DueAt: now.Add(time.Hour)},
+		{Destination: "interpol", At: now, Actor: "ana", Status: casefile.ReferralDelivered, DueAt: now.Add(time.Hour)}}
+	err := audit.Within(ctx, entry("case.refer", c.ID), func(ctx context.Context) error {
+		return s.ReferCase(ctx, referred, refs, &casefile.Event{At: now, Actor: "ana", Kind: "status", Detail: "referred"})
+	})
+	restore()
+	if !errors.Is(err, audit.ErrUnwritten) {
+		t.Errorf("refer with a trail that cannot take its entry: %v, want the audit error", err)
+	}
+	if got, err := s.CaseByID(ctx, c.ID); err != nil || got.Status != casefile.StatusOpen || len(got.Referrals) != 0 {
+		t.Errorf("after a refused referral the case is %s with %d referrals (%v), want open with none", got.Status, len(got.Referrals), err)
+	}
+	within(t, s, "case.refer", c.ID, func(ctx context.Context) error {
+		return s.ReferCase(ctx, referred, refs, &casefile.Event{At: now, Actor: "ana", Kind: "status", Detail: "referred"})
+	})
+	if got, err := s.CaseByID(ctx, c.ID); err != nil || got.Status != casefile.StatusReferred || len(got.Referrals) != 2 {
+		t.Errorf("after the referral the case is %s with %d referrals (%v), want referred with two", got.Status, len(got.Referrals), err)
+	}
+	if res, err := audit.Verify(ctx, s); err != nil || res.Entries != 2 {
 		t.Errorf("verify = %+v, %v", res, err)
 	}
 }
