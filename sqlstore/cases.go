@@ -146,7 +146,7 @@ func (s *Store) CaseByID(ctx context.Context, id string) (_ casefile.Case, err e
 		}
 		c.ReportIDs = append(c.ReportIDs, rid)
 	}
-	if err := rows.Close(); err != nil {
+	if err := endRows(rows); err != nil {
 		return c, err
 	}
 	rows, err = s.read.QueryContext(ctx, s.rebind(`SELECT destination, at, actor, status, rule, reason, overridden, due_at, acknowledged_at, outcome, outcome_at

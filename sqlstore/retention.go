@@ -40,7 +40,7 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 			}
 			counts[id] = n
 		}
-		if err := rows.Close(); err != nil {
+		if err := endRows(rows); err != nil {
 			return err
 		}
 		for id, n := range counts {
@@ -93,7 +93,7 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 			}
 			candidates = append(candidates, sha)
 		}
-		if err := shas.Close(); err != nil {
+		if err := endRows(shas); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM report_attachments WHERE report_id IN (`+in+`)`), args...); err != nil {

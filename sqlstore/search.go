@@ -31,7 +31,7 @@ func (s *Store) reindexCase(ctx context.Context, tx *sql.Tx, id string) error {
 		}
 		body = append(body, d)
 	}
-	if err := rows.Close(); err != nil {
+	if err := endRows(rows); err != nil {
 		return err
 	}
 	if err := s.engine.IndexCaseText(ctx, tx, id, strings.Join(body, "\n")); err != nil {

@@ -118,7 +118,7 @@ func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.
 			}
 			inserted[id] = true
 		}
-		if err := rows.Close(); err != nil {
+		if err := endRows(rows); err != nil {
 			return nil, nil, fmt.Errorf("insert reports: %w", err)
 		}
 	}

@@ -108,6 +108,17 @@ func collectRows[T any](rows *sql.Rows, err error, what string, scan func(scanne
 	return out, rows.Err()
 }
 
+// endRows closes rows read by hand and returns what ended them: an error
+// met while iterating (which rows.Next reports only as false, and after
+// which Close returns nil) or one from closing.
+func endRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // answers are the errors a write returns as its outcome (not found, name
 // taken, code reused…) rather than as a failure: they leave a transaction
 // as they are, while other errors get the name of what failed.

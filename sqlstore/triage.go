@@ -102,7 +102,7 @@ func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, er
 			}
 			items = append(items, it)
 		}
-		if err := rows.Close(); err != nil {
+		if err := endRows(rows); err != nil {
 			return nil, fmt.Errorf("queue: %w", err)
 		}
 	}
@@ -200,7 +200,7 @@ func (s *Store) updateReports(ctx context.Context, tx *sql.Tx, set string, setAr
 			}
 			changed = append(changed, id)
 		}
-		if err := rows.Close(); err != nil {
+		if err := endRows(rows); err != nil {
 			return nil, err
 		}
 	}
