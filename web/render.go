@@ -25,9 +25,20 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // Static serves the static files under /static/.
+//
+// Only files are served: a folder (/static/ itself) answers 404 rather than
+// a listing of what the server holds.
 func Static() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
-	return http.StripPrefix("/static/", http.FileServerFS(static))
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if info, err := fs.Stat(static, strings.TrimSuffix(name, "/")); name == "" || err != nil || info.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // PublicPage parses a page of the public layout: layout.html, then the

@@ -82,3 +82,23 @@ func TestFiguresPages(t *testing.T) {
 		t.Errorf("api bad period: %d", w.Code)
 	}
 }
+
+// TestStaticServesFilesNotListings: the static files are served, and no
+// folder answers with the list of what it holds.
+func TestStaticServesFilesNotListings(t *testing.T) {
+	e := newEnv(t)
+	for path, want := range map[string]int{
+		"/static/style.css": http.StatusOK,
+		"/static/form.js":   http.StatusOK,
+		"/static/":          http.StatusNotFound,
+		"/static/nope.css":  http.StatusNotFound,
+	} {
+		w := e.Do("GET", path, nil, nil)
+		if w.Code != want {
+			t.Errorf("GET %s: %d, want %d", path, w.Code, want)
+		}
+		if strings.Contains(w.Body.String(), `href="style.css"`) {
+			t.Errorf("GET %s lists the folder", path)
+		}
+	}
+}
