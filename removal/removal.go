@@ -8,6 +8,7 @@ package removal
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -173,11 +174,11 @@ func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client 
 	switch {
 	case err != nil && errors.Is(err, safehttp.ErrForbiddenAddress):
 		return n, problem.New("notice.address_not_public")
-	case err != nil && isGone(err):
-		n.CheckResult = "host gone: " + trim(err.Error())
-		if n.Status != StatusRemoved {
-			n.Status, n.RemovedAt = StatusRemoved, now
-		}
+	case err != nil && unresolved(err):
+		// A name that does not resolve may be a resolver's failure, a
+		// domain briefly lapsed or moved: the content is not shown to be
+		// gone, and the notice keeps its status until a check sees it.
+		n.CheckResult = "not confirmed: the host name does not resolve (" + trim(err.Error()) + ")"
 	case err != nil:
 		n.CheckResult = "no answer: " + trim(err.Error())
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone || resp.StatusCode == http.StatusUnavailableForLegalReasons:
@@ -196,9 +197,9 @@ func (s *Service) Check(ctx context.Context, id string, neverFetch bool, client 
 	})
 }
 
-func isGone(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "no such host")
+func unresolved(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) || strings.Contains(err.Error(), "no such host")
 }
 
 func trim(s string) string {

@@ -3,8 +3,10 @@ package removal_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,5 +90,35 @@ func TestNoticeLifecycle(t *testing.T) {
 	}
 	if _, err := svc.Record(ctx, "nope", true, "ana"); !errors.Is(err, removal.ErrNotFound) {
 		t.Errorf("unknown notice: %v", err)
+	}
+}
+
+// A host name that does not resolve proves nothing about the content: the
+// check says so and the notice keeps its status (issue 13, finding 13).
+func TestUnresolvedHostIsNotRemoved(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := &removal.Service{Store: db}
+	urls := []string{"https://lapsed.example/page"}
+	n, err := svc.Send(ctx, "case-1", urls, urls[0], "Hébergeur SAS", "notice", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noDNS := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, &net.DNSError{Err: "no such host", Name: "lapsed.example", IsNotFound: true}
+	}}}
+	n, err = svc.Check(ctx, n.ID, false, noDNS, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Status != removal.StatusSent || !n.RemovedAt.IsZero() || !strings.HasPrefix(n.CheckResult, "not confirmed") {
+		t.Fatalf("after an unresolved check: status %s, removed at %v, result %q", n.Status, n.RemovedAt, n.CheckResult)
+	}
+	if _, ok := n.TimeToRemoval(); ok {
+		t.Error("an unresolved host counts in the time to removal")
 	}
 }
