@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
@@ -32,6 +34,24 @@ func pageSize(w http.ResponseWriter, r *http.Request) (int, bool) {
 	return n, true
 }
 
+// recordRead appends a token's read of the index to the audit trail before
+// anything is looked up: every lookup is recorded, a miss included (it
+// tells that no report names a value), and when the trail cannot take the
+// entry the read is refused.
+func (s *server) recordRead(w http.ResponseWriter, r *http.Request, tok apitoken.Token, action, objectType, objectID string) bool {
+	if s.Audit == nil {
+		s.indexUnavailable(w, errors.New("no audit trail to record the read"))
+		return false
+	}
+	_, err := s.Audit.AppendAudit(r.Context(), audit.Entry{At: time.Now(), Actor: "token:" + tok.Name, Action: action,
+		ObjectType: objectType, ObjectID: objectID, Source: audit.SourceFrom(r.Context())})
+	if err != nil {
+		s.indexUnavailable(w, err)
+		return false
+	}
+	return true
+}
+
 func (s *server) indexUnavailable(w http.ResponseWriter, err error) {
 	s.Logger.Error("index", "err", err)
 	w.Header().Set("Retry-After", "5")
@@ -42,7 +62,7 @@ func (s *server) indexUnavailable(w http.ResponseWriter, err error) {
 // ?value=, handier for URLs): the value's count, first and last seen, and a
 // page of the reports naming it. Any spelling of the value works: it is
 // normalised first.
-func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request, _ apitoken.Token) {
+func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request, tok apitoken.Token) {
 	t, err := indicator.ParseType(r.PathValue("type"))
 	if err != nil {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "Unknown indicator type.", map[string]string{"type": err.Error()})
@@ -58,7 +78,7 @@ func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request, _ ap
 		return
 	}
 	limit, ok := pageSize(w, r)
-	if !ok {
+	if !ok || !s.recordRead(w, r, tok, "indicator.read", "indicator", string(t)+":"+value) {
 		return
 	}
 	info, err := s.Index.Indicator(r.Context(), t, value)
@@ -92,8 +112,11 @@ func (s *server) handleAPIIndicator(w http.ResponseWriter, r *http.Request, _ ap
 // handleAPIRelated answers GET /api/v1/reports/{id}/related: the report's
 // identifiers with their counts, the reports sharing them, and the
 // proposed case (cluster) around it.
-func (s *server) handleAPIRelated(w http.ResponseWriter, r *http.Request, _ apitoken.Token) {
+func (s *server) handleAPIRelated(w http.ResponseWriter, r *http.Request, tok apitoken.Token) {
 	id := r.PathValue("id")
+	if !s.recordRead(w, r, tok, "report.related", "report", id) {
+		return
+	}
 	if _, err := s.Reports.ReportByID(r.Context(), id); err != nil {
 		if errors.Is(err, report.ErrNotFound) {
 			writeAPIError(w, http.StatusNotFound, "not_found", "No such report.", nil)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
@@ -39,6 +40,9 @@ type Deps struct {
 	Altcha  *altcha.Service
 	Figures *figures.Reader
 	Limits  web.Limits
+	// Audit records the reads of the cross-referencing API before they are
+	// answered.
+	Audit audit.Store
 }
 
 type server struct {

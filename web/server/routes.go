@@ -23,7 +23,7 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 
 	// Reporting API (JSON): web/api/routes.go, each route with its token scope.
 	api.Mount(mux, kit, api.Deps{Intake: d.Intake, Reports: d.Reports, Index: d.Index, Tokens: d.Tokens, Altcha: d.Altcha,
-		Figures: figs, Limits: d.Limits})
+		Figures: figs, Limits: d.Limits, Audit: d.Workspace})
 
 	// Staff workspace (HTML, /w/): web/workspace/routes.go, each route with
 	// the permission it needs.

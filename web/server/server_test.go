@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/report"
@@ -100,5 +102,46 @@ func TestStaticServesFilesNotListings(t *testing.T) {
 		if strings.Contains(w.Body.String(), `href="style.css"`) {
 			t.Errorf("GET %s lists the folder", path)
 		}
+	}
+}
+
+// TestAPIReadsAreAudited: a token's lookups in the cross-referencing
+// index are in the audit trail, misses included, with the token as actor
+// (issue 13, finding 12).
+func TestAPIReadsAreAudited(t *testing.T) {
+	e := newEnv(t)
+	secret, hash := apitoken.New()
+	if _, err := e.DB.CreateToken(bg, apitoken.Token{Name: "tool", Hash: hash, Scopes: []string{apitoken.ScopeIndicatorsRead}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	id := e.Submit(report.Submission{Category: "fraud.scam", Description: "Virement sur FR76 3000 6000 0112 3456 7890 189"})
+	e.Link()
+	get := func(path string) int {
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		w := httptest.NewRecorder()
+		e.Handler.ServeHTTP(w, r)
+		return w.Code
+	}
+	for path, want := range map[string]int{
+		"/api/v1/indicators/iban/FR7630006000011234567890189": 200,
+		"/api/v1/indicators/iban/FR1420041010050500013M02606": 404,
+		"/api/v1/reports/" + id + "/related":                  200,
+	} {
+		if got := get(path); got != want {
+			t.Errorf("GET %s: %d, want %d", path, got, want)
+		}
+	}
+	reads := e.Audited("indicator.read", "")
+	if len(reads) != 2 {
+		t.Fatalf("%d indicator reads audited, want 2 (a hit and a miss): %+v", len(reads), reads)
+	}
+	for _, en := range reads {
+		if en.Actor != "token:tool" || en.ObjectType != "indicator" || !strings.HasPrefix(en.ObjectID, "iban:") {
+			t.Errorf("indicator read entry %+v", en)
+		}
+	}
+	if rel := e.Audited("report.related", id); len(rel) != 1 || rel[0].Actor != "token:tool" {
+		t.Errorf("related read entries %+v", rel)
 	}
 }
