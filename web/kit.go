@@ -10,11 +10,13 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +35,9 @@ type Limits struct {
 	// Per client IP on the public form and follow-up.
 	Form     ratelimit.Limit
 	FollowUp ratelimit.Limit
-	// RealIPHeader, when set (e.g. X-Forwarded-For behind a trusted proxy),
-	// names the header that carries the client address.
-	RealIPHeader string
+	// Proxies says which header carries the client address behind a
+	// reverse proxy, and which proxies may write it.
+	Proxies Proxies
 	// Login attempts per client IP (the account also locks on failures).
 	Login ratelimit.Limit
 }
@@ -66,19 +68,19 @@ const (
 // the rate limiter, how the client's address is read, and the categories
 // every page lists. web/server makes one and hands it to each audience.
 type Kit struct {
-	Logger       *slog.Logger
-	limiter      *ratelimit.Limiter
-	realIPHeader string
-	taxonomy     *taxonomy.Taxonomy
-	registry     *prometheus.Registry
-	metrics      *metrics
-	notFound     Pages
+	Logger   *slog.Logger
+	limiter  *ratelimit.Limiter
+	proxies  Proxies
+	taxonomy *taxonomy.Taxonomy
+	registry *prometheus.Registry
+	metrics  *metrics
+	notFound Pages
 }
 
 // NewKit makes the kit. A nil logger discards, a nil registry or limiter
-// is made new; realIPHeader is Limits.RealIPHeader; tax gives the
-// categories of every page.
-func NewKit(logger *slog.Logger, reg *prometheus.Registry, limiter *ratelimit.Limiter, realIPHeader string, tax *taxonomy.Taxonomy) *Kit {
+// is made new; proxies is Limits.Proxies; tax gives the categories of
+// every page.
+func NewKit(logger *slog.Logger, reg *prometheus.Registry, limiter *ratelimit.Limiter, proxies Proxies, tax *taxonomy.Taxonomy) *Kit {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -88,7 +90,7 @@ func NewKit(logger *slog.Logger, reg *prometheus.Registry, limiter *ratelimit.Li
 	if limiter == nil {
 		limiter = ratelimit.New(nil)
 	}
-	k := &Kit{Logger: logger, limiter: limiter, realIPHeader: realIPHeader, taxonomy: tax, registry: reg, metrics: newMetrics(reg)}
+	k := &Kit{Logger: logger, limiter: limiter, proxies: proxies, taxonomy: tax, registry: reg, metrics: newMetrics(reg)}
 	k.notFound = k.Pages("layout", map[string]*template.Template{"notfound": PublicPage(templateFS, "templates/notfound.html")})
 	return k
 }
@@ -133,19 +135,77 @@ func (k *Kit) ReportsStored(channel string, n int) {
 
 // ClientIP is the address rate limits key on; it is never stored.
 func (k *Kit) ClientIP(r *http.Request) string {
-	if h := k.realIPHeader; h != "" {
-		if v := r.Header.Get(h); v != "" {
-			first, _, _ := strings.Cut(v, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || k.proxies.Header == "" || !k.proxies.trusts(peer) {
+		return host
+	}
+	// Each proxy appends the address it received the request from, so the
+	// list is read from the right: the first address that is not one of our
+	// proxies is the client. Anything to its left was written by the client
+	// and proves nothing.
+	hops := strings.Split(strings.Join(r.Header.Values(k.proxies.Header), ","), ",")
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		client = a.Unmap()
+		if !k.proxies.trusts(client) {
+			break
+		}
+	}
+	return client.String()
+}
+
+// Proxies is how the client's address reaches the server behind reverse
+// proxies.
+type Proxies struct {
+	// Header, when set (e.g. X-Forwarded-For), carries the addresses the
+	// request came through, the client's first.
+	Header string
+	// Trusted are the proxies whose additions to Header are believed;
+	// empty means the loopback addresses only (a proxy on the same host).
+	Trusted []netip.Prefix
+}
+
+func (p Proxies) trusts(a netip.Addr) bool {
+	a = a.Unmap()
+	if len(p.Trusted) == 0 {
+		return a.IsLoopback()
+	}
+	for _, pre := range p.Trusted {
+		if pre.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads a comma-separated list of addresses and CIDR
+// prefixes (10.0.0.0/8, 192.0.2.7, fd00::/8).
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		pre, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not an address or a CIDR prefix", f)
+		}
+		out = append(out, pre.Masked())
+	}
+	return out, nil
 }
 
 // Allow applies a rate limit and sets Retry-After when refused.

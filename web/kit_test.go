@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -22,16 +23,64 @@ func TestLink(t *testing.T) {
 	}
 }
 
-func TestClientIPHonoursProxyHeaderOnlyWhenConfigured(t *testing.T) {
-	r := httptest.NewRequest("GET", "/", nil)
-	r.RemoteAddr = "10.0.0.1:5555"
-	r.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
-	plain := &Kit{}
-	if got := plain.ClientIP(r); got != "10.0.0.1" {
-		t.Errorf("without a trusted header: %s", got)
+// The client address behind proxies is the right-most address that is
+// not a trusted proxy: what a client writes at the left of the header
+// (issue 13, finding 3) and what an untrusted peer sends are not believed.
+func TestClientIPBehindTrustedProxies(t *testing.T) {
+	lan := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	tests := []struct {
+		name    string
+		proxies Proxies
+		peer    string
+		header  []string
+		want    string
+	}{
+		{"no header configured", Proxies{}, "10.0.0.1:5555", []string{"203.0.113.9"}, "10.0.0.1"},
+		{"one trusted proxy", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "10.0.0.1:5555", []string{"203.0.113.9"}, "203.0.113.9"},
+		{"spoofed left-most address", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "10.0.0.1:5555", []string{"1.2.3.4, 203.0.113.9"}, "203.0.113.9"},
+		{"two proxies", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "10.0.0.1:5555", []string{"6.6.6.6, 203.0.113.9, 10.0.0.2"}, "203.0.113.9"},
+		{"header split over lines", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "10.0.0.1:5555", []string{"6.6.6.6", "203.0.113.9"}, "203.0.113.9"},
+		{"untrusted peer", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "198.51.100.7:5555", []string{"203.0.113.9"}, "198.51.100.7"},
+		{"loopback by default", Proxies{Header: "X-Forwarded-For"}, "127.0.0.1:5555", []string{"6.6.6.6, 203.0.113.9"}, "203.0.113.9"},
+		{"default trusts no LAN", Proxies{Header: "X-Forwarded-For"}, "10.0.0.1:5555", []string{"203.0.113.9"}, "10.0.0.1"},
+		{"garbage hop", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "10.0.0.1:5555", []string{"203.0.113.9, nonsense"}, "10.0.0.1"},
+		{"all hops trusted", Proxies{Header: "X-Forwarded-For", Trusted: lan}, "10.0.0.1:5555", []string{"10.1.1.1, 10.2.2.2"}, "10.1.1.1"},
 	}
-	proxied := &Kit{realIPHeader: "X-Forwarded-For"}
-	if got := proxied.ClientIP(r); got != "203.0.113.9" {
-		t.Errorf("with a trusted header: %s", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tt.peer
+			for _, h := range tt.header {
+				r.Header.Add("X-Forwarded-For", h)
+			}
+			k := &Kit{proxies: tt.proxies}
+			if got := k.ClientIP(r); got != tt.want {
+				t.Errorf("ClientIP = %s, want %s", got, tt.want)
+			}
+		})
 	}
+}
+
+func TestParseProxies(t *testing.T) {
+	got, err := ParseProxies(" 10.0.0.0/8, 192.0.2.7 ,fd00::/8,")
+	if err != nil || len(got) != 3 || got[1] != netip.MustParsePrefix("192.0.2.7/32") {
+		t.Fatalf("ParseProxies = %v, %v", got, err)
+	}
+	if _, err := ParseProxies("10.0.0.0/8, proxy.lan"); err == nil {
+		t.Error("a host name was taken for a proxy address")
+	}
+}
+
+func FuzzParseProxies(f *testing.F) {
+	for _, s := range []string{"10.0.0.0/8", "192.0.2.7, ::1", "", ",,", "1.2.3.4/33", "::ffff:10.0.0.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseProxies(s)
+		for _, p := range got {
+			if err == nil && !p.IsValid() {
+				t.Fatalf("invalid prefix %v from %q", p, s)
+			}
+		}
+	})
 }

@@ -42,6 +42,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	formBurst := fs.Float64("form-burst", 10, "burst of reports allowed from one address on the public form")
 	followRate := fs.Float64("follow-up-rate", 20, "follow-up look-ups per minute from one address")
 	realIPHeader := fs.String("real-ip-header", "", "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For)")
+	trustedProxies := fs.String("trusted-proxies", "", "with --real-ip-header: the proxies (addresses and CIDR prefixes, comma-separated) whose additions to it are believed; loopback only by default")
 	warningListFile := fs.String("warning-list", "", "warning list file (JSON) replacing the embedded one: values that must not link reports, and the cap per value")
 	region := fs.String("phone-region", "FR", "country assumed for phone numbers written without international prefix")
 	powWork := fs.Int64("pow-max-number", 50000, "proof-of-work difficulty: the browser tries half of this on average")
@@ -105,11 +106,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	linker := correlate.NewLinker(db, list, indicator.Options{Region: *region}, logger)
 	intake.OnStored(linker.Notify)
 	visits := visit.NewCounter(db, logger, nil)
+	trusted, err := web.ParseProxies(*trustedProxies)
+	if err != nil {
+		return err
+	}
 	limits := web.Limits{
-		Form:         ratelimit.PerMinute(*formRate, *formBurst),
-		FollowUp:     ratelimit.PerMinute(*followRate, *followRate),
-		RealIPHeader: *realIPHeader,
-		Login:        ratelimit.PerMinute(*loginRate, *loginRate),
+		Form:     ratelimit.PerMinute(*formRate, *formBurst),
+		FollowUp: ratelimit.PerMinute(*followRate, *followRate),
+		Proxies:  web.Proxies{Header: *realIPHeader, Trusted: trusted},
+		Login:    ratelimit.PerMinute(*loginRate, *loginRate),
 	}
 	handler := server.New(server.Deps{
 		Logger:  logger,

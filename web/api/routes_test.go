@@ -13,7 +13,7 @@ import (
 // without the token scope it needs (or web.Public), with an unknown scope,
 // or other than through the registrar of routes.go.
 func TestRoutesDeclareTheirNeed(t *testing.T) {
-	kit := web.NewKit(nil, nil, nil, "", nil)
+	kit := web.NewKit(nil, nil, nil, web.Proxies{}, nil)
 	webtest.CheckRoutes(t, ".", func(mux web.Mux) []web.Route {
 		return Mount(mux, kit, Deps{})
 	}, func(need string) bool { return slices.Contains(apitoken.KnownScopes, need) })

@@ -66,7 +66,7 @@ type Deps struct {
 
 // New builds the HTTP handler.
 func New(d Deps) http.Handler {
-	kit := web.NewKit(d.Logger, d.Metrics, d.Limiter, d.Limits.RealIPHeader, d.Intake.Taxonomy())
+	kit := web.NewKit(d.Logger, d.Metrics, d.Limiter, d.Limits.Proxies, d.Intake.Taxonomy())
 	mux := http.NewServeMux()
 	routes(mux, kit, d)
 	return kit.Handler(mux)

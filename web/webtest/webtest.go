@@ -90,7 +90,7 @@ func New(t *testing.T) *Fixture {
 		Triage:   triage.NewService(db, db, db, clock.Now),
 		Visits:   visit.NewCounter(db, nil, nil),
 		Altcha:   altcha.New([]byte("pow-key"), 5000, 10*time.Minute, db, nil),
-		Kit:      web.NewKit(nil, nil, nil, "", intake.Taxonomy()),
+		Kit:      web.NewKit(nil, nil, nil, web.Proxies{}, intake.Taxonomy()),
 		Figures:  &figures.Reader{Stats: db, Notices: db, Destinations: destination.Default(), Taxonomy: intake.Taxonomy()}}
 }
 

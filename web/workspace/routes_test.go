@@ -22,7 +22,7 @@ func TestRoutesDeclareTheirNeed(t *testing.T) {
 	}
 	var routes []web.Route
 	webtest.CheckRoutes(t, ".", func(mux web.Mux) []web.Route {
-		routes = Mount(mux, web.NewKit(nil, nil, nil, "", nil), Deps{})
+		routes = Mount(mux, web.NewKit(nil, nil, nil, web.Proxies{}, nil), Deps{})
 		return routes
 	}, func(need string) bool { return granted[need] })
 	if export := (web.Route{Pattern: "GET /w/cases/{id}/export/{format}", Need: string(access.Cases)}); !slices.Contains(routes, export) {
