@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/vigie-platform/vigie/indicator"
@@ -129,6 +130,44 @@ func (l *Linker) Notify() {
 // Run links pending reports until ctx ends, waking on Notify or every
 // interval (which also picks up reports written by other instances).
 func (l *Linker) Run(ctx context.Context, interval time.Duration) {
+	l.run(ctx, interval, l.wake)
+}
+
+// RunWorkers is Run with n linkers sharing the queue: each Notify wakes
+// them all, and the store hands each report to one of them (claims skip
+// the rows another transaction holds). Where the store takes concurrent
+// writers (PostgreSQL), a worker extracts and writes while another waits
+// on a round trip or a commit, so that linking keeps up with intake on
+// few cores; on a store with a single writer, one is enough.
+func (l *Linker) RunWorkers(ctx context.Context, interval time.Duration, n int) {
+	if n <= 1 {
+		l.Run(ctx, interval)
+		return
+	}
+	wakes := make([]chan struct{}, n)
+	var wg sync.WaitGroup
+	for i := range wakes {
+		wakes[i] = make(chan struct{}, 1)
+		wg.Go(func() { l.run(ctx, interval, wakes[i]) })
+	}
+	// Fan each wake out to every worker.
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-l.wake:
+			for _, w := range wakes {
+				select {
+				case w <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}
+}
+
+func (l *Linker) run(ctx context.Context, interval time.Duration, wake <-chan struct{}) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -147,7 +186,7 @@ func (l *Linker) Run(ctx context.Context, interval time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-l.wake:
+		case <-wake:
 			// Gather what arrives in the next moment: one transaction (and
 			// one full-text segment) for many reports costs far less than
 			// one per group commit, and linking stays well within a second.
