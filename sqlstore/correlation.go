@@ -83,9 +83,11 @@ func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int
 	for i, p := range pending {
 		ids[i] = p.ID
 	}
+	stmts := newChunkStmts(tx)
+	defer stmts.close()
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
-		arows, err := tx.QueryContext(ctx, s.rebind(`SELECT report_id, sha256 FROM report_attachments WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...)
+		arows, err := stmts.query(ctx, s.rebind(`SELECT report_id, sha256 FROM report_attachments WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...)
 		if err != nil {
 			return 0, fmt.Errorf("attachments: %w", err)
 		}
@@ -103,7 +105,7 @@ func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int
 		}
 	}
 
-	if err := s.index(ctx, tx, pending, valueCap, link); err != nil {
+	if err := s.index(ctx, tx, stmts, pending, valueCap, link); err != nil {
 		return 0, err
 	}
 	if err := s.indexReportText(ctx, tx, ids); err != nil {
@@ -111,11 +113,72 @@ func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int
 	}
 	for lo := 0; lo < len(ids); lo += 500 {
 		chunk := ids[lo:min(lo+500, len(ids))]
-		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM link_queue WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...); err != nil {
+		if _, err := stmts.exec(ctx, s.rebind(`DELETE FROM link_queue WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...); err != nil {
 			return 0, fmt.Errorf("mark: %w", err)
 		}
 	}
 	return len(pending), nil
+}
+
+// chunkStmts runs the statements of the loops over chunks of a batch. A
+// text met a second time in the transaction (a full chunk of a big batch,
+// a rebuild's) is prepared then and reused: parsing statements of
+// hundreds of placeholders again for every chunk was a tenth of a SQLite
+// rebuild. A text run once (linking a few reports) costs no more than
+// before: it is not prepared.
+type chunkStmts struct {
+	tx       *sql.Tx
+	seen     map[string]bool
+	prepared map[string]*sql.Stmt
+}
+
+func newChunkStmts(tx *sql.Tx) *chunkStmts {
+	return &chunkStmts{tx: tx, seen: map[string]bool{}, prepared: map[string]*sql.Stmt{}}
+}
+
+func (c *chunkStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.prepared[query]; ok {
+		return st, nil
+	}
+	if !c.seen[query] {
+		c.seen[query] = true
+		return nil, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.prepared[query] = st
+	return st, nil
+}
+
+func (c *chunkStmts) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.tx.ExecContext(ctx, query, args...)
+}
+
+func (c *chunkStmts) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.tx.QueryContext(ctx, query, args...)
+}
+
+// close releases the prepared statements; the transaction's end would too.
+func (c *chunkStmts) close() {
+	for _, st := range c.prepared {
+		st.Close()
+	}
 }
 
 // occurrence is one report naming one value, in report order.
@@ -165,7 +228,7 @@ func extractAll(pending []correlate.PendingReport, link func(correlate.PendingRe
 // index writes the postings of a batch of reports: one multi-row upsert per
 // chunk of distinct values, then multi-row inserts of the postings. Values
 // go in sorted, so that concurrent linkers lock rows in the same order.
-func (s *Store) index(ctx context.Context, tx *sql.Tx, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
+func (s *Store) index(ctx context.Context, tx *sql.Tx, stmts *chunkStmts, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
 	all := extractAll(pending, link)
 	byKey := map[[2]string]*valueBatch{}
 	for i, p := range pending {
@@ -217,7 +280,7 @@ func (s *Store) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pendi
 			last_seen = CASE WHEN excluded.last_seen > indicators.last_seen THEN excluded.last_seen ELSE indicators.last_seen END,
 			flagged = COALESCE(indicators.flagged, excluded.flagged)
 			RETURNING id, type, value, report_count, flagged`)
-		rows, err := tx.QueryContext(ctx, s.rebind(b.String()), args...)
+		rows, err := stmts.query(ctx, s.rebind(b.String()), args...)
 		if err != nil {
 			return fmt.Errorf("indicators: %w", err)
 		}
@@ -272,7 +335,7 @@ func (s *Store) index(ctx context.Context, tx *sql.Tx, pending []correlate.Pendi
 			args = append(args, p.id, p.occ.at, p.occ.reportID, p.occ.raw)
 		}
 		b.WriteString(` ON CONFLICT DO NOTHING`)
-		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
+		if _, err := stmts.exec(ctx, s.rebind(b.String()), args...); err != nil {
 			return fmt.Errorf("postings: %w", err)
 		}
 	}
