@@ -354,18 +354,21 @@ func (db *DB) LinkPending(ctx context.Context, limit, valueCap int, link func(co
 }
 
 // BeginBulk prepares a rebuild of the index: a 1 GB page cache and memory
-// mapping on the writer, and the report→identifier index dropped, to be
-// built once, sorted, at the end (see correlate.BulkLoader).
+// mapping on the writer, and the secondary indexes of the identifiers
+// dropped, to be built once, sorted, at the end (see correlate.BulkLoader):
+// report→identifier, and the count of each identifier, which every upsert
+// of a value would otherwise move.
 func (db *DB) BeginBulk(ctx context.Context) (_ func(context.Context) error, err error) {
 	defer db.Guard(&err)
-	for _, stmt := range []string{`PRAGMA cache_size=-1048576`, `PRAGMA mmap_size=4294967296`, `DROP INDEX IF EXISTS report_indicators_report`} {
+	for _, stmt := range []string{`PRAGMA cache_size=-1048576`, `PRAGMA mmap_size=4294967296`, `DROP INDEX IF EXISTS report_indicators_report`, `DROP INDEX IF EXISTS indicators_count`} {
 		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("sqlite: bulk: %w", err)
 		}
 	}
 	return func(ctx context.Context) error {
 		var errs []error
-		for _, stmt := range []string{`CREATE INDEX IF NOT EXISTS report_indicators_report ON report_indicators (report_id)`, `PRAGMA mmap_size=0`, `PRAGMA cache_size=-65536`} {
+		for _, stmt := range []string{`CREATE INDEX IF NOT EXISTS report_indicators_report ON report_indicators (report_id)`,
+			`CREATE INDEX IF NOT EXISTS indicators_count ON indicators (report_count DESC)`, `PRAGMA mmap_size=0`, `PRAGMA cache_size=-65536`} {
 			if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 				errs = append(errs, fmt.Errorf("sqlite: end bulk: %w", err))
 			}
