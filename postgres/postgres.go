@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -34,7 +35,10 @@ type DB struct {
 	db *sql.DB
 }
 
-var _ storage.Store = (*DB)(nil)
+var (
+	_ storage.Store        = (*DB)(nil)
+	_ correlate.BulkLoader = (*DB)(nil)
+)
 
 // Open connects to url (postgres://…) and applies the migrations.
 func Open(ctx context.Context, url string) (*DB, error) {
@@ -130,3 +134,25 @@ func (db *DB) DeleteBlob(ctx context.Context, sha string) (err error) {
 // IntegrityCheck has nothing to do beyond a ping on PostgreSQL, which
 // checks its pages itself.
 func (db *DB) IntegrityCheck(ctx context.Context) error { return db.Ping(ctx) }
+
+// linkTables are the tables a rebuild of the index rewrites.
+var linkTables = []string{"link_queue", "indicators", "report_indicators", "related_reports"}
+
+// BeginBulk has nothing to prepare; the end of a rebuild vacuums and
+// analyzes the tables it rewrote (see correlate.BulkLoader). A rebuild
+// leaves millions of dead rows behind it (every posting deleted and
+// written again, a million queue rows claimed and deleted): left to
+// autovacuum, they were cleaned up while the server linked new reports,
+// and each link meanwhile walked the dead queue entries and shared the
+// disk with the vacuum (BENCHMARKS.md, 2026-12-02).
+func (db *DB) BeginBulk(context.Context) (func(context.Context) error, error) {
+	return func(ctx context.Context) (err error) {
+		defer db.Guard(&err)
+		for _, t := range linkTables {
+			if _, err := db.db.ExecContext(ctx, `VACUUM (ANALYZE) `+t); err != nil {
+				return fmt.Errorf("postgres: vacuum %s after a rebuild: %w", t, err)
+			}
+		}
+		return nil
+	}, nil
+}
