@@ -58,6 +58,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
+	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	bgCtx, stopBackground := context.WithCancel(context.Background())
 	var background sync.WaitGroup
 	background.Go(func() { visits.Run(bgCtx, 10*time.Second) })
-	background.Go(func() { linker.Run(bgCtx, 250*time.Millisecond) })
+	background.Go(func() { linker.RunWorkers(bgCtx, 250*time.Millisecond, linkersFor(kind, *linkers)) })
 	// Full-text indexing after linking (PostgreSQL; a no-op on SQLite).
 	background.Go(func() { indexText(bgCtx, db, logger) })
 	// Referrals to webhook and file destinations; every instance runs a
@@ -217,6 +218,26 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// pgLinkers is how many linkers an instance runs on PostgreSQL by default:
+// one fell behind intake under a sustained load on two cores (see
+// BENCHMARKS.md, 2026-12-02), while each transaction waited on round
+// trips and row locks with a core idle.
+const pgLinkers = 2
+
+// linkersFor is the number of linkers to run: the flag's when set, else
+// one on SQLite (a single writer: a second linker only waits for it) and
+// pgLinkers on PostgreSQL.
+func linkersFor(kind string, flag int) int {
+	switch {
+	case flag > 0:
+		return flag
+	case kind == "postgres":
+		return pgLinkers
+	default:
+		return 1
+	}
 }
 
 // refreshStats keeps the daily figures current: once over every day when
