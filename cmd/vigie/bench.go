@@ -44,6 +44,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	duration := fs.Duration("duration", 60*time.Second, "measured time for each phase")
 	warmup := fs.Duration("warmup", 3*time.Second, "unmeasured load before each phase")
 	serverProfile := fs.String("server-cpuprofile", "", "have the server write a CPU profile of its run to this file")
+	rate := fs.Float64("rate", 0, "open-loop load: reports per second sent on a fixed schedule, spread over the clients (0: each client sends as fast as it is answered)")
+	linkers := fs.Int("linkers", 0, "the server's --linkers (0: its default for the store)")
+	withBare := fs.Bool("bare", true, "also measure the bare store insert after the API (the ceiling)")
 	db, kind, remove, err := sf.openScratch(ctx, e, fs, args[1:], "vigie-bench-")
 	if err != nil {
 		return err
@@ -64,6 +67,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, sf.args()...)
 	if *serverProfile != "" {
 		serveArgs = append(serveArgs, "--cpuprofile", *serverProfile)
+	}
+	if *linkers > 0 {
+		serveArgs = append(serveArgs, "--linkers", strconv.Itoa(*linkers))
 	}
 	server := exec.CommandContext(ctx, self, serveArgs...)
 	stderr, err := server.StderrPipe()
@@ -100,7 +106,8 @@ func runBench(ctx context.Context, e env, args []string) error {
 		return errors.New("bench: server did not start")
 	}
 
-	fmt.Fprintf(e.stdout, "store=%s clients=%d duration=%s warmup=%s\n", kind, *clients, *duration, *warmup)
+	fmt.Fprintf(e.stdout, "store=%s clients=%d duration=%s warmup=%s rate=%s linkers=%s\n", kind, *clients, *duration, *warmup,
+		cmpOr(*rate > 0, fmt.Sprintf("%.0f/s", *rate), "closed loop"), cmpOr(*linkers > 0, strconv.Itoa(*linkers), "default"))
 	transport := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	post := func(ctx context.Context, i int) error {
@@ -119,6 +126,11 @@ func runBench(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 
+	probe, err := openLagProbe(sf)
+	if err != nil {
+		return err
+	}
+	defer probe.Close()
 	var peakRSS atomic.Int64
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	go func() {
@@ -129,23 +141,40 @@ func runBench(ctx context.Context, e env, args []string) error {
 			time.Sleep(500 * time.Millisecond)
 		}
 	}()
-	api := drive(ctx, *clients, *warmup, *duration, post)
+	// How far linking is behind intake, every second of the load.
+	lagCh := make(chan *lagTracker, 1)
+	go func() { lagCh <- sampleLag(sampleCtx, probe, time.Second) }()
+	api := drive(ctx, *clients, *warmup, *duration, *rate, post)
 	stopSampling()
+	lag := <-lagCh
 	api.print(e.stdout, "api")
 	fmt.Fprintf(e.stdout, "api server peak RSS: %.1f MB\n", float64(peakRSS.Load())/1e6)
+	lag.print(e.stdout, "api")
+	// The server links reports in the background while it takes them:
+	// say how far behind it was when the load stopped, then how long it
+	// takes to link what is left (up to a minute).
+	if backlog, _, err := probe.read(ctx); err == nil {
+		fmt.Fprintf(e.stdout, "api: reports waiting to be linked when the load stopped: %d\n", backlog)
+	}
+	stopped := time.Now()
+	for time.Since(stopped) < time.Minute {
+		if n, _, err := probe.read(ctx); err == nil && n == 0 {
+			fmt.Fprintf(e.stdout, "api: queue empty %.1fs after the load stopped\n", time.Since(stopped).Seconds())
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 
-	// The server links reports in the background while it takes them;
-	// say how far behind it was, then stop it so that the ceiling below
-	// has the store to itself.
+	// Stop the server, so that the ceiling below has the store to itself.
+	stopServer()
+	if !*withBare {
+		return nil
+	}
 	db2, _, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db2.Close()
-	if backlog, err := db2.UnlinkedCount(ctx); err == nil {
-		fmt.Fprintf(e.stdout, "api: reports waiting to be linked when the load stopped: %d\n", backlog)
-	}
-	stopServer()
 
 	// The ceiling: the same reports through the intake service straight
 	// into the same store, no HTTP, no linking.
@@ -153,7 +182,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	bare := drive(ctx, *clients, *warmup, *duration, func(ctx context.Context, i int) error {
+	bare := drive(ctx, *clients, *warmup, *duration, 0, func(ctx context.Context, i int) error {
 		var in apiReportForBench
 		json.Unmarshal([]byte(benchBody(i)), &in)
 		_, err := intake.Submit(ctx, report.Submission{Category: in.Category, Description: in.Description, URLs: in.URLs,
@@ -218,13 +247,32 @@ func (p phase) print(w io.Writer, name string) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+func cmpOr(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// slot is when the i-th operation (from 0) of an open-loop load of rate
+// per second that began at begin is due.
+func slot(begin time.Time, i int64, rate float64) time.Time {
+	return begin.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+}
+
 // drive runs op from n goroutines: a warm-up, then a measured phase.
-func drive(ctx context.Context, n int, warmup, duration time.Duration, op func(ctx context.Context, i int) error) phase {
+// With rate > 0 the load is open-loop: operation i is due at a fixed
+// time (slot), taken by whichever goroutine is free, and its latency runs
+// from that time, so that a server too slow for the rate shows in the
+// latencies (and in a count short of the rate) instead of slowing the
+// clients down.
+func drive(ctx context.Context, n int, warmup, duration time.Duration, rate float64, op func(ctx context.Context, i int) error) phase {
 	var seq atomic.Int64
 	var measuring atomic.Bool
 	var mu sync.Mutex
 	var out phase
-	stopAt := time.Now().Add(warmup + duration)
+	begin := time.Now()
+	stopAt := begin.Add(warmup + duration)
 	var start time.Time
 	var wg sync.WaitGroup
 	for range n {
@@ -235,9 +283,16 @@ func drive(ctx context.Context, n int, warmup, duration time.Duration, op func(c
 			errs := 0
 			var firstErr error
 			for time.Now().Before(stopAt) && ctx.Err() == nil {
-				i := int(seq.Add(1))
+				i := seq.Add(1)
 				t0 := time.Now()
-				err := op(ctx, i)
+				if rate > 0 {
+					t0 = slot(begin, i-1, rate)
+					if !t0.Before(stopAt) {
+						break
+					}
+					time.Sleep(time.Until(t0))
+				}
+				err := op(ctx, int(i))
 				if !measuring.Load() {
 					continue
 				}
