@@ -32,7 +32,7 @@ type Token struct {
 	Name      string
 	Hash      []byte
 	Scopes    []string
-	Rate      float64 // requests per second; 0 means no limit
+	Rate      float64 // reports (or reads) per second, a batch counting each of its reports; 0 means no limit
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }

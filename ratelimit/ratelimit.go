@@ -77,6 +77,31 @@ func (l *Limiter) Allow(key string, lim Limit) (bool, time.Duration) {
 	return false, wait
 }
 
+// Charge takes n more tokens from key's bucket, after the request was let
+// through by Allow, for work whose size is known only then (the reports
+// of a batch). The bucket may go below zero: the debt delays the key's
+// next requests for as long as the work would have taken at the limit's
+// rate, so that a large batch is never refused for its size alone.
+func (l *Limiter) Charge(key string, lim Limit, n float64) {
+	if lim.Unlimited() || n <= 0 {
+		return
+	}
+	burst := math.Max(lim.Burst, 1)
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*lim.PerSecond) - n
+	b.last = now
+	// The debt is part of the bucket's refill time: a sweep must not
+	// forgive it.
+	b.refill = time.Duration((burst - b.tokens) / lim.PerSecond * float64(time.Second))
+}
+
 // sweepLocked drops buckets idle long enough to be full again under their
 // own limit (dropping one is then the same as keeping it), so that a flood
 // of distinct keys cannot grow the map without bound.

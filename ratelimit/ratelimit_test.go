@@ -73,3 +73,27 @@ func TestSweepKeepsSlowBucketsThatAreNotFull(t *testing.T) {
 		t.Fatalf("%d logins allowed after the fast scope's sweep, want 1", allowed)
 	}
 }
+
+// Charge puts the key in debt: work whose size is known after the request
+// was let through delays the key's next requests as long as it would have
+// taken at the limit's rate, and a sweep does not forgive the debt.
+func TestChargeDelaysTheNextRequests(t *testing.T) {
+	at := time.Unix(2_000_000, 0)
+	l := New(func() time.Time { return at })
+	lim := Limit{PerSecond: 1, Burst: 1}
+	if ok, _ := l.Allow("token:t", lim); !ok {
+		t.Fatal("first request refused")
+	}
+	l.Charge("token:t", lim, 49) // a batch of 50 reports
+	ok, wait := l.Allow("token:t", lim)
+	if ok || wait < 49*time.Second || wait > 51*time.Second {
+		t.Fatalf("after a batch of 50 at 1/s: allowed %v, wait %v, want refused for about 50 s", ok, wait)
+	}
+	l.Charge("token:t", lim, 150) // another 150: 200 s of work in all
+	at = at.Add(90 * time.Second) // past the minute between sweeps
+	l.Allow("other", lim)
+	at = at.Add(time.Second)
+	if ok, _ := l.Allow("token:t", lim); ok {
+		t.Fatal("the sweep forgave the batches' debt")
+	}
+}

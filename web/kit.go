@@ -208,6 +208,12 @@ func ParseProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// Charge counts n more units of work against a rate limit that already let
+// the request through (see ratelimit.Limiter.Charge).
+func (k *Kit) Charge(scope, key string, lim ratelimit.Limit, n int) {
+	k.limiter.Charge(scope+":"+key, lim, float64(n))
+}
+
 // Allow applies a rate limit and sets Retry-After when refused.
 func (k *Kit) Allow(w http.ResponseWriter, scope, key string, lim ratelimit.Limit) bool {
 	ok, wait := k.limiter.Allow(scope+":"+key, lim)

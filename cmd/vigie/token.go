@@ -22,7 +22,7 @@ func runToken(ctx context.Context, e env, args []string) error {
 func tokenCreate(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args []string) error {
 	name := fs.String("name", "", "token name: who uses it (required)")
 	scopes := fs.String("scopes", apitoken.ScopeReportsWrite, "space- or comma-separated scopes: "+strings.Join(apitoken.KnownScopes, ", "))
-	rate := fs.Float64("rate", 50, "requests per second allowed to this token; 0 for no limit")
+	rate := fs.Float64("rate", 50, "reports (a batch counts each) or reads per second allowed to this token; 0 for no limit")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}

@@ -342,6 +342,9 @@ func (s *server) handleAPICreateBatch(w http.ResponseWriter, r *http.Request, to
 			map[string]string{"reports": fmt.Sprintf("At most %d reports.", MaxBatchReports)})
 		return
 	}
+	// The token's rate counts reports: the request took one, the batch's
+	// other reports are charged now (issue 13, finding 14).
+	s.Charge("token", tok.Name, tokenLimit(tok), len(in.Reports)-1)
 	results := make([]batchResult, len(in.Reports))
 	var subs []report.Submission
 	var positions []int

@@ -74,6 +74,12 @@ func (s *server) withToken(scope string, h tokenHandler) http.HandlerFunc {
 	}
 }
 
+// tokenLimit is a token's rate: reports (or reads) per second, with a burst
+// of one second's worth.
+func tokenLimit(tok apitoken.Token) ratelimit.Limit {
+	return ratelimit.Limit{PerSecond: tok.Rate, Burst: tok.Rate}
+}
+
 // authenticate checks the bearer token, its scope and its rate.
 func (s *server) authenticate(w http.ResponseWriter, r *http.Request, scope string) (apitoken.Token, bool) {
 	auth := r.Header.Get("Authorization")
@@ -99,7 +105,7 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request, scope stri
 		writeAPIError(w, http.StatusForbidden, "forbidden", "This token lacks the scope "+scope+".", nil)
 		return apitoken.Token{}, false
 	}
-	if !s.Allow(w, "token", tok.Name, ratelimit.Limit{PerSecond: tok.Rate, Burst: tok.Rate}) {
+	if !s.Allow(w, "token", tok.Name, tokenLimit(tok)) {
 		writeAPIError(w, http.StatusTooManyRequests, "rate_limited", "Too many requests for this token; retry after the delay in Retry-After.", nil)
 		return apitoken.Token{}, false
 	}

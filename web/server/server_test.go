@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,36 @@ func TestAPIReadsAreAudited(t *testing.T) {
 	}
 	if rel := e.Audited("report.related", id); len(rel) != 1 || rel[0].Actor != "token:tool" {
 		t.Errorf("related read entries %+v", rel)
+	}
+}
+
+// TestBatchCountsEachReportAgainstTheTokenRate: a token limited to one
+// report a second that sends a batch of five waits about five seconds
+// before its next request (issue 13, finding 14).
+func TestBatchCountsEachReportAgainstTheTokenRate(t *testing.T) {
+	e := newEnv(t)
+	secret, hash := apitoken.New()
+	if _, err := e.DB.CreateToken(bg, apitoken.Token{Name: "slow", Hash: hash, Scopes: []string{apitoken.ScopeReportsWrite}, Rate: 1, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	post := func(path, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+secret)
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		e.Handler.ServeHTTP(w, r)
+		return w
+	}
+	one := `{"category":"fraud.scam","description":"faux site"}`
+	batch := `{"reports":[` + strings.TrimSuffix(strings.Repeat(one+",", 5), ",") + `]}`
+	if w := post("/api/v1/reports/batch", batch); w.Code != http.StatusOK {
+		t.Fatalf("batch: %d %s", w.Code, w.Body)
+	}
+	w := post("/api/v1/reports", one)
+	if w.Code != http.StatusTooManyRequests {
+		t.Fatalf("the request after a batch of 5 at 1 report/s: %d, want 429", w.Code)
+	}
+	if wait, _ := strconv.Atoi(w.Header().Get("Retry-After")); wait < 4 {
+		t.Fatalf("Retry-After %q after a batch of 5 at 1 report/s, want about 5 s", w.Header().Get("Retry-After"))
 	}
 }
