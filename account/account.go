@@ -48,8 +48,7 @@ type User struct {
 	TOTPSecret   string // base32; empty until enrolled
 	TOTPLastStep int64  // last accepted TOTP time step, so a code works once
 	Disabled     bool
-	FailedLogins int
-	LockedUntil  time.Time
+	FailedLogins int // failed sign-ins since the last one that succeeded
 	CreatedAt    time.Time
 }
 
@@ -71,8 +70,10 @@ var (
 	// ErrBadCredentials is all a failed login tells: it does not say which
 	// of e-mail, password or code was wrong, nor whether the account exists.
 	ErrBadCredentials = errors.New("e-mail, password or code incorrect")
-	ErrLocked         = errors.New("account locked after repeated failures")
-	ErrCodeReused     = errors.New("this code was already used")
+	// ErrThrottled: too many sign-in attempts on this account from this
+	// address; the same for an account that does not exist.
+	ErrThrottled  = errors.New("too many attempts on this account from this address")
+	ErrCodeReused = errors.New("this code was already used")
 )
 
 // Store keeps accounts and sessions.
@@ -84,9 +85,9 @@ type Store interface {
 	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
 	// SetCredentials stores a password hash and TOTP secret (enrolment).
 	SetCredentials(ctx context.Context, id int64, passwordHash, totpSecret string) error
-	// RecordLoginFailure counts a failure atomically and locks the account
-	// until lockUntil once the count reaches lockAfter.
-	RecordLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time) error
+	// RecordLoginFailure counts a failed sign-in (the account never
+	// locks: see Policy.Attempts).
+	RecordLoginFailure(ctx context.Context, id int64) error
 	// RecordLoginSuccess resets the failures and records the TOTP step; it
 	// fails with ErrCodeReused when that step (or a later one) was used.
 	RecordLoginSuccess(ctx context.Context, id int64, totpStep int64) error

@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/sqlite"
 )
 
@@ -119,21 +120,47 @@ func TestLoginNeedsPasswordAndFreshCode(t *testing.T) {
 	}
 }
 
-func TestAccountLocksAfterFailures(t *testing.T) {
-	svc, _, c := newService(t)
+// Sign-in attempts are throttled per account and address: a stranger's
+// guesses slow down only the stranger, the analyst signs in from their own
+// address, and an unknown account is throttled exactly like a known one
+// (issue 13, finding 2).
+func TestAttemptsThrottledPerAccountAndAddress(t *testing.T) {
+	svc, db, c := newService(t)
 	_, secret := enrolled(t, svc, c)
-	for i := 0; i < account.DefaultPolicy().LockAfter; i++ {
-		if _, err := svc.Login(ctx, "ana@vigie.test", "guess number "+string(rune('a'+i)), "000000"); !errors.Is(err, account.ErrBadCredentials) {
-			t.Fatalf("failure %d: %v", i, err)
+	stranger := audit.WithSource(ctx, "198.51.100.66")
+	analyst := audit.WithSource(ctx, "192.0.2.10")
+	attempts := account.DefaultPolicy().Attempts
+	for _, email := range []string{"ana@vigie.test", "nobody@vigie.test"} {
+		for i := 0; i < attempts; i++ {
+			if _, err := svc.Login(stranger, email, "guess number "+string(rune('a'+i)), "000000"); !errors.Is(err, account.ErrBadCredentials) {
+				t.Fatalf("%s, failure %d: %v", email, i, err)
+			}
+		}
+		if _, err := svc.Login(stranger, email, "one more guess", "000000"); !errors.Is(err, account.ErrThrottled) {
+			t.Fatalf("%s after %d failures from one address: %v, want ErrThrottled", email, attempts, err)
 		}
 	}
-	c.t = c.t.Add(time.Minute)
-	if _, err := svc.Login(ctx, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); !errors.Is(err, account.ErrLocked) {
-		t.Fatalf("locked account let in: %v", err)
+	// The stranger's address waits, even with the right password.
+	c.t = c.t.Add(30 * time.Second)
+	if _, err := svc.Login(stranger, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); !errors.Is(err, account.ErrThrottled) {
+		t.Fatalf("the throttled address with the right password: %v", err)
 	}
-	c.t = c.t.Add(account.DefaultPolicy().LockFor)
-	if _, err := svc.Login(ctx, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); err != nil {
-		t.Fatalf("after the lock: %v", err)
+	// The analyst, from their own address, is not locked out.
+	if _, err := svc.Login(analyst, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); err != nil {
+		t.Fatalf("the analyst from another address: %v", err)
+	}
+	// One more attempt once AttemptEvery has passed.
+	c.t = c.t.Add(account.DefaultPolicy().AttemptEvery + 30*time.Second)
+	if _, err := svc.Login(stranger, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); err != nil {
+		t.Fatalf("after the wait: %v", err)
+	}
+	throttled, err := db.FindAudit(ctx, audit.Filter{Action: "login.throttled"})
+	if err != nil || len(throttled) != 3 {
+		t.Fatalf("%d throttled attempts audited (%v), want 3", len(throttled), err)
+	}
+	u, err := db.UserByEmail(ctx, "ana@vigie.test")
+	if err != nil || u.FailedLogins != 0 {
+		t.Fatalf("failures after a sign-in: %+v %v", u, err)
 	}
 }
 

@@ -16,16 +16,21 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/problem"
+	"github.com/vigie-platform/vigie/ratelimit"
 )
 
 // Policy holds the limits on logins and sessions.
 type Policy struct {
 	IdleTimeout   time.Duration
 	AbsoluteLimit time.Duration
-	LockAfter     int           // failures in a row before the account locks
-	LockFor       time.Duration // how long it stays locked
-	EnrolmentTTL  time.Duration
-	Issuer        string // shown by authenticator apps
+	// Attempts bounds sign-in attempts on one account from one address:
+	// a burst of Attempts, then one each AttemptEvery. A stranger's
+	// guesses slow down only the stranger: the account itself never
+	// locks, and an unknown address is throttled like a known one.
+	Attempts     int
+	AttemptEvery time.Duration
+	EnrolmentTTL time.Duration
+	Issuer       string // shown by authenticator apps
 }
 
 // DefaultPolicy is what the workspace uses unless told otherwise.
@@ -33,8 +38,8 @@ func DefaultPolicy() Policy {
 	return Policy{
 		IdleTimeout:   30 * time.Minute,
 		AbsoluteLimit: 12 * time.Hour,
-		LockAfter:     5,
-		LockFor:       15 * time.Minute,
+		Attempts:      5,
+		AttemptEvery:  3 * time.Minute,
 		EnrolmentTTL:  72 * time.Hour,
 		Issuer:        "Vigie",
 	}
@@ -48,6 +53,9 @@ type Service struct {
 	// dummyHash is checked when the e-mail is unknown, so that a login for
 	// a missing account costs as much as one for a real account.
 	dummyHash string
+	// attempts counts sign-in attempts per account and address, in this
+	// instance's memory (several instances each allow the burst).
+	attempts *ratelimit.Limiter
 }
 
 // NewService builds the account logic.
@@ -56,7 +64,7 @@ func NewService(store Store, policy Policy, now func() time.Time) *Service {
 		now = time.Now
 	}
 	dummy, _ := HashPassword("not a real password, only spends time")
-	return &Service{store: store, policy: policy, now: now, dummyHash: dummy}
+	return &Service{store: store, policy: policy, now: now, dummyHash: dummy, attempts: ratelimit.New(now)}
 }
 
 // Policy returns the limits in force.
@@ -210,6 +218,13 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 		}
 		return u, err
 	}
+	// The attempt counts before the account is looked up, so that the
+	// answer is the same whether it exists or not.
+	attemptKey := strings.ToLower(actor) + "|" + audit.SourceFrom(ctx)
+	if ok, _ := s.attempts.Allow(attemptKey, ratelimit.Limit{PerSecond: 1 / s.policy.AttemptEvery.Seconds(), Burst: float64(s.policy.Attempts)}); !ok {
+		PasswordMatches(password, s.dummyHash)
+		return refuse("login.throttled", User{}, ErrThrottled)
+	}
 	norm, err := NormaliseEmail(email)
 	if err != nil {
 		PasswordMatches(password, s.dummyHash)
@@ -223,10 +238,6 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 	if err != nil {
 		return User{}, err
 	}
-	now := s.now()
-	if now.Before(u.LockedUntil) {
-		return refuse("login.locked", u, ErrLocked)
-	}
 	if u.Disabled || !u.Enrolled() {
 		PasswordMatches(password, s.dummyHash)
 		return refuse("login.failed", u, ErrBadCredentials)
@@ -237,7 +248,7 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 	}
 	fail := func() (User, error) {
 		err := audit.Within(ctx, attempt("login.failed", u), func(ctx context.Context) error {
-			return s.store.RecordLoginFailure(ctx, u.ID, s.policy.LockAfter, now.Add(s.policy.LockFor))
+			return s.store.RecordLoginFailure(ctx, u.ID)
 		})
 		if err != nil {
 			return u, err
@@ -257,6 +268,7 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 	if err != nil {
 		return u, err
 	}
+	s.attempts.Forget(attemptKey)
 	return u, nil
 }
 

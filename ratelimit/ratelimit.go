@@ -77,6 +77,14 @@ func (l *Limiter) Allow(key string, lim Limit) (bool, time.Duration) {
 	return false, wait
 }
 
+// Forget drops key's bucket: what was counted no longer counts (a sign-in
+// that succeeded after failures).
+func (l *Limiter) Forget(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.buckets, key)
+}
+
 // Charge takes n more tokens from key's bucket, after the request was let
 // through by Allow, for work whose size is known only then (the reports
 // of a batch). The bucket may go below zero: the debt delays the key's

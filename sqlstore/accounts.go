@@ -11,20 +11,17 @@ import (
 	"github.com/vigie-platform/vigie/audit"
 )
 
-const userColumns = `id, email, role, destination, password_hash, totp_secret, totp_last_step, disabled, failed_logins, locked_until, created_at`
+const userColumns = `id, email, role, destination, password_hash, totp_secret, totp_last_step, disabled, failed_logins, created_at`
 
 func scanUser(sc scanner) (account.User, error) {
 	var u account.User
 	var role string
-	var locked, created int64
-	err := sc.Scan(&u.ID, &u.Email, &role, &u.Destination, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.Disabled, &u.FailedLogins, &locked, &created)
+	var created int64
+	err := sc.Scan(&u.ID, &u.Email, &role, &u.Destination, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.Disabled, &u.FailedLogins, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, account.ErrNotFound
 	}
 	u.Role = account.Role(role)
-	if locked > 0 {
-		u.LockedUntil = fromMicros(locked)
-	}
 	u.CreatedAt = fromMicros(created)
 	return u, err
 }
@@ -90,12 +87,10 @@ func (s *Store) SetCredentials(ctx context.Context, id int64, hash, secret strin
 	return s.execOne(ctx, "set credentials", account.ErrNotFound, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_last_step = 0, failed_logins = 0, locked_until = 0 WHERE id = ?`, hash, secret, id)
 }
 
-// RecordLoginFailure counts a failure and locks at the threshold, in one
-// statement so that instances racing on one account count every failure.
-func (s *Store) RecordLoginFailure(ctx context.Context, id int64, lockAfter int, lockUntil time.Time) (err error) {
+// RecordLoginFailure counts a failed sign-in.
+func (s *Store) RecordLoginFailure(ctx context.Context, id int64) (err error) {
 	defer s.Guard(&err)
-	return s.execOne(ctx, "login failure", account.ErrNotFound, `UPDATE users SET failed_logins = failed_logins + 1,
-		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`, lockAfter, micros(lockUntil), id)
+	return s.execOne(ctx, "login failure", account.ErrNotFound, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?`, id)
 }
 
 // RecordLoginSuccess resets failures and spends the TOTP step.

@@ -111,7 +111,7 @@ func testAuditedWrites(t *testing.T, s Store) {
 		}},
 		{"SetCredentials", func(ctx context.Context) error { return s.SetCredentials(ctx, user.ID, "hash", "SECRET") }},
 		{"SetUserDisabled", func(ctx context.Context) error { return s.SetUserDisabled(ctx, user.ID, false) }},
-		{"RecordLoginFailure", func(ctx context.Context) error { return s.RecordLoginFailure(ctx, user.ID, 5, now.Add(time.Hour)) }},
+		{"RecordLoginFailure", func(ctx context.Context) error { return s.RecordLoginFailure(ctx, user.ID) }},
 		{"RecordLoginSuccess", func(ctx context.Context) error { return s.RecordLoginSuccess(ctx, user.ID, 7) }},
 		{"CreateEnrolment", func(ctx context.Context) error {
 			return s.CreateEnrolment(ctx, []byte("enrol"), user.ID, now.Add(time.Hour))

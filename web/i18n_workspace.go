@@ -34,7 +34,7 @@ var wsui = map[string][2]string{
 	"ws.login.title":                   {"Connexion à l'espace des enquêteurs", "Sign in to the investigators' workspace"},
 	"ws.login.submit":                  {"Se connecter", "Sign in"},
 	"ws.login.bad":                     {"Adresse, mot de passe ou code incorrect.", "E-mail, password or code incorrect."},
-	"ws.login.locked":                  {"Compte verrouillé après plusieurs échecs ; réessayez dans 15 minutes.", "Account locked after several failures; try again in 15 minutes."},
+	"ws.login.throttled":               {"Trop de tentatives pour ce compte depuis cette adresse ; réessayez dans quelques minutes.", "Too many attempts on this account from this address; try again in a few minutes."},
 	"ws.login.slow":                    {"Trop de tentatives depuis cette adresse ; patientez une minute.", "Too many attempts from this address; wait a minute."},
 	"ws.email":                         {"Adresse électronique", "E-mail address"},
 	"ws.password":                      {"Mot de passe", "Password"},

@@ -51,9 +51,9 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The account service has recorded the attempt in the trail.
 		switch {
-		case errors.Is(err, account.ErrLocked):
-			p.Error = p.T("ws.login.locked")
-			s.renderW(w, http.StatusForbidden, "w_login", p)
+		case errors.Is(err, account.ErrThrottled):
+			p.Error = p.T("ws.login.throttled")
+			s.renderW(w, http.StatusTooManyRequests, "w_login", p)
 		case errors.Is(err, account.ErrBadCredentials):
 			p.Error = p.T("ws.login.bad")
 			s.renderW(w, http.StatusUnauthorized, "w_login", p)

@@ -303,25 +303,46 @@ func TestLoginSessionCookieAndLogout(t *testing.T) {
 func TestLoginBruteForce(t *testing.T) {
 	e := newWSEnv(t)
 	_, secret := e.User("ana@vigie.test", account.RoleAnalyst, "")
-	e.s.Limits.Login.PerSecond, e.s.Limits.Login.Burst = 1000, 1000 // the account lock first
-	for i := 0; i < 5; i++ {
-		w := e.Do("POST", "/w/login", nil, url.Values{"email": {"ana@vigie.test"}, "password": {fmt.Sprintf("guess %d guess", i)}, "code": {"123456"}})
-		if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "incorrect") {
-			t.Fatalf("failure %d: %d", i, w.Code)
+	e.s.Limits.Login.PerSecond, e.s.Limits.Login.Burst = 1000, 1000 // the per-account throttle first
+	from := func(addr, email, password, code string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/w/login", strings.NewReader(url.Values{"email": {email}, "password": {password}, "code": {code}, "next": {"/w/queue"}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = addr + ":4444"
+		w := httptest.NewRecorder()
+		e.Handler.ServeHTTP(w, r)
+		return w
+	}
+	// A known and an unknown account get the same answers, and the same
+	// throttle after five attempts from one address.
+	var answers [2][]string
+	for k, email := range []string{"ana@vigie.test", "nobody@vigie.test"} {
+		for i := 0; i < 6; i++ {
+			w := from("198.51.100.66", email, fmt.Sprintf("guess %d guess", i), "123456")
+			answers[k] = append(answers[k], fmt.Sprintf("%d %v", w.Code, strings.Contains(w.Body.String(), "incorrect")))
 		}
 	}
-	if w := e.login("ana@vigie.test", secret); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "verrouillé") {
-		t.Fatalf("right password on a locked account: %d", w.Code)
+	if fmt.Sprint(answers[0]) != fmt.Sprint(answers[1]) {
+		t.Fatalf("a known and an unknown account are told apart:\n%v\n%v", answers[0], answers[1])
 	}
-	if got := len(e.Audited("login.failed", "")); got != 5 {
-		t.Errorf("%d failed logins audited, want 5", got)
+	if answers[0][4] != "401 true" || answers[0][5] != "429 false" {
+		t.Fatalf("answers %v, want five 401 then a 429", answers[0])
 	}
-	if len(e.Audited("login.locked", "")) != 1 {
-		t.Error("login on a locked account not audited")
+	code, err := totp.GenerateCode(secret, e.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
 	}
-	e.Clock.Add(16 * time.Minute)
-	if w := e.login("ana@vigie.test", secret); w.Code != http.StatusSeeOther {
-		t.Fatalf("after the lock: %d", w.Code)
+	if w := from("198.51.100.66", "ana@vigie.test", "correct horse battery", code); w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "Trop de tentatives pour ce compte") {
+		t.Fatalf("the right password from the throttled address: %d", w.Code)
+	}
+	// The analyst, from their own address, is not locked out by a stranger.
+	if w := from("192.0.2.10", "ana@vigie.test", "correct horse battery", code); w.Code != http.StatusSeeOther {
+		t.Fatalf("the analyst from another address: %d", w.Code)
+	}
+	if got := len(e.Audited("login.failed", "")); got != 10 {
+		t.Errorf("%d failed logins audited, want 10", got)
+	}
+	if got := len(e.Audited("login.throttled", "")); got != 3 {
+		t.Errorf("%d throttled logins audited, want 3", got)
 	}
 
 	// Per address: many accounts tried from one address are slowed down.
