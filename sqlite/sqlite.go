@@ -102,6 +102,9 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: data folder: %w", err)
 	}
 	path := filepath.Join(dataDir, "vigie.db")
+	if err := keepPrivate(path); err != nil {
+		return nil, err
+	}
 	write, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -152,6 +155,24 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	if err := migration.Apply(ctx, db, sub, migrationDialect); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
+	}
+	return nil
+}
+
+// keepPrivate makes the database file readable by the server's user alone,
+// before SQLite opens it: it holds reporters' identities, and SQLite gives
+// its log files (-wal, -shm) the database's mode. A store made by an
+// older version with a wider mode is narrowed too.
+func keepPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: %w", err)
+		}
 	}
 	return nil
 }

@@ -2,10 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/storetest"
 	"github.com/vigie-platform/vigie/taxonomy"
@@ -104,5 +107,40 @@ func TestWALRestartsPastItsBound(t *testing.T) {
 				t.Fatalf("log restarted by the checkpointer: %v, want %v", got, tc.wantRestart)
 			}
 		})
+	}
+}
+
+// The database and its log files are readable by the server's user alone,
+// and a store made with a wider mode is narrowed when opened (issue 13,
+// finding 16).
+func TestFilesArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "vigie.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.CreateToken(context.Background(), apitoken.Token{Name: "t", Hash: []byte("h"), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", filepath.Join(dir, "blobs")} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := os.FileMode(0o600)
+		if info.IsDir() {
+			want = 0o700
+		}
+		if got := info.Mode().Perm(); got != want {
+			t.Errorf("%s has mode %v, want %v", filepath.Base(p), got, want)
+		}
 	}
 }
