@@ -162,6 +162,23 @@ func (k *Kit) ClientIP(r *http.Request) string {
 	return client.String()
 }
 
+// overTLS tells a request that reached the platform over TLS: to this
+// server, or to a trusted proxy that says so (X-Forwarded-Proto).
+func (k *Kit) overTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if k.proxies.Header == "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	peer, err := netip.ParseAddr(host)
+	return err == nil && k.proxies.trusts(peer) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
 // Proxies is how the client's address reaches the server behind reverse
 // proxies.
 type Proxies struct {

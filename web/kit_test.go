@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/tls"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
@@ -83,4 +85,41 @@ func FuzzParseProxies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// HSTS goes with every answer to a request that came over TLS, to this
+// server or to a trusted proxy that says so, and with no other (issue 13,
+// finding 10).
+func TestHSTSOnlyOverTLS(t *testing.T) {
+	lan := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	k := &Kit{proxies: Proxies{Header: "X-Forwarded-For", Trusted: lan}}
+	h := k.securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tests := []struct {
+		name  string
+		peer  string
+		tls   bool
+		proto string
+		want  bool
+	}{
+		{"plain HTTP", "192.0.2.1:1", false, "", false},
+		{"TLS to the server", "192.0.2.1:1", true, "", true},
+		{"trusted proxy says https", "10.0.0.1:1", false, "https", true},
+		{"trusted proxy says http", "10.0.0.1:1", false, "http", false},
+		{"a client says https", "192.0.2.1:1", false, "https", false},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.peer
+		if tt.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		if tt.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", tt.proto)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Header().Get("Strict-Transport-Security") != ""; got != tt.want {
+			t.Errorf("%s: HSTS %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

@@ -15,7 +15,7 @@ import (
 // state-changing request that a browser says comes from another site
 // (Sec-Fetch-Site, Origin); API clients send neither header and pass.
 func (k *Kit) Handler(mux http.Handler) http.Handler {
-	return k.recoverPanics(k.observe(securityHeaders(k.auditSource(http.NewCrossOriginProtection().Handler(mux)))))
+	return k.recoverPanics(k.observe(k.securityHeaders(k.auditSource(http.NewCrossOriginProtection().Handler(mux)))))
 }
 
 // auditSource puts the client's address in the request's context, where
@@ -27,10 +27,14 @@ func (k *Kit) auditSource(next http.Handler) http.Handler {
 }
 
 // securityHeaders sets what every response needs: no inline script, no
-// framing, no sniffing.
-func securityHeaders(next http.Handler) http.Handler {
+// framing, no sniffing; and, on a request that came over TLS, HSTS, so
+// that browsers never fall back to plain HTTP for the platform.
+func (k *Kit) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if k.overTLS(r) {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

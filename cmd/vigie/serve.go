@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,11 +57,21 @@ func runServe(ctx context.Context, e env, args []string) error {
 	smtpUser := fs.String("smtp-user", "", "SMTP user name; the password is read from VIGIE_SMTP_PASSWORD")
 	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM, the chain included); without it, put a TLS proxy in front")
+	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert")
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if *tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
 	}
 	stopProfile, err := cpuProfile(*profilePath)
 	if err != nil {
@@ -197,8 +208,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	})
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "store", kind, "version", version)
+	go func() {
+		if *tlsCert != "" {
+			serveErr <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", *tlsCert != "", "store", kind, "version", version)
 
 	select {
 	case err := <-serveErr:
