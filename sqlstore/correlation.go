@@ -48,20 +48,22 @@ func (s *Store) LinkPendingOn(ctx context.Context, db TxBeginner, limit, valueCa
 }
 
 func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int, link func(correlate.PendingReport) []correlate.Posting) (int, error) {
-	// The claim skips reports that a linker on another instance holds.
-	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.id, r.created_at, r.description, r.urls, r.seen_on
+	// The claim skips reports that a linker on another instance holds. It
+	// reads each report's attachment hashes too, in the same round trip.
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.id, r.created_at, r.description, r.urls, r.seen_on,
+		(SELECT string_agg(a.sha256, ',') FROM report_attachments a WHERE a.report_id = r.id)
 		FROM link_queue JOIN reports r ON r.id = link_queue.report_id
 		ORDER BY link_queue.seq LIMIT ?`+s.engine.ClaimSuffix("link_queue")), limit)
 	if err != nil {
 		return 0, fmt.Errorf("pending: %w", err)
 	}
 	var pending []correlate.PendingReport
-	index := map[string]int{}
 	for rows.Next() {
 		var p correlate.PendingReport
 		var created int64
 		var urls string
-		if err := rows.Scan(&p.ID, &created, &p.Fields.Description, &urls, &p.Fields.SeenOn); err != nil {
+		var attachments sql.NullString
+		if err := rows.Scan(&p.ID, &created, &p.Fields.Description, &urls, &p.Fields.SeenOn, &attachments); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("pending: %w", err)
 		}
@@ -70,7 +72,9 @@ func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int
 			rows.Close()
 			return 0, fmt.Errorf("report %s urls: %w", p.ID, err)
 		}
-		index[p.ID] = len(pending)
+		if attachments.String != "" {
+			p.Fields.Attachments = strings.Split(attachments.String, ",")
+		}
 		pending = append(pending, p)
 	}
 	if err := rows.Close(); err != nil {
@@ -85,27 +89,8 @@ func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int
 	}
 	stmts := newChunkStmts(tx)
 	defer stmts.close()
-	for lo := 0; lo < len(ids); lo += 500 {
-		chunk := ids[lo:min(lo+500, len(ids))]
-		arows, err := stmts.query(ctx, s.rebind(`SELECT report_id, sha256 FROM report_attachments WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...)
-		if err != nil {
-			return 0, fmt.Errorf("attachments: %w", err)
-		}
-		for arows.Next() {
-			var id, sha string
-			if err := arows.Scan(&id, &sha); err != nil {
-				arows.Close()
-				return 0, fmt.Errorf("attachments: %w", err)
-			}
-			p := &pending[index[id]]
-			p.Fields.Attachments = append(p.Fields.Attachments, sha)
-		}
-		if err := arows.Close(); err != nil {
-			return 0, fmt.Errorf("attachments: %w", err)
-		}
-	}
 
-	if err := s.index(ctx, tx, stmts, pending, valueCap, link); err != nil {
+	if err := s.indexAll(ctx, tx, stmts, pending, valueCap, link); err != nil {
 		return 0, err
 	}
 	if err := s.indexReportText(ctx, tx, ids); err != nil {
@@ -225,11 +210,42 @@ func extractAll(pending []correlate.PendingReport, link func(correlate.PendingRe
 	return out
 }
 
+// pipelineBatch is the part of a big batch (a rebuild's) whose writes
+// overlap the extraction of the next part.
+const pipelineBatch = 5000
+
+// indexAll extracts and writes the postings of a batch. On an engine with
+// a single writer, a big batch goes in parts: while the writer indexes
+// one, the next is extracted on another core (extraction was a tenth of a
+// SQLite rebuild, with the writer waiting). Where several linkers write
+// at once, one batch keeps one sorted order of its values, so that
+// linkers lock rows in the same order and never deadlock.
+func (s *Store) indexAll(ctx context.Context, tx *sql.Tx, stmts *chunkStmts, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
+	if len(pending) <= pipelineBatch || !s.engine.SingleWriter() {
+		return s.index(ctx, tx, stmts, pending, extractAll(pending, link), valueCap)
+	}
+	next := make(chan [][]correlate.Posting, 1) // never blocks: no goroutine outlives an error
+	extract := func(part []correlate.PendingReport) {
+		go func() { next <- extractAll(part, link) }()
+	}
+	extract(pending[:pipelineBatch])
+	for lo := 0; lo < len(pending); lo += pipelineBatch {
+		part := pending[lo:min(lo+pipelineBatch, len(pending))]
+		all := <-next
+		if hi := lo + pipelineBatch; hi < len(pending) {
+			extract(pending[hi:min(hi+pipelineBatch, len(pending))])
+		}
+		if err := s.index(ctx, tx, stmts, part, all, valueCap); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // index writes the postings of a batch of reports: one multi-row upsert per
 // chunk of distinct values, then multi-row inserts of the postings. Values
 // go in sorted, so that concurrent linkers lock rows in the same order.
-func (s *Store) index(ctx context.Context, tx *sql.Tx, stmts *chunkStmts, pending []correlate.PendingReport, valueCap int, link func(correlate.PendingReport) []correlate.Posting) error {
-	all := extractAll(pending, link)
+func (s *Store) index(ctx context.Context, tx *sql.Tx, stmts *chunkStmts, pending []correlate.PendingReport, all [][]correlate.Posting, valueCap int) error {
 	byKey := map[[2]string]*valueBatch{}
 	for i, p := range pending {
 		at := micros(p.CreatedAt)
