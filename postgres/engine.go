@@ -65,6 +65,9 @@ func (engine) SubqueryFence() string { return " OFFSET 0" }
 // statistics and weighs the indexes itself.
 func (engine) FilterOnly(term string) string { return term }
 
+// SingleWriter is false: instances and their linkers write at once.
+func (engine) SingleWriter() bool { return false }
+
 // AsyncCommit lets the transaction commit without waiting for its WAL
 // flush, as SQLite's linker commits with synchronous=NORMAL. A crash can
 // lose only whole such transactions, and each also removes its reports

@@ -43,6 +43,10 @@ func (engine) SubqueryFence() string { return "" }
 // reports took 2 min 45 s, nearly all of it there).
 func (engine) FilterOnly(term string) string { return "+(" + term + ")" }
 
+// SingleWriter is true: the writer's transactions begin IMMEDIATE on
+// its one connection.
+func (engine) SingleWriter() bool { return true }
+
 // AsyncCommit does nothing in the transaction: SQLite sets durability per
 // connection, and the adapter's LinkPending lowers it around the linker's
 // transaction instead (see DB.LinkPending).

@@ -48,6 +48,10 @@ type Engine interface {
 	// without statistics picks a worse index than the one a query names.
 	FilterOnly(term string) string
 
+	// SingleWriter tells an engine whose transactions write one at a
+	// time: no two linkers ever lock rows against each other.
+	SingleWriter() bool
+
 	// AsyncCommit lets tx commit without waiting for its log flush. Only
 	// for derived data, which is rebuilt if a crash loses it.
 	AsyncCommit(ctx context.Context, tx *sql.Tx) error
