@@ -206,6 +206,13 @@ type BulkLoader interface {
 	BeginBulk(ctx context.Context) (end func(context.Context) error, err error)
 }
 
+// rebuildBatch is how many reports one transaction of a rebuild links. A
+// page of the index that several batches touch is written to the log
+// once per batch: bigger batches write less (on SQLite, a rebuild of a
+// million reports wrote its log for 15 s of its 127 s in batches of
+// 10,000). On a live SQLite store, intake waits for each batch's commit.
+const rebuildBatch = 50000
+
 // Rebuild empties the index and links every report again.
 func (l *Linker) Rebuild(ctx context.Context, progress func(done int)) (total int, err error) {
 	if err := l.store.ResetLinks(ctx); err != nil {
@@ -219,7 +226,7 @@ func (l *Linker) Rebuild(ctx context.Context, progress func(done int)) (total in
 		defer func() { err = errors.Join(err, end(context.Background())) }()
 	}
 	for {
-		n, err := l.LinkOnce(ctx, 10000)
+		n, err := l.LinkOnce(ctx, rebuildBatch)
 		if err != nil {
 			return total, err
 		}
