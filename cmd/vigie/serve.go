@@ -237,10 +237,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// pgLinkers is how many linkers an instance runs on PostgreSQL by default:
-// one fell behind intake under a sustained load on two cores (see
-// BENCHMARKS.md, 2026-12-02), while each transaction waited on round
-// trips and row locks with a core idle.
+// pgLinkers is how many linkers an instance runs on PostgreSQL by default.
+// One kept within 0.6 s of a steady 2,000 reports/s on two cores, but
+// ended a saturating load (3,300 reports/s) 2,000 reports behind; two
+// halved the worst lag at both loads (BENCHMARKS.md, 2026-12-02): while
+// one waits on its round trips and commit, the other extracts and writes.
 const pgLinkers = 2
 
 // linkersFor is the number of linkers to run: the flag's when set, else
