@@ -346,7 +346,7 @@ func TestAPIBadInput(t *testing.T) {
 // countReports reads the count through the metrics of reports created, which
 // never counts refusals.
 func countReports(t *testing.T, srv *instance) int {
-	res := srv.do("GET", "/metrics", "", nil, nil)
+	res := srv.do("GET", "/metrics", "", nil, bearer(testMetricsToken))
 	n := 0
 	for _, line := range strings.Split(string(res.body), "\n") {
 		if strings.HasPrefix(line, "vigie_reports_created_total{") {
@@ -366,7 +366,14 @@ func TestOperations(t *testing.T) {
 	if r := srv.do("GET", "/readyz", "", nil, nil); r.status != 200 {
 		t.Errorf("readyz %d", r.status)
 	}
-	m := srv.do("GET", "/metrics", "", nil, nil)
+	// /metrics shows the workspace's live activity: only to its token.
+	if r := srv.do("GET", "/metrics", "", nil, nil); r.status != http.StatusUnauthorized || strings.Contains(string(r.body), "vigie_http_requests_total") {
+		t.Errorf("metrics without the token: %d", r.status)
+	}
+	if r := srv.do("GET", "/metrics", "", nil, bearer("not-the-token")); r.status != http.StatusUnauthorized {
+		t.Errorf("metrics with another token: %d", r.status)
+	}
+	m := srv.do("GET", "/metrics", "", nil, bearer(testMetricsToken))
 	for _, want := range []string{"vigie_http_requests_total", "process_resident_memory_bytes", "go_goroutines"} {
 		if !strings.Contains(string(m.body), want) {
 			t.Errorf("metrics lack %s", want)

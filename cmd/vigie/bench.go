@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,7 +65,10 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}, sf.args()...)
+	// The server's memory is read from its /metrics, behind a token of the
+	// run's own.
+	metricsToken := rand.Text()
+	serveArgs := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info", "--metrics-token", metricsToken}, sf.args()...)
 	if *serverProfile != "" {
 		serveArgs = append(serveArgs, "--cpuprofile", *serverProfile)
 	}
@@ -135,7 +139,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	go func() {
 		for sampleCtx.Err() == nil {
-			if rss, err := serverRSS(client, base); err == nil && rss > peakRSS.Load() {
+			if rss, err := serverRSS(client, base, metricsToken); err == nil && rss > peakRSS.Load() {
 				peakRSS.Store(rss)
 			}
 			time.Sleep(500 * time.Millisecond)
@@ -203,8 +207,13 @@ func benchBody(i int) string {
 	return fmt.Sprintf(`{"category":"fraud.scam","description":"Bonjour, j'ai commandé un téléphone sur ce site le %d, payé par virement à l'IBAN FR76 3000 6000 0112 3456 7890 189, jamais reçu. Le vendeur ne répond plus au 06 12 34 56 78. Numéro de commande %d.","urls":["https://boutique-%d.example.fr/produit?id=%d","https://t.me/vendeur%d"],"seen_on":"Facebook"}`, i%28+1, i, i%500, i, i%97)
 }
 
-func serverRSS(client *http.Client, base string) (int64, error) {
-	res, err := client.Get(base + "/metrics")
+func serverRSS(client *http.Client, base, token string) (int64, error) {
+	req, err := http.NewRequest("GET", base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -81,7 +81,7 @@ func startServer(t *testing.T, storeArgs []string, extra ...string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lineWriter{seen: make(chan string, 1)}
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "debug"}, storeArgs...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "debug", "--metrics-token", testMetricsToken}, storeArgs...)
 	args = append(args, extra...)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, strings.NewReader(""), io.Discard, logs, noEnv) }()
@@ -167,3 +167,6 @@ func (in *instance) do(method, path, contentType string, body io.Reader, headers
 }
 
 func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+
+// testMetricsToken is the /metrics token of the servers the tests start.
+const testMetricsToken = "e2e-metrics-token"

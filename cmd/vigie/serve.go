@@ -57,6 +57,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	smtpUser := fs.String("smtp-user", "", "SMTP user name; the password is read from VIGIE_SMTP_PASSWORD")
 	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
+	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics asks for (better given as VIGIE_METRICS_TOKEN); without it, /metrics is off")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM, the chain included); without it, put a TLS proxy in front")
 	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert")
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
@@ -145,6 +146,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Triage:          triage.NewService(db, db, db, nil),
 		Workspace:       db,
 		InsecureCookies: *insecureCookies,
+		MetricsToken:    *metricsToken,
 		Destinations:    routes.registry,
 		Routing:         routes.rules,
 		Gatherer:        routes.gatherer,

@@ -34,7 +34,7 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 	// Operations.
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.HandleFunc("GET /readyz", handleReadyz(d.Ready, kit.Logger))
-	mux.Handle("GET /metrics", kit.MetricsHandler())
+	mux.Handle("GET /metrics", metricsBehind(d.MetricsToken, kit.MetricsHandler()))
 
 	mux.HandleFunc("/", kit.NotFound)
 }

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"time"
@@ -62,6 +63,27 @@ type Deps struct {
 	// InsecureCookies drops the Secure flag of the session cookie, for a
 	// workspace served over plain HTTP other than on localhost.
 	InsecureCookies bool
+	// MetricsToken is the bearer token /metrics asks for; empty turns
+	// /metrics off. The figures show the workspace's live activity.
+	MetricsToken string
+}
+
+// metricsBehind serves the metrics only to a request bearing token, and
+// answers 404 when no token is set, as for a page that does not exist.
+func metricsBehind(token string, metrics http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token == "" {
+			http.NotFound(w, r)
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vigie-metrics"`)
+			http.Error(w, "a bearer token is required", http.StatusUnauthorized)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
 }
 
 // New builds the HTTP handler.

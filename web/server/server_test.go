@@ -177,3 +177,25 @@ func TestBatchCountsEachReportAgainstTheTokenRate(t *testing.T) {
 		t.Fatalf("Retry-After %q after a batch of 5 at 1 report/s, want about 5 s", w.Header().Get("Retry-After"))
 	}
 }
+
+// TestMetricsBehindAToken: /metrics is off without a token, and with one
+// it answers only the requests that bear it (issue 13, finding 9).
+func TestMetricsBehindAToken(t *testing.T) {
+	e := newEnv(t)
+	if w := e.Do("GET", "/metrics", nil, nil); w.Code != http.StatusNotFound {
+		t.Fatalf("metrics without a configured token: %d, want 404", w.Code)
+	}
+	h := New(Deps{Intake: e.Intake, Reports: e.DB, Index: e.DB, Tokens: e.DB, Workspace: e.DB, Stats: e.DB, Visits: e.Visits,
+		Altcha: e.Altcha, Limits: web.DefaultLimits(), MetricsToken: "s3cret"})
+	for auth, want := range map[string]int{"": http.StatusUnauthorized, "Bearer wrong": http.StatusUnauthorized, "Bearer s3cret": http.StatusOK} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want || (want == http.StatusOK) != strings.Contains(w.Body.String(), "go_goroutines") {
+			t.Errorf("metrics with %q: %d, want %d", auth, w.Code, want)
+		}
+	}
+}
