@@ -168,7 +168,7 @@ func TestSessionLimits(t *testing.T) {
 	svc, _, c := newService(t)
 	u, _ := enrolled(t, svc, c)
 	start := c.t
-	token, err := svc.StartSession(ctx, u.ID)
+	token, err := svc.StartSession(ctx, u.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestSessionLimits(t *testing.T) {
 		t.Fatalf("session outlived 12 hours: %v", err)
 	}
 
-	token, _ = svc.StartSession(ctx, u.ID)
+	token, _ = svc.StartSession(ctx, u.ID, "")
 	c.t = c.t.Add(29 * time.Minute)
 	if _, err := svc.Authenticate(ctx, token); err != nil {
 		t.Fatalf("29 minutes idle: %v", err)
@@ -200,7 +200,7 @@ func TestSessionLimits(t *testing.T) {
 		t.Fatalf("31 minutes idle: %v", err)
 	}
 
-	token, _ = svc.StartSession(ctx, u.ID)
+	token, _ = svc.StartSession(ctx, u.ID, "")
 	if _, err := svc.Disable(ctx, "ana@vigie.test", "admin@vigie.test"); err != nil {
 		t.Fatal(err)
 	}

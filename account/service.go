@@ -273,7 +273,15 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 }
 
 // StartSession opens a session and returns its token (for the cookie).
-func (s *Service) StartSession(ctx context.Context, userID int64) (string, error) {
+// replaces is the token the browser still held, if any: a new sign-in
+// ends the browser's earlier session, whoever it belonged to, so that it
+// cannot be used again by whoever kept its cookie.
+func (s *Service) StartSession(ctx context.Context, userID int64, replaces string) (string, error) {
+	if replaces != "" {
+		if err := s.store.DeleteSession(ctx, HashToken(replaces)); err != nil {
+			return "", err
+		}
+	}
 	token, err := newToken()
 	if err != nil {
 		return "", err

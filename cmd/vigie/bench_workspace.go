@@ -87,7 +87,7 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	token, err := accounts.StartSession(ctx, u.ID)
+	token, err := accounts.StartSession(ctx, u.ID, "")
 	if err != nil {
 		return err
 	}

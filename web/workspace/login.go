@@ -62,7 +62,11 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	token, err := s.Accounts.StartSession(r.Context(), u.ID)
+	var previous string
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		previous = c.Value
+	}
+	token, err := s.Accounts.StartSession(r.Context(), u.ID, previous)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return

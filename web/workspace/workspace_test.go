@@ -59,7 +59,7 @@ func newWSEnv(t *testing.T) *wsEnv {
 // session opens a session for a user without going through the form.
 func (e *wsEnv) session(u account.User) *http.Cookie {
 	e.T.Helper()
-	token, err := e.Accounts.StartSession(bg, u.ID)
+	token, err := e.Accounts.StartSession(bg, u.ID, "")
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -705,5 +705,29 @@ func TestRemovalNoticesOverHTTP(t *testing.T) {
 	figures := e.Do("GET", "/figures", nil, nil).Body.String()
 	if !strings.Contains(figures, "Contenus retirés après demande</th><td>2 — délai médian") {
 		t.Error("the figures do not show removal times")
+	}
+}
+
+// A new sign-in in a browser ends the session that browser held: whoever
+// kept the old cookie cannot use it again (issue 13, finding 8).
+func TestLoginEndsTheBrowsersEarlierSession(t *testing.T) {
+	e := newWSEnv(t)
+	_, secret := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	old := sessionOf(t, e.login("ana@vigie.test", secret))
+	e.Clock.Add(time.Minute) // the next TOTP step
+	code, err := totp.GenerateCode(secret, e.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.Do("POST", "/w/login", old, url.Values{"email": {"ana@vigie.test"}, "password": {"correct horse battery"}, "code": {code}, "next": {"/w/queue"}})
+	fresh := sessionOf(t, w)
+	if fresh.Value == old.Value {
+		t.Fatal("the new sign-in kept the old session token")
+	}
+	if w := e.Do("GET", "/w/queue", old, nil); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/w/login") {
+		t.Fatalf("the earlier session after a new sign-in: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.Do("GET", "/w/queue", fresh, nil); w.Code != http.StatusOK {
+		t.Fatalf("the new session: %d", w.Code)
 	}
 }
