@@ -120,10 +120,6 @@ var (
 	ErrClosed       = errors.New("case is closed")
 )
 
-// InvalidError is what is wrong with a change; it is a problem.Problem,
-// said in the reader's language by the catalogue.
-type InvalidError = problem.Problem
-
 // Store keeps cases. Changes that touch reports update their status for
 // the reporter's follow-up page in the same transaction.
 type Store interface {

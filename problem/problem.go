@@ -65,15 +65,6 @@ func As(err error) (*Problem, bool) {
 	return p, ok
 }
 
-// Message returns the problem's English format and arguments. It lets
-// readers written before the catalogue keep working; new code uses In.
-func (p *Problem) Message() (string, []any) {
-	if m, ok := catalogue[p.Code]; ok {
-		return m.en, p.Args
-	}
-	return p.Code, p.Args
-}
-
 func fieldName(f Field, lang string) string {
 	if lang == "fr" {
 		if n, ok := fieldsFR[f]; ok {

@@ -85,9 +85,6 @@ type Store interface {
 // ErrNotFound is returned for an unknown notice.
 var ErrNotFound = errors.New("notice not found")
 
-// InvalidError is what is wrong with a notice (a problem.Problem).
-type InvalidError = problem.Problem
-
 // Service checks notices before storing them.
 type Service struct {
 	Store Store

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/sqlite"
@@ -59,8 +60,7 @@ func TestNoticeLifecycle(t *testing.T) {
 	if _, err := svc.Check(ctx, n.ID, true, loopback, "ana"); err == nil {
 		t.Error("a never-fetch category was fetched")
 	}
-	var inv *removal.InvalidError
-	if _, err := svc.Check(ctx, n.ID, false, safehttp.NewClient(safehttp.Options{}), "ana"); !errors.As(err, &inv) {
+	if _, err := svc.Check(ctx, n.ID, false, safehttp.NewClient(safehttp.Options{}), "ana"); !errors.Is(err, problem.New("notice.address_not_public")) {
 		t.Errorf("the production client checked a loopback address: %v", err)
 	}
 	now = now.Add(25 * time.Minute)
