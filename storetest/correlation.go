@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -274,5 +276,31 @@ func testRelatedSet(t *testing.T, s Store) {
 	alone, err := s.Queue(ctx, triage.Filter{HasRelated: &no})
 	if err != nil || !slices.Contains(ids(alone), a) || !slices.Contains(ids(alone), e) {
 		t.Fatalf("not related after the purge = %v %v, want a and e among them", ids(alone), err)
+	}
+}
+
+// testLinkAttachmentHashes: linking reads each report's attachments with
+// its claim, and their hashes link the reports that share a file,
+// whatever else they hold.
+func testLinkAttachmentHashes(t *testing.T, s Store) {
+	in := newIntake(s)
+	shared := report.Upload{Filename: "capture.png", Content: []byte("\x89PNG\r\n\x1a\nshared")}
+	own := report.Upload{Filename: "other.png", Content: []byte("\x89PNG\r\n\x1a\nown")}
+	for _, files := range [][]report.Upload{{shared, own}, {shared}, nil} {
+		if _, err := in.Submit(ctx, report.Submission{Category: "fraud.scam", Description: "capture jointe", Anonymous: true,
+			Channel: report.ChannelWeb, Attachments: files}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	if n, err := l.LinkOnce(ctx, 10); err != nil || n != 3 {
+		t.Fatalf("linked %d, %v", n, err)
+	}
+	for content, want := range map[string]int64{string(shared.Content): 2, string(own.Content): 1} {
+		h := sha256.Sum256([]byte(content))
+		info, err := s.Indicator(ctx, indicator.SHA256, hex.EncodeToString(h[:]))
+		if err != nil || info.Count != want {
+			t.Errorf("hash of %q: %+v %v, want %d reports", content, info, err, want)
+		}
 	}
 }

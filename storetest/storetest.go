@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"LinkConcurrentlyOnce", testLinkConcurrentlyOnce},
 		{"RelatedAndCluster", testRelatedAndCluster},
 		{"RelatedSet", testRelatedSet},
+		{"LinkAttachmentHashes", testLinkAttachmentHashes},
 		{"AuditChain", testAuditChain},
 		{"Accounts", testAccounts},
 		{"Queue", testQueue},
