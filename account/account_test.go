@@ -221,3 +221,27 @@ func TestAddUserChecks(t *testing.T) {
 		t.Error("unknown role accepted")
 	}
 }
+
+// A TOTP code is accepted in its own step and one step late, never early
+// nor two steps late (issue 13, finding 7).
+func TestCodeWindow(t *testing.T) {
+	svc, _, c := newService(t)
+	_, secret := enrolled(t, svc, c)
+	tests := []struct {
+		name   string
+		offset time.Duration // of the code's time from the server's clock
+		ok     bool
+	}{
+		{"the next step's code, early", 30 * time.Second, false},
+		{"two steps late", -60 * time.Second, false},
+		{"one step late", -30 * time.Second, true},
+		{"its own step", 0, true},
+	}
+	for _, tt := range tests {
+		c.t = c.t.Add(2 * time.Minute) // fresh steps: a code is accepted once
+		_, err := svc.Login(ctx, "ana@vigie.test", "correct horse battery", code(t, secret, c.t.Add(tt.offset)))
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: %v, want accepted %v", tt.name, err, tt.ok)
+		}
+	}
+}

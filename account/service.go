@@ -178,14 +178,15 @@ func (s *Service) SetCredentials(ctx context.Context, id int64, password, secret
 	return s.store.DeleteUserSessions(ctx, id)
 }
 
-// validCode checks a code against a secret, allowing one step of clock
-// skew each way, and returns the matching time step.
+// validCode checks a code against a secret, in its own 30-s step or at
+// most one step late (a code typed as its step ends), never early: a code
+// is good for 30 to 60 s, not 90. It returns the matching time step.
 func (s *Service) validCode(secret, code string) (int64, bool) {
 	if len(code) != 6 || secret == "" {
 		return 0, false
 	}
 	now := s.now()
-	for _, skew := range []int64{0, -1, 1} {
+	for _, skew := range []int64{0, -1} {
 		at := now.Add(time.Duration(skew) * 30 * time.Second)
 		want, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 		if err == nil && want == code {
@@ -195,8 +196,9 @@ func (s *Service) validCode(secret, code string) (int64, bool) {
 	return 0, false
 }
 
-// Login checks e-mail, password and TOTP code. Every failure counts towards
-// the lock, and the error never says which part was wrong.
+// Login checks e-mail, password and TOTP code. Every attempt counts towards
+// the throttle of its account and address, and the error never says which
+// part was wrong.
 func (s *Service) Login(ctx context.Context, email, password, code string) (User, error) {
 	// The typed address names the attempt in the trail, bounded.
 	actor := strings.TrimSpace(email)
