@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/user"
 	"sort"
 	"time"
 
@@ -27,11 +26,7 @@ func runPurge(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	actor := "cli"
-	if u, err := user.Current(); err == nil {
-		actor = "cli:" + u.Username
-	}
-	res, err := retention.Purge(ctx, db, tax, time.Now(), *dryRun, actor)
+	res, err := retention.Purge(ctx, db, tax, time.Now(), *dryRun, cliActor())
 	if err != nil {
 		return err
 	}
