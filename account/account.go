@@ -61,6 +61,8 @@ type Session struct {
 	UserID    int64
 	CreatedAt time.Time
 	LastSeen  time.Time
+	UserAgent string // the browser's description, bounded, as it said it
+	Source    string // the client address the session was opened from
 }
 
 // Errors.
@@ -101,6 +103,15 @@ type Store interface {
 	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
+	// UserSessions lists a user's sessions, most recently used first.
+	UserSessions(ctx context.Context, userID int64) ([]Session, error)
+	// DeleteUserSession ends one session of the user (ErrNotFound when the
+	// session is not theirs); DeleteOtherSessions all but keep.
+	DeleteUserSession(ctx context.Context, userID int64, tokenHash []byte) error
+	DeleteOtherSessions(ctx context.Context, userID int64, keep []byte) error
+	// SetPassword replaces the password hash and ends the user's sessions
+	// other than keep, in one transaction.
+	SetPassword(ctx context.Context, id int64, passwordHash string, keep []byte) error
 
 	// AppendAudit records a sign-in attempt that changes nothing (an
 	// unknown address, a locked account); changes are recorded in their

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
+
+	"github.com/vigie-platform/vigie/problem"
 )
 
 // Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, one
@@ -30,18 +33,56 @@ const (
 	MaxPasswordLength = 256
 )
 
+// MinPasswordScore is the least zxcvbn score (0 to 4) a new password must
+// reach: 3 stands for about 10^8 guesses or more, which, at argon2id's cost
+// per guess, puts an offline attack on a stolen hash out of reach for a
+// password that no dictionary or pattern finds sooner.
+const MinPasswordScore = 3
+
+// localWords are words that zxcvbn's English dictionaries and QWERTY
+// keyboard graphs do not know but that people here choose: French common
+// passwords, the AZERTY rows, and the names of the product and of the
+// services that use it. They are scored as the most guessable words.
+var localWords = strings.Fields(`
+	vigie pharos police gendarmerie douane douanes interpol europol signalement signalements
+	ministere interieur cybercrime cyber plateforme analyste superviseur
+	azerty azertyuiop qsdfghjklm wxcvbn azerty123 azertyuiop123
+	motdepasse motdepasse123 soleil jetaime doudou chouchou bonjour marseille
+	loulou nicolas camille chocolat princesse coucou bisous amour france paris
+	bienvenue secret secret123 admin administrateur utilisateur
+`)
+
 // CheckPasswordRules says what is wrong with a new password, if anything.
-func CheckPasswordRules(pw string) error {
+// personal are words of the account (its e-mail address) that must not
+// carry the password's strength.
+func CheckPasswordRules(pw string, personal ...string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
-		return errors.New("password is not valid UTF-8")
+		return problem.New("account.password_utf8")
 	case n < MinPasswordLength:
-		return fmt.Errorf("password too short: at least %d characters", MinPasswordLength)
+		return problem.New("account.password_short", MinPasswordLength)
 	case n > MaxPasswordLength:
-		return fmt.Errorf("password too long: at most %d characters", MaxPasswordLength)
+		return problem.New("account.password_long", MaxPasswordLength)
+	}
+	if PasswordScore(pw, personal...) < MinPasswordScore {
+		return problem.New("account.password_weak")
 	}
 	return nil
+}
+
+// PasswordScore is zxcvbn's estimate (0 to 4) of how hard pw is to guess,
+// knowing the local words and the account's own words.
+func PasswordScore(pw string, personal ...string) int {
+	inputs := append([]string(nil), localWords...)
+	for _, p := range personal {
+		// An e-mail address gives its local part and its domain's labels.
+		inputs = append(inputs, strings.ToLower(p))
+		inputs = append(inputs, strings.FieldsFunc(strings.ToLower(p), func(r rune) bool {
+			return r == '@' || r == '.' || r == '-' || r == '_' || r == '+'
+		})...)
+	}
+	return zxcvbn.PasswordStrength(pw, inputs).Score
 }
 
 // HashPassword derives an argon2id hash in the PHC string format.

@@ -120,6 +120,34 @@ func (s *Service) StartEnrolment(ctx context.Context, userID int64) (string, err
 	return token, nil
 }
 
+// ErrEnrolled: the account has its credentials already; a new activation
+// link would let whoever holds it replace them.
+var ErrEnrolled = problem.New("account.already_enrolled")
+
+// IssueEnrolment makes a new activation link for an account that has not
+// enrolled yet, and records who asked for it.
+func (s *Service) IssueEnrolment(ctx context.Context, userID int64, actor string) (string, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u.Enrolled() {
+		return "", ErrEnrolled
+	}
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	err = audit.Within(ctx, audit.Entry{At: s.now(), Actor: actor, Action: "user.enrolment_link", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10), Detail: u.Email},
+		func(ctx context.Context) error {
+			return s.store.CreateEnrolment(ctx, HashToken(token), u.ID, s.now().Add(s.policy.EnrolmentTTL))
+		})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 // NewTOTPSecret makes a secret and its otpauth:// URI for an account.
 func (s *Service) NewTOTPSecret(email string) (secret, uri string, err error) {
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.policy.Issuer, AccountName: email})
@@ -145,7 +173,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, password, secret
 	if err != nil {
 		return User{}, err
 	}
-	if err := CheckPasswordRules(password); err != nil {
+	if err := CheckPasswordRules(password, u.Email); err != nil {
 		return User{}, err
 	}
 	if _, ok := s.validCode(secret, code); !ok {
@@ -165,7 +193,11 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, password, secret
 // SetCredentials hashes and stores a password and TOTP secret, and ends
 // the user's sessions.
 func (s *Service) SetCredentials(ctx context.Context, id int64, password, secret string) error {
-	if err := CheckPasswordRules(password); err != nil {
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := CheckPasswordRules(password, u.Email); err != nil {
 		return err
 	}
 	hash, err := HashPassword(password)
@@ -289,7 +321,9 @@ func (s *Service) StartSession(ctx context.Context, userID int64, replaces strin
 		return "", err
 	}
 	now := s.now().UTC()
-	if err := s.store.CreateSession(ctx, Session{TokenHash: HashToken(token), UserID: userID, CreatedAt: now, LastSeen: now}); err != nil {
+	sess := Session{TokenHash: HashToken(token), UserID: userID, CreatedAt: now, LastSeen: now,
+		UserAgent: userAgentFrom(ctx), Source: audit.SourceFrom(ctx)}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -354,4 +388,98 @@ func (s *Service) Disable(ctx context.Context, email, actor string) (User, error
 	}
 	u.Disabled = true
 	return u, s.store.DeleteUserSessions(ctx, u.ID)
+}
+
+type userAgentKey struct{}
+
+// maxUserAgent bounds what a browser's description may take in the store.
+const maxUserAgent = 200
+
+// WithUserAgent says which browser the acts done with ctx come from, so
+// that a session started with it can be recognised in its owner's list.
+func WithUserAgent(ctx context.Context, ua string) context.Context {
+	ua = strings.ToValidUTF8(strings.TrimSpace(ua), "")
+	if len(ua) > maxUserAgent {
+		ua = strings.ToValidUTF8(ua[:maxUserAgent], "")
+	}
+	return context.WithValue(ctx, userAgentKey{}, ua)
+}
+
+func userAgentFrom(ctx context.Context) string {
+	ua, _ := ctx.Value(userAgentKey{}).(string)
+	return ua
+}
+
+// Sessions lists u's open sessions, most recently used first; expired
+// ones are left out (they end at their next use).
+func (s *Service) Sessions(ctx context.Context, u User) ([]Session, error) {
+	all, err := s.store.UserSessions(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	open := all[:0]
+	for _, sess := range all {
+		if now.Sub(sess.LastSeen) <= s.policy.IdleTimeout && now.Sub(sess.CreatedAt) <= s.policy.AbsoluteLimit {
+			open = append(open, sess)
+		}
+	}
+	return open, nil
+}
+
+// EndUserSession ends one of u's own sessions, named by its token's hash;
+// another user's session is not found.
+func (s *Service) EndUserSession(ctx context.Context, u User, tokenHash []byte) error {
+	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "session.end", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
+		func(ctx context.Context) error { return s.store.DeleteUserSession(ctx, u.ID, tokenHash) })
+}
+
+// EndOtherSessions ends every session of u but the one of token (the
+// browser asking).
+func (s *Service) EndOtherSessions(ctx context.Context, u User, token string) error {
+	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "session.end_others", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
+		func(ctx context.Context) error { return s.store.DeleteOtherSessions(ctx, u.ID, HashToken(token)) })
+}
+
+// ChangePassword replaces u's password once the current one is shown, and
+// ends u's other sessions; the session of token (the browser asking)
+// stays open. Wrong current passwords count towards the same throttle as
+// sign-in attempts, so that a borrowed session cannot be used to guess it.
+func (s *Service) ChangePassword(ctx context.Context, u User, current, next, confirm, token string) error {
+	key := "password|" + strconv.FormatInt(u.ID, 10)
+	if ok, _ := s.attempts.Allow(key, ratelimit.Limit{PerSecond: 1 / s.policy.AttemptEvery.Seconds(), Burst: float64(s.policy.Attempts)}); !ok {
+		return ErrThrottled
+	}
+	fresh, err := s.store.UserByID(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	ok, err := PasswordMatches(current, fresh.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("change password of %s: %w", u.Email, err)
+	}
+	if !ok {
+		entry := audit.Entry{At: s.now(), Actor: u.Email, Action: "user.password_change_refused", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)}
+		if _, err := s.store.AppendAudit(ctx, entry); err != nil {
+			return fmt.Errorf("%w: %w", audit.ErrUnwritten, err)
+		}
+		return problem.New("account.password_wrong")
+	}
+	if next != confirm {
+		return problem.New("account.password_mismatch")
+	}
+	if err := CheckPasswordRules(next, u.Email); err != nil {
+		return err
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	err = audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "user.password_changed", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
+		func(ctx context.Context) error { return s.store.SetPassword(ctx, u.ID, hash, HashToken(token)) })
+	if err != nil {
+		return err
+	}
+	s.attempts.Forget(key)
+	return nil
 }

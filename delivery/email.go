@@ -3,6 +3,8 @@ package delivery
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -25,9 +27,24 @@ type Email struct {
 	Timeout    time.Duration
 }
 
-// Send writes one message.
+// Send writes one referral: its JSON as the body.
 func (m Email) Send(ctx context.Context, d Delivery) error {
-	to := d.Target
+	// SMTP lines end in CRLF: the JSON is written line by line.
+	payload := bytes.ReplaceAll(d.Payload, []byte("\n"), []byte("\r\n"))
+	return m.send(ctx, d.Target, "Vigie — nouvelle transmission "+d.CaseID, d.ID, "application/json", payload)
+}
+
+// SendText writes a plain-text message (an activation link, a notice).
+func (m Email) SendText(ctx context.Context, to, subject, body string) error {
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return fmt.Errorf("e-mail: %w", err)
+	}
+	text := strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n")
+	return m.send(ctx, to, subject, hex.EncodeToString(id), "text/plain", []byte(text))
+}
+
+func (m Email) send(ctx context.Context, to, subject, messageID, contentType string, body []byte) error {
 	if m.Addr == "" || m.From == "" {
 		return errors.New("e-mail delivery: no SMTP server configured (--smtp-addr, --smtp-from)")
 	}
@@ -74,11 +91,10 @@ func (m Email) Send(ctx context.Context, d Delivery) error {
 		return fmt.Errorf("e-mail delivery: %w", err)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@vigie>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: application/json; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
-		m.From, to, mime.QEncoding.Encode("utf-8", "Vigie — nouvelle transmission "+d.CaseID), d.ID, time.Now().UTC().Format(time.RFC1123Z))
-	// SMTP lines end in CRLF and a lone "." ends the message: the JSON is
-	// written line by line, dot-stuffed by the DATA writer.
-	b.Write(bytes.ReplaceAll(d.Payload, []byte("\n"), []byte("\r\n")))
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@vigie>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+		m.From, to, mime.QEncoding.Encode("utf-8", subject), messageID, time.Now().UTC().Format(time.RFC1123Z), contentType)
+	// A lone "." ends the message: the DATA writer dot-stuffs the body.
+	b.Write(body)
 	b.WriteString("\r\n")
 	if _, err := wc.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("e-mail delivery: %w", err)

@@ -64,6 +64,13 @@ var catalogue = map[string]message{
 	"account.unknown_role":         {"unknown role %q (admin, supervisor, analyst, auditor or destination)", "Rôle inconnu : %q (admin, supervisor, analyst, auditor ou destination)."},
 	"account.invalid_email":        {"invalid e-mail address %q", "Adresse électronique invalide : %q."},
 	"account.exists":               {"an account with this e-mail already exists", "Un compte existe déjà avec cette adresse."},
+	"account.already_enrolled":     {"this account is already active: it needs no activation link", "Ce compte est déjà actif : il n'a pas besoin de lien d'activation."},
+	"account.password_utf8":        {"the password is not valid UTF-8", "Le mot de passe contient des caractères illisibles (UTF-8 invalide)."},
+	"account.password_short":       {"the password is too short: at least %d characters", "Mot de passe trop court : %d caractères au moins."},
+	"account.password_long":        {"the password is too long: at most %d characters", "Mot de passe trop long : %d caractères au plus."},
+	"account.password_weak":        {"this password is too easy to guess (a common word, a name, a keyboard row, a repeated or dated pattern): choose a phrase of several unrelated words", "Ce mot de passe est trop facile à deviner (mot courant, nom, rangée du clavier, motif répété ou date) : choisissez une phrase de plusieurs mots sans rapport entre eux."},
+	"account.password_mismatch":    {"the two new passwords differ", "Les deux nouveaux mots de passe diffèrent."},
+	"account.password_wrong":       {"the current password is not right", "Le mot de passe actuel n'est pas le bon."},
 	"account.disable_self":         {"you cannot disable your own account", "Vous ne pouvez pas désactiver votre propre compte."},
 	"account.destination_required": {"a destination user needs --destination (the service's code)", "Un compte de destinataire indique son service (--destination)."},
 

@@ -126,21 +126,67 @@ func (s *Store) DeleteEnrolment(ctx context.Context, hash []byte) (err error) {
 // CreateSession stores a session.
 func (s *Store) CreateSession(ctx context.Context, sess account.Session) (err error) {
 	defer s.Guard(&err)
-	return s.execOne(ctx, "create session", nil, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?,?,?,?)`,
-		sess.TokenHash, sess.UserID, micros(sess.CreatedAt), micros(sess.LastSeen))
+	return s.execOne(ctx, "create session", nil, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen, user_agent, source) VALUES (?,?,?,?,?,?)`,
+		sess.TokenHash, sess.UserID, micros(sess.CreatedAt), micros(sess.LastSeen), sess.UserAgent, sess.Source)
 }
 
-// SessionByHash finds a session.
-func (s *Store) SessionByHash(ctx context.Context, hash []byte) (_ account.Session, err error) {
-	defer s.Guard(&err)
-	sess := account.Session{TokenHash: hash}
+const sessionColumns = `token_hash, user_id, created_at, last_seen, user_agent, source`
+
+func scanSession(sc scanner) (account.Session, error) {
+	var sess account.Session
 	var created, seen int64
-	err = s.read.QueryRowContext(ctx, s.rebind(`SELECT user_id, created_at, last_seen FROM sessions WHERE token_hash = ?`), hash).Scan(&sess.UserID, &created, &seen)
+	err := sc.Scan(&sess.TokenHash, &sess.UserID, &created, &seen, &sess.UserAgent, &sess.Source)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, account.ErrNotFound
 	}
 	sess.CreatedAt, sess.LastSeen = fromMicros(created), fromMicros(seen)
 	return sess, err
+}
+
+// SessionByHash finds a session.
+func (s *Store) SessionByHash(ctx context.Context, hash []byte) (_ account.Session, err error) {
+	defer s.Guard(&err)
+	return scanSession(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`), hash))
+}
+
+// UserSessions lists a user's sessions, the most recently used first.
+func (s *Store) UserSessions(ctx context.Context, userID int64) (_ []account.Session, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+sessionColumns+` FROM sessions WHERE user_id = ? ORDER BY last_seen DESC, created_at DESC`), userID)
+	return collect(rows, err, "list sessions", scanSession)
+}
+
+// DeleteUserSession ends one of a user's sessions; a session of another
+// user is not found.
+func (s *Store) DeleteUserSession(ctx context.Context, userID int64, hash []byte) (err error) {
+	defer s.Guard(&err)
+	return s.execOne(ctx, "delete session", account.ErrNotFound, `DELETE FROM sessions WHERE user_id = ? AND token_hash = ?`, userID, hash)
+}
+
+// DeleteOtherSessions ends every session of a user but keep.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID int64, keep []byte) (err error) {
+	defer s.Guard(&err)
+	return s.execOne(ctx, "delete other sessions", nil, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keep)
+}
+
+// SetPassword replaces a password hash and ends the user's sessions other
+// than keep, in one transaction: a password that leaked stops working
+// everywhere at the moment it changes.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string, keep []byte) (err error) {
+	defer s.Guard(&err)
+	return s.inTxOutcome(ctx, "set password", func(tx *sql.Tx) (audit.Outcome, error) {
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET password_hash = ? WHERE id = ?`), hash, id)
+		if err != nil {
+			return audit.Outcome{}, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return audit.Outcome{}, account.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`), id, keep); err != nil {
+			return audit.Outcome{}, err
+		}
+		return audit.Outcome{Changed: 1}, nil
+	})
 }
 
 // TouchSession records activity.

@@ -30,7 +30,7 @@ var (
 		"ReportByID", "ReportByReceipt", "CountReports", "GetBlob",
 		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
-		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash",
+		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions",
 		"Queue", "ReportEvents", "TriageOf", "CaseByID", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
@@ -121,8 +121,12 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return s.CreateSession(ctx, account.Session{TokenHash: []byte("sess"), UserID: user.ID, CreatedAt: now, LastSeen: now})
 		}},
 		{"TouchSession", func(ctx context.Context) error { return s.TouchSession(ctx, []byte("sess"), now.Add(time.Minute)) }},
+		{"DeleteUserSession", func(ctx context.Context) error { return s.DeleteUserSession(ctx, user.ID, []byte("sess")) }},
 		{"DeleteSession", func(ctx context.Context) error { return s.DeleteSession(ctx, []byte("sess")) }},
 		{"DeleteUserSessions", func(ctx context.Context) error { return s.DeleteUserSessions(ctx, user.ID) }},
+		{"DeleteOtherSessions", func(ctx context.Context) error { return s.DeleteOtherSessions(ctx, user.ID, []byte("kept")) }},
+		{"SetPassword", func(ctx context.Context) error { return s.SetPassword(ctx, user.ID, "hash2", []byte("kept")) }},
+
 		{"LinkPending", func(ctx context.Context) error {
 			n, err := linker.LinkOnce(ctx, 100)
 			if err == nil && n != len(r) {

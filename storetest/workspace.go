@@ -87,6 +87,54 @@ func testAccounts(t *testing.T, s Store) {
 	if err != nil || sess.UserID != u.ID || !sess.LastSeen.Equal(now.Add(time.Minute)) || !sess.CreatedAt.Equal(now) {
 		t.Fatalf("session: %+v %v", sess, err)
 	}
+	// A user's own sessions: listed with what recognises them, ended one
+	// by one (never another user's), or all but the browser asking; a
+	// password change ends all but that one, in the same transaction.
+	other, err := s.CreateUser(ctx, account.User{Email: "other@vigie.test", Role: account.RoleAnalyst, CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range []string{"s2", "s3", "s4"} {
+		at := now.Add(time.Duration(i+2) * time.Minute)
+		if err := s.CreateSession(ctx, account.Session{TokenHash: []byte(h), UserID: u.ID, CreatedAt: at, LastSeen: at, UserAgent: "Firefox/140 " + h, Source: "192.0.2.7"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateSession(ctx, account.Session{TokenHash: []byte("theirs"), UserID: other.ID, CreatedAt: now, LastSeen: now}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.UserSessions(ctx, u.ID)
+	if err != nil || len(list) != 4 || string(list[0].TokenHash) != "s4" || list[0].UserAgent != "Firefox/140 s4" || list[0].Source != "192.0.2.7" || string(list[3].TokenHash) != "s1" {
+		t.Fatalf("user sessions, newest first: %+v %v", list, err)
+	}
+	if err := s.DeleteUserSession(ctx, u.ID, []byte("theirs")); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("ending another user's session: %v, want not found", err)
+	}
+	if err := s.DeleteUserSession(ctx, u.ID, []byte("s2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteOtherSessions(ctx, u.ID, []byte("s3")); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.UserSessions(ctx, u.ID); len(list) != 1 || string(list[0].TokenHash) != "s3" {
+		t.Fatalf("after ending the others, %+v", list)
+	}
+	if _, err := s.SessionByHash(ctx, []byte("theirs")); err != nil {
+		t.Fatalf("another user's session was ended: %v", err)
+	}
+	s.CreateSession(ctx, account.Session{TokenHash: []byte("s5"), UserID: u.ID, CreatedAt: now, LastSeen: now})
+	if err := s.SetPassword(ctx, u.ID, "newhash", []byte("s5")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.UserByID(ctx, u.ID); got.PasswordHash != "newhash" || got.TOTPSecret != "SECRET" {
+		t.Fatalf("after SetPassword: %+v", got)
+	}
+	if list, _ := s.UserSessions(ctx, u.ID); len(list) != 1 || string(list[0].TokenHash) != "s5" {
+		t.Fatalf("after a password change, sessions %+v, want only the one kept", list)
+	}
+	if err := s.SetPassword(ctx, 987654, "h", nil); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("password of an unknown user: %v", err)
+	}
 	if err := s.SetUserDisabled(ctx, u.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +145,7 @@ func testAccounts(t *testing.T, s Store) {
 		t.Fatalf("deleted session: %v", err)
 	}
 	users, err := s.ListUsers(ctx)
-	if err != nil || len(users) != 1 || !users[0].Disabled {
+	if err != nil || len(users) != 2 || !users[0].Disabled {
 		t.Fatalf("list: %+v %v", users, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/server"
+	"github.com/vigie-platform/vigie/web/workspace"
 )
 
 // runBenchWorkspace times the workspace's pages on a store of demo data:
@@ -101,7 +102,7 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	const baselinePath = "/w/"
 	get := func(path string) (time.Duration, error) {
 		r := httptest.NewRequest("GET", path, nil)
-		r.AddCookie(&http.Cookie{Name: "vigie_session", Value: token})
+		r.AddCookie(&http.Cookie{Name: workspace.SessionCookie, Value: token})
 		w := httptest.NewRecorder()
 		t0 := time.Now()
 		handler.ServeHTTP(w, r)

@@ -21,6 +21,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigie-platform/vigie/sqlite"
+	"github.com/vigie-platform/vigie/web/workspace"
 )
 
 // buildBinary compiles vigie once per test binary run.
@@ -109,7 +110,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		login.Body.Close()
 		var session *http.Cookie
 		for _, c := range login.Cookies() {
-			if c.Name == "vigie_session" {
+			if c.Name == workspace.SessionCookie {
 				session = c
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/audit"
@@ -383,23 +384,29 @@ func (s *server) handleAuditViewer(w http.ResponseWriter, r *http.Request, u acc
 // Users (admin).
 
 type usersView struct {
-	Users     []account.User
-	Roles     []account.Role
-	EnrolLink string
+	Users []account.User
+	Roles []account.Role
+	// Added is the account just created and Mailed whether its activation
+	// link went to its owner by e-mail. The link itself is never shown
+	// here: an administrator who saw it could enrol the account as their
+	// own, a supervisor's included.
+	Added  string
+	Mailed bool
 }
 
 func (s *server) handleUsers(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.usersPage(w, r, u, "", http.StatusOK)
+	s.usersPage(w, r, u, usersView{}, http.StatusOK)
 }
 
-func (s *server) usersPage(w http.ResponseWriter, r *http.Request, u account.User, link string, status int) {
+func (s *server) usersPage(w http.ResponseWriter, r *http.Request, u account.User, view usersView, status int) {
 	users, err := s.Workspace.ListUsers(r.Context())
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
 	p := s.newWPage(r, u, "ws.users.title")
-	p.Data = usersView{Users: users, Roles: account.Roles, EnrolLink: link}
+	view.Users, view.Roles = users, account.Roles
+	p.Data = view
 	s.renderW(w, status, "w_users", p)
 }
 
@@ -417,12 +424,30 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 		s.wsErr(w, r, u, err)
 		return
 	}
-	token, err := s.Accounts.StartEnrolment(r.Context(), nu.ID)
-	if err != nil {
-		s.wsErr(w, r, u, err)
-		return
+	view := usersView{Added: nu.Email}
+	if s.Mailer != nil && s.PublicURL != "" {
+		if err := s.mailEnrolment(r, nu, u); err != nil {
+			// The account exists; the operator can still make its link.
+			s.Logger.Error("activation e-mail", "user", nu.Email, "err", err)
+		} else {
+			view.Mailed = true
+		}
 	}
-	s.usersPage(w, r, u, "/w/enrol/"+token, http.StatusCreated)
+	s.usersPage(w, r, u, view, http.StatusCreated)
+}
+
+// mailEnrolment sends a new account its activation link, to its own
+// address only, from the configured public address (never from the
+// request's Host, which the requester writes).
+func (s *server) mailEnrolment(r *http.Request, nu, by account.User) error {
+	token, err := s.Accounts.IssueEnrolment(r.Context(), nu.ID, by.Email)
+	if err != nil {
+		return err
+	}
+	link := strings.TrimRight(s.PublicURL, "/") + "/w/enrol/" + token
+	t := web.TranslatorFor(web.LangOf(r))
+	ttl := int(s.Accounts.Policy().EnrolmentTTL / time.Hour)
+	return s.Mailer.SendText(r.Context(), nu.Email, t.T("ws.users.mail.subject"), t.T("ws.users.mail.body", link, ttl))
 }
 
 func (s *server) handleUserDisable(w http.ResponseWriter, r *http.Request, u account.User) {

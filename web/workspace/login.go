@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/problem"
@@ -62,29 +61,23 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	var previous string
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		previous = c.Value
-	}
-	token, err := s.Accounts.StartSession(r.Context(), u.ID, previous)
+	token, err := s.Accounts.StartSession(account.WithUserAgent(r.Context(), r.UserAgent()), u.ID, s.sessionToken(r))
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/w/", HttpOnly: true,
-		Secure: !s.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: int(s.Accounts.Policy().AbsoluteLimit / time.Second)})
+	s.setSession(w, token)
 	http.Redirect(w, r, view.Next, http.StatusSeeOther)
 }
 
 func (s *server) handleLogout(w http.ResponseWriter, r *http.Request, u account.User) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.Accounts.EndSession(r.Context(), c.Value, u); err != nil {
+	if token := s.sessionToken(r); token != "" {
+		if err := s.Accounts.EndSession(r.Context(), token, u); err != nil {
 			s.wsErr(w, r, u, err)
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/w/", HttpOnly: true, Secure: !s.InsecureCookies,
-		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	s.clearSession(w)
 	seeOther(w, r, "/w/login", "")
 }
 

@@ -20,6 +20,10 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	reg.Public("POST /w/enrol/{token}", s.handleEnrol)
 	role("GET /w/{$}", access.Signed, s.handleWorkspaceHome)
 	role("POST /w/logout", access.Signed, s.handleLogout)
+	role("GET /w/me", access.Signed, s.handleMe)
+	role("POST /w/me/password", access.Signed, s.handlePasswordChange)
+	role("POST /w/me/sessions/{sid}/end", access.Signed, s.handleSessionEnd)
+	role("POST /w/me/sessions/end-others", access.Signed, s.handleOtherSessionsEnd)
 
 	role("GET /w/queue", access.Triage, s.handleQueue)
 	role("POST /w/queue/next", access.Triage, s.handleTakeNext)

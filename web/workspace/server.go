@@ -72,6 +72,16 @@ type Deps struct {
 	// InsecureCookies drops the Secure flag of the session cookie, for a
 	// workspace served over plain HTTP other than on localhost.
 	InsecureCookies bool
+	// Mailer sends new accounts their activation link, built on PublicURL
+	// (the workspace's address as people reach it). Without both, the
+	// operator makes links on the server (vigie user link).
+	Mailer    Mailer
+	PublicURL string
+}
+
+// Mailer sends a plain-text e-mail.
+type Mailer interface {
+	SendText(ctx context.Context, to, subject, body string) error
 }
 
 type server struct {
@@ -90,7 +100,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me"}
 
 // itemsOf carries a page into a partial that lists reports.
 type itemsOf struct {
@@ -113,8 +123,44 @@ func parsePages() map[string]*template.Template {
 	return out
 }
 
-// sessionCookie names the workspace's session cookie; it is scoped to /w/.
-const sessionCookie = "vigie_session"
+// The session cookie's name. With the __Host- prefix the browser only
+// keeps it when it is Secure, for the whole host and set by the host
+// itself: no sibling sub-domain and no plain-HTTP page can plant or
+// overwrite it. Without the Secure flag (--insecure-cookies) the prefix
+// is not allowed, and the plain name is scoped to /w/.
+const (
+	SessionCookie         = "__Host-vigie_session"
+	InsecureSessionCookie = "vigie_session"
+)
+
+func (s *server) sessionCookieName() (name, path string) {
+	if s.InsecureCookies {
+		return InsecureSessionCookie, "/w/"
+	}
+	return SessionCookie, "/"
+}
+
+// sessionToken is the session token the browser sent, or "".
+func (s *server) sessionToken(r *http.Request) string {
+	name, _ := s.sessionCookieName()
+	c, err := r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+func (s *server) setSession(w http.ResponseWriter, token string) {
+	name, path := s.sessionCookieName()
+	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: path, HttpOnly: true, Secure: !s.InsecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(s.Accounts.Policy().AbsoluteLimit / time.Second)})
+}
+
+func (s *server) clearSession(w http.ResponseWriter) {
+	name, path := s.sessionCookieName()
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, HttpOnly: true, Secure: !s.InsecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
 
 // wsHandler serves a workspace route for a signed-in user.
 type wsHandler func(w http.ResponseWriter, r *http.Request, u account.User)
@@ -148,11 +194,11 @@ func (s *server) currentUser(r *http.Request) (account.User, error) {
 	if s.Accounts == nil {
 		return account.User{}, account.ErrNotFound
 	}
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
+	token := s.sessionToken(r)
+	if token == "" {
 		return account.User{}, account.ErrNotFound
 	}
-	return s.Accounts.Authenticate(r.Context(), c.Value)
+	return s.Accounts.Authenticate(r.Context(), token)
 }
 
 // mustAudit records a read (a view of personal data, a search, a refused

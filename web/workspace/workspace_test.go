@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -63,7 +64,7 @@ func (e *wsEnv) session(u account.User) *http.Cookie {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	return &http.Cookie{Name: sessionCookie, Value: token}
+	return &http.Cookie{Name: SessionCookie, Value: token}
 }
 
 // TestRoleRouteTable walks every workspace route with every role. The
@@ -82,6 +83,10 @@ func TestRoleRouteTable(t *testing.T) {
 	want := map[string][]account.Role{
 		"GET /w/{$}":                            all,
 		"POST /w/logout":                        all,
+		"GET /w/me":                             all,
+		"POST /w/me/password":                   all,
+		"POST /w/me/sessions/{sid}/end":         all,
+		"POST /w/me/sessions/end-others":        all,
 		"GET /w/queue":                          staff,
 		"POST /w/queue/next":                    staff,
 		"POST /w/queue/decide":                  staff,
@@ -177,7 +182,9 @@ func TestRoleRouteTable(t *testing.T) {
 			if method == http.MethodPost {
 				form = url.Values{}
 			}
-			w := e.Do(method, p, e.session(users[role]), form)
+			cookie := e.session(users[role])
+			// A session is named by its token's hash: the user's own.
+			w := e.Do(method, strings.ReplaceAll(p, "{sid}", hex.EncodeToString(account.HashToken(cookie.Value))), cookie, form)
 			switch {
 			case !allowed && w.Code != http.StatusForbidden:
 				t.Errorf("%s as %s: %d, want 403", r.Pattern, role, w.Code)
@@ -260,7 +267,7 @@ func (e *wsEnv) login(email, secret string) *httptest.ResponseRecorder {
 func sessionOf(t *testing.T, w *httptest.ResponseRecorder) *http.Cookie {
 	t.Helper()
 	for _, c := range w.Result().Cookies() {
-		if c.Name == sessionCookie {
+		if c.Name == SessionCookie {
 			return c
 		}
 	}
@@ -276,7 +283,9 @@ func TestLoginSessionCookieAndLogout(t *testing.T) {
 		t.Fatalf("login: %d %s", w.Code, w.Header().Get("Location"))
 	}
 	c := sessionOf(t, w)
-	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteStrictMode || c.Path != "/w/" {
+	// __Host-: Secure, the whole host, no Domain, so that no sub-domain or
+	// plain-HTTP page can plant or overwrite it.
+	if !strings.HasPrefix(c.Name, "__Host-") || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Domain != "" {
 		t.Errorf("session cookie flags: %+v", c)
 	}
 	if len(e.Audited("login", "")) != 1 {

@@ -1,0 +1,32 @@
+package web
+
+import (
+	"fmt"
+	"time"
+	_ "time/tzdata" // the zone rules travel with the binary: a slim container may have none
+)
+
+// Paris is the time zone in which people read dates and in which days are
+// counted: the platform serves France, whatever zone its servers keep.
+var Paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic("embedded zone data lacks Europe/Paris: " + err.Error())
+	}
+	return loc
+}()
+
+var monthsFR = [...]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+
+// DateTime says an instant as a person in France reads it, in the page's
+// language: « 2 déc. 2026 à 07:15 » or "2 Dec 2026, 07:15".
+func (t Translator) DateTime(at time.Time) string {
+	if at.IsZero() {
+		return "—"
+	}
+	local := at.In(Paris)
+	if t.lang == "fr" {
+		return fmt.Sprintf("%d %s %d à %s", local.Day(), monthsFR[local.Month()-1], local.Year(), local.Format("15:04"))
+	}
+	return local.Format("2 Jan 2006, 15:04")
+}
