@@ -76,9 +76,12 @@ func CheckPasswordRules(pw string, personal ...string) error {
 func PasswordScore(pw string, personal ...string) int {
 	inputs := append([]string(nil), localWords...)
 	for _, p := range personal {
-		// An e-mail address gives its local part and its domain's labels.
-		inputs = append(inputs, strings.ToLower(p))
-		inputs = append(inputs, strings.FieldsFunc(strings.ToLower(p), func(r rune) bool {
+		// An e-mail address gives itself, its local part, its domain and
+		// each of their words.
+		p = strings.ToLower(p)
+		local, domain, _ := strings.Cut(p, "@")
+		inputs = append(inputs, p, local, domain)
+		inputs = append(inputs, strings.FieldsFunc(p, func(r rune) bool {
 			return r == '@' || r == '.' || r == '-' || r == '_' || r == '+'
 		})...)
 	}

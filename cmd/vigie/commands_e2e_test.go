@@ -266,7 +266,23 @@ func TestUserCommands(t *testing.T) {
 		if err != nil || !regexp.MustCompile(`^[A-Z2-7]{16,}\n$`).MatchString(out.String()) {
 			t.Fatalf("--password-stdin: %q %v", out.String(), err)
 		}
+		// A new link for an account not yet active; none for an active one.
+		again := strings.TrimSpace(vigie(t, append([]string{"user", "link", "--email", "ana@vigie.test", "--base-url", "https://vigie.example"}, storeArgs...)...))
+		if !regexp.MustCompile(`^https://vigie\.example/w/enrol/[A-Za-z0-9_-]{43}$`).MatchString(again) || again == link {
+			t.Fatalf("second activation link %q (first %q)", again, link)
+		}
+		if err := run(context.Background(), append([]string{"user", "link", "--email", "ops@vigie.test"}, storeArgs...), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv); err == nil || !strings.Contains(err.Error(), "already active") {
+			t.Errorf("a link for an active account: %v", err)
+		}
+		for _, weak := range []string{"password1234", "aaaaaaaaaaaa", "123456789012", "azertyuiop12"} {
+			err := run(context.Background(), append([]string{"user", "add", "--email", "w@vigie.test", "--role", "analyst", "--password-stdin"}, storeArgs...),
+				strings.NewReader(weak+"\n"), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+			if err == nil || !strings.Contains(err.Error(), "too easy to guess") {
+				t.Errorf("weak password %q: %v", weak, err)
+			}
+		}
 		for _, bad := range [][]string{
+			{"user", "link", "--email", "nobody@vigie.test"},
 			{"user", "add", "--email", "x@vigie.test", "--role", "root"},
 			{"user", "add", "--email", "not-an-address", "--role", "analyst"},
 			{"user", "add", "--email", "ana@vigie.test", "--role", "analyst"},
@@ -293,7 +309,7 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("user list: %v", states)
 		}
 		audit := vigie(t, append([]string{"audit", "verify"}, storeArgs...)...)
-		if !strings.Contains(audit, "3 entries") {
+		if !strings.Contains(audit, "4 entries") { // two additions, a link, a disable
 			t.Errorf("user acts not audited: %q", audit)
 		}
 	})

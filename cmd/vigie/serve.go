@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
+	"net/url"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/server"
+	"github.com/vigie-platform/vigie/web/workspace"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -54,6 +56,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	rf.register(fs)
 	smtpAddr := fs.String("smtp-addr", "", "SMTP server (host:port) for destinations reached by e-mail")
 	smtpFrom := fs.String("smtp-from", "", "sender address of referral e-mails")
+	publicURL := fs.String("public-url", "", "the address people reach the platform at (e.g. https://vigie.example.org): with --smtp-addr, new accounts get their activation link by e-mail, built on it")
 	smtpUser := fs.String("smtp-user", "", "SMTP user name; the password is read from VIGIE_SMTP_PASSWORD")
 	loginRate := fs.Float64("login-rate", 10, "workspace login attempts per minute from one address (accounts also lock after 5 failures)")
 	insecureCookies := fs.Bool("insecure-cookies", false, "send the workspace session cookie without the Secure flag (only for plain HTTP other than localhost)")
@@ -64,6 +67,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
 	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	if err := checkPublicURL(*publicURL); err != nil {
 		return err
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
@@ -146,6 +152,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Triage:          triage.NewService(db, db, db, nil),
 		Workspace:       db,
 		InsecureCookies: *insecureCookies,
+		Mailer:          activationMailer(*smtpAddr, *smtpFrom, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD")),
+		PublicURL:       *publicURL,
 		MetricsToken:    *metricsToken,
 		Destinations:    routes.registry,
 		Routing:         routes.rules,
@@ -293,6 +301,15 @@ func hasMetric(rows []stats.Row, metric string) bool {
 	return false
 }
 
+// activationMailer sends activation links through the SMTP server of
+// referrals, when there is one.
+func activationMailer(addr, from, user, password string) workspace.Mailer {
+	if addr == "" || from == "" {
+		return nil
+	}
+	return delivery.Email{Addr: addr, From: from, Auth: smtpAuth(addr, user, password), RequireTLS: user != ""}
+}
+
 // smtpAuth builds PLAIN authentication when a user is given; net/smtp
 // sends it only over TLS or to localhost.
 func smtpAuth(addr, user, password string) smtp.Auth {
@@ -323,4 +340,17 @@ func indexText(ctx context.Context, db store, logger *slog.Logger) {
 		case <-time.After(rest):
 		}
 	}
+}
+
+// checkPublicURL accepts an absolute http(s) address with no query: links
+// sent to people are built on it.
+func checkPublicURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("--public-url: want an address such as https://vigie.example.org, not %q", raw)
+	}
+	return nil
 }

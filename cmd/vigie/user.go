@@ -15,8 +15,8 @@ import (
 )
 
 func runUser(ctx context.Context, e env, args []string) error {
-	return runSubcommand(ctx, e, "user", "Usage: vigie user add|list|disable [flags]\n\n  add      create an account; prints a one-time activation link (or, with\n           --password-stdin, sets the password and prints the TOTP secret)\n  list     list accounts\n  disable  disable an account and end its sessions",
-		"want add, list or disable", map[string]storeSubcommand{"add": userAdd, "list": userList, "disable": userDisable}, args)
+	return runSubcommand(ctx, e, "user", "Usage: vigie user add|link|list|disable [flags]\n\n  add      create an account; prints a one-time activation link (or, with\n           --password-stdin, sets the password and prints the TOTP secret)\n  link     make a new activation link for an account not yet active (the\n           workspace never shows one, so that an administrator cannot\n           activate someone else's account)\n  list     list accounts\n  disable  disable an account and end its sessions",
+		"want add, link, list or disable", map[string]storeSubcommand{"add": userAdd, "link": userLink, "list": userList, "disable": userDisable}, args)
 }
 
 func userAdd(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args []string) error {
@@ -39,7 +39,7 @@ func userAdd(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args 
 			return errors.New("--password-stdin: no password on standard input")
 		}
 		password = strings.TrimRight(line, "\r\n")
-		if err := account.CheckPasswordRules(password); err != nil {
+		if err := account.CheckPasswordRules(password, *email); err != nil {
 			return err
 		}
 	}
@@ -71,6 +71,34 @@ func userAdd(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args 
 	}
 	fmt.Fprintln(e.stdout, strings.TrimRight(*baseURL, "/")+"/w/enrol/"+token)
 	fmt.Fprintf(e.stderr, "Account created. Give this one-time link to %s: it sets a password and a second factor, and expires in %s.\n", u.Email, account.DefaultPolicy().EnrolmentTTL)
+	return nil
+}
+
+func userLink(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args []string) error {
+	email := fs.String("email", "", "the account's e-mail address (required)")
+	baseURL := fs.String("base-url", "http://localhost:8080", "the workspace's public address, for the activation link")
+	db, _, err := sf.parseAndOpen(ctx, e, fs, args)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	norm, err := account.NormaliseEmail(*email)
+	if err != nil {
+		return fmt.Errorf("--email: %w", err)
+	}
+	u, err := db.UserByEmail(ctx, norm)
+	if errors.Is(err, account.ErrNotFound) {
+		return fmt.Errorf("no account %q", *email)
+	}
+	if err != nil {
+		return err
+	}
+	token, err := account.NewService(db, account.DefaultPolicy(), nil).IssueEnrolment(audit.WithSource(ctx, "cli"), u.ID, cliActor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, strings.TrimRight(*baseURL, "/")+"/w/enrol/"+token)
+	fmt.Fprintf(e.stderr, "Give this one-time link to %s, and to nobody else: it sets a password and a second factor, and expires in %s.\n", u.Email, account.DefaultPolicy().EnrolmentTTL)
 	return nil
 }
 

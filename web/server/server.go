@@ -63,6 +63,9 @@ type Deps struct {
 	// InsecureCookies drops the Secure flag of the session cookie, for a
 	// workspace served over plain HTTP other than on localhost.
 	InsecureCookies bool
+	// Mailer sends new accounts their activation link, built on PublicURL.
+	Mailer    workspace.Mailer
+	PublicURL string
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off. The figures show the workspace's live activity.
 	MetricsToken string
