@@ -31,6 +31,25 @@ func newService(t *testing.T) (*account.Service, *sqlite.DB, *clock) {
 	return account.NewService(db, account.DefaultPolicy(), c.now), db, c
 }
 
+func openBenchStore(b *testing.B) *sqlite.DB {
+	b.Helper()
+	db, err := sqlite.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func benchCode(b *testing.B, secret string, at time.Time) string {
+	b.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
 func code(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
 	c, err := totp.GenerateCode(secret, at)

@@ -245,6 +245,22 @@ func TestObjectAccess(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.name, w.Code, tc.want)
 		}
 	}
+	// Acting on another destination's case changes nothing of it.
+	for _, act := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/w/inbox/" + c.ID + "/acknowledge", url.Values{}},
+		{"/w/inbox/" + c.ID + "/outcome", url.Values{"outcome": {"investigation_opened"}}},
+		{"/w/inbox/" + uncited.ID + "/acknowledge", url.Values{}},
+	} {
+		if w := e.Do("POST", act.path, o, act.form); w.Code != http.StatusNotFound {
+			t.Errorf("another destination POST %s: %d, want 404", act.path, w.Code)
+		}
+	}
+	if got, _ := e.Cases.CaseFor(bg, c.ID, casefile.Reader{Destination: "ofac-fraud"}); got.Mine == nil || got.Mine.Status == casefile.ReferralAcknowledged || got.Mine.Outcome != "" {
+		t.Errorf("another destination changed the referral: %+v", got.Mine)
+	}
 	inbox := e.Do("GET", "/w/inbox", d, nil).Body.String()
 	if !strings.Contains(inbox, c.ID) || strings.Contains(inbox, uncited.ID) {
 		t.Error("the destination's inbox does not list exactly its cases")
