@@ -27,6 +27,10 @@ try {
   await audit('queue');
   await page.goto(base + '/w/queue?lang=en');
   await audit('queue (en)');
+  await page.goto(base + '/w/me');
+  if (!(await page.textContent('main')).includes('ce navigateur')) problems.push('my account does not mark this browser\'s session');
+  await audit('my account');
+  await page.goto(base + '/w/queue');
 
   await page.click('#take-next');
   await page.waitForSelector('#description', { timeout: 15000 });
