@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"github.com/btcsuite/btcd/btcutil/bech32"
+
 	"github.com/vigie-platform/vigie/report"
 )
 
@@ -52,7 +54,7 @@ func New(seed uint64, campaigns int) *Generator {
 			iban:       frenchIBAN(rng),
 			phone:      fmt.Sprintf("06 1%d %02d %02d %02d", rng.IntN(10), rng.IntN(100), rng.IntN(100), rng.IntN(100)),
 			domain:     fmt.Sprintf("%s-%s-%d.fr", words[rng.IntN(len(words))], words[rng.IntN(len(words))], i),
-			wallet:     "bc1q" + bech32ish(rng),
+			wallet:     segwitAddress(rng),
 			handle:     fmt.Sprintf("t.me/conseiller_%s_%d", words[rng.IntN(len(words))], i),
 			kind:       rng.IntN(4),
 			screenshot: fakePNG(rng),
@@ -74,15 +76,23 @@ func frenchIBAN(rng *rand.Rand) string {
 	return "FR" + fmt.Sprintf("%02d", check) + bban
 }
 
-// bech32ish is only a look-alike: demo wallets need not pass the checksum,
-// and those that do not are simply not identifiers.
-func bech32ish(rng *rand.Rand) string {
-	const alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-	b := make([]byte, 38)
-	for i := range b {
-		b[i] = alphabet[rng.IntN(32)]
+// segwitAddress returns a valid bech32 P2WPKH address (witness version 0,
+// a 20-byte program) with random bytes: investigators check wallets'
+// checksums, and so does the identifier index.
+func segwitAddress(rng *rand.Rand) string {
+	program := make([]byte, 20)
+	for i := range program {
+		program[i] = byte(rng.IntN(256))
 	}
-	return string(b)
+	five, err := bech32.ConvertBits(program, 8, 5, true)
+	if err != nil {
+		panic("demo: 20 bytes always convert: " + err.Error())
+	}
+	addr, err := bech32.Encode("bc", append([]byte{0}, five...))
+	if err != nil {
+		panic("demo: a 20-byte program always encodes: " + err.Error())
+	}
+	return addr
 }
 
 func (g *Generator) category() string {
@@ -98,7 +108,19 @@ func (g *Generator) category() string {
 
 // Next draws one report submission; i numbers it.
 func (g *Generator) Next(i int) report.Submission {
+	sub, _ := g.Draw(i)
+	return sub
+}
+
+// NoCampaign is the campaign of a report that belongs to none.
+const NoCampaign = -1
+
+// Draw draws one report submission and says which scam campaign made it
+// (NoCampaign for the others): the ground truth that waves and cases are
+// measured against.
+func (g *Generator) Draw(i int) (report.Submission, int) {
 	cat := g.category()
+	campaignOf := NoCampaign
 	sub := report.Submission{Category: cat, Channel: report.ChannelWeb, Anonymous: g.rng.IntN(3) == 0, Lang: "fr",
 		Urgent: (cat == "minors.grooming" || cat == "danger.self-harm" || cat == "violence.threat") && g.rng.IntN(4) == 0}
 	if !sub.Anonymous {
@@ -107,7 +129,9 @@ func (g *Generator) Next(i int) report.Submission {
 	}
 	switch cat {
 	case "fraud.scam", "fraud.phishing":
-		c := g.campaigns[g.zipf.Uint64()]
+		k := int(g.zipf.Uint64())
+		c := g.campaigns[k]
+		campaignOf = k
 		sub.IsVictim = true
 		sub.AmountLost = strconv.Itoa(20 + g.rng.IntN(5000))
 		switch c.kind {
@@ -140,7 +164,26 @@ func (g *Generator) Next(i int) report.Submission {
 	if g.Hot != "" && g.HotEvery > 0 && i%g.HotEvery == 0 {
 		sub.Description += " Il rappelle sans cesse depuis le " + g.Hot + "."
 	}
-	return sub
+	return sub, campaignOf
+}
+
+// Campaigns is how many scam campaigns the generator draws from.
+func (g *Generator) Campaigns() int { return len(g.campaigns) }
+
+// CampaignTitle names campaign k by what analysts would recognise it by:
+// its kind and the identifiers its victims all cite.
+func (g *Generator) CampaignTitle(k int) string {
+	c := g.campaigns[k]
+	switch c.kind {
+	case 0:
+		return fmt.Sprintf("Faux site de vente — IBAN %s, tél. %s", spaced(c.iban), c.phone)
+	case 1:
+		return fmt.Sprintf("Faux placement — portefeuille %s…, IBAN %s", c.wallet[:14], spaced(c.iban))
+	case 2:
+		return fmt.Sprintf("Faux colis bloqué — %s, tél. %s", c.domain, c.phone)
+	default:
+		return fmt.Sprintf("Faux support technique — tél. %s, %s", c.phone, c.handle)
+	}
 }
 
 func spaced(iban string) string {

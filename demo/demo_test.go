@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigie-platform/vigie/indicator"
@@ -10,13 +11,40 @@ func TestGeneratorIsRealistic(t *testing.T) {
 	g := New(1, 200)
 	counts := map[string]int{}
 	ibans := map[string]int{}
+	walletsCited, walletsValid := 0, 0
+	inCampaign := 0
 	for i := range 4000 {
-		sub := g.Next(i)
+		sub, campaign := g.Draw(i)
 		counts[sub.Category]++
+		if strings.HasPrefix(sub.Category, "fraud.") != (campaign != NoCampaign) {
+			t.Errorf("report %d (%s) has campaign %d", i, sub.Category, campaign)
+		}
+		if campaign != NoCampaign {
+			inCampaign++
+		}
+		if strings.Contains(sub.Description, "bc1q") {
+			walletsCited++
+		}
 		for _, ind := range indicator.Extract(sub.Description, indicator.DefaultOptions) {
-			if ind.Type == indicator.IBAN {
+			switch ind.Type {
+			case indicator.IBAN:
 				ibans[ind.Value]++
+			case indicator.BTC:
+				walletsValid++
 			}
+		}
+	}
+	// Every wallet a victim cites passes its checksum (issue 12: a demo
+	// campaign's wallet failed it).
+	if walletsCited == 0 || walletsValid != walletsCited {
+		t.Errorf("%d reports cite a wallet, %d valid wallets found", walletsCited, walletsValid)
+	}
+	if inCampaign != counts["fraud.scam"]+counts["fraud.phishing"] {
+		t.Errorf("%d reports in campaigns", inCampaign)
+	}
+	for k := range g.Campaigns() {
+		if title := g.CampaignTitle(k); !strings.Contains(title, "—") || len(title) < 20 {
+			t.Errorf("campaign %d titled %q", k, title)
 		}
 	}
 	scams := counts["fraud.scam"] + counts["fraud.phishing"]

@@ -46,19 +46,18 @@ func runBenchCorrelate(ctx context.Context, e env, args []string) error {
 		start := time.Now()
 		gen := demo.New(42, 5000)
 		gen.Hot, gen.HotEvery = hotPhone, max(1, *reports / *hot)
-		err := fillReports(ctx, intake, gen, int(have), *reports, func(done int) {
-			fmt.Fprintf(e.stderr, "%d reports stored (%.0f/s)\n", done, float64(done)/time.Since(start).Seconds())
-		})
-		if err != nil {
+		filling := newProgress(e.stderr, "bench correlate", "reports stored", *reports-int(have))
+		if err := fillReports(ctx, intake, gen, int(have), *reports, filling.Update, nil); err != nil {
 			return err
 		}
+		filling.Done()
 		fmt.Fprintf(e.stdout, "filled %d reports in %s\n", *reports-int(have), time.Since(start).Round(time.Second))
 	}
 	// A rebuild runs on a live store, whose reports the server linked (and
 	// text-indexed) as they came: link what the fill left, untimed, so
 	// that the rebuild below redoes the identifier index only.
 	start := time.Now()
-	first, err := drain(func() (int, error) { return linker.LinkOnce(ctx, 10000) })
+	first, err := drain(func() (int, error) { return linker.LinkOnce(ctx, 10000) }, nil)
 	if err != nil {
 		return err
 	}

@@ -4,19 +4,24 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/geo/geotest"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/routing"
 	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
@@ -170,7 +175,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 
 func TestDemoCommand(t *testing.T) {
 	dir := t.TempDir()
-	out := vigie(t, "demo", "--reports", "600", "--seed", "3", "--data", dir)
+	out := vigie(t, "demo", "--reports", "600", "--seed", "3", "--data", dir, "--truth", filepath.Join(dir, "truth.csv"))
 	if !strings.Contains(out, "600 reports") || !strings.Contains(out, "600 reports linked") {
 		t.Fatalf("demo: %q", out)
 	}
@@ -204,14 +209,52 @@ func TestDemoCommand(t *testing.T) {
 	if pending, _ := db.UnlinkedCount(ctx); pending != 0 {
 		t.Errorf("%d reports left unlinked", pending)
 	}
-	// The backlog before the last month is handled: cases referred, the
-	// rest decided; the last month is waiting in the queue.
+	// The backlog before the last month is handled: every campaign's
+	// victims in one case, titled by its identifiers and referred where the
+	// routing rules send it; the rest decided; the last month waits.
+	truth := readTruth(t, filepath.Join(dir, "truth.csv"))
+	if len(truth) != 600 {
+		t.Fatalf("ground truth has %d reports, want 600", len(truth))
+	}
+	rules, _ := routing.Default(destination.Default())
 	referred, _ := db.ListCases(ctx, casefile.Filter{Status: casefile.StatusReferred, Limit: 500})
 	if len(referred) == 0 {
 		t.Fatal("no referred case in the demo")
 	}
-	if c, err := db.CaseByID(ctx, referred[0].ID); err != nil || len(c.Referrals) != 1 || len(c.ReportIDs) != 10 || len(c.LegalRefs) == 0 {
-		t.Fatalf("demo case: %+v %v", c, err)
+	campaignCases := 0
+	for _, listed := range referred {
+		c, err := db.CaseByID(ctx, listed.ID)
+		if err != nil || len(c.Referrals) == 0 || len(c.LegalRefs) == 0 {
+			t.Fatalf("demo case: %+v %v", c, err)
+		}
+		if strings.Contains(c.Title, "démonstration") || !strings.Contains(c.Title, " — ") {
+			t.Errorf("case titled %q", c.Title)
+		}
+		// One campaign per case, all of it that came before the last month.
+		campaigns := map[int]bool{}
+		for _, id := range c.ReportIDs {
+			campaigns[truth[id]] = true
+		}
+		if len(campaigns) != 1 {
+			t.Errorf("case %q mixes campaigns %v", c.Title, campaigns)
+		}
+		if !campaigns[-1] {
+			campaignCases++
+		}
+		// Referred where the rules send it.
+		want, _ := rules.Propose(routing.Facts{Category: c.Category, VictimDepartement: c.VictimDepartement}, destination.Default())
+		var got []string
+		for _, r := range c.Referrals {
+			got = append(got, r.Destination)
+		}
+		slices.Sort(got)
+		slices.Sort(want.Destinations)
+		if !slices.Equal(got, want.Destinations) {
+			t.Errorf("case %q (%s) referred to %v, rules say %v", c.Title, c.Category, got, want.Destinations)
+		}
+	}
+	if campaignCases == 0 {
+		t.Error("no campaign case")
 	}
 	open, _ := db.Queue(ctx, triage.Filter{Limit: 500})
 	if len(open) < 20 || len(open) > 100 {
@@ -223,10 +266,59 @@ func TestDemoCommand(t *testing.T) {
 			break
 		}
 	}
-	unfounded, _ := db.Queue(ctx, triage.Filter{States: []triage.State{triage.StateUnfounded}, Limit: 500})
-	if len(unfounded) < 300 {
-		t.Errorf("%d reports decided unfounded", len(unfounded))
+	// No campaign victim is decided on alone (the review found 32 victims
+	// of one IBAN campaign decided unfounded).
+	for _, state := range []triage.State{triage.StateUnfounded, triage.StateNotCompetent, triage.StateDuplicate} {
+		decided, _ := db.Queue(ctx, triage.Filter{States: []triage.State{state}, Limit: 500})
+		if len(decided) == 0 {
+			t.Errorf("no report decided %s", state)
+		}
+		for _, it := range decided {
+			if truth[it.ID] != -1 {
+				t.Errorf("a victim of campaign %d was decided %s", truth[it.ID], state)
+				break
+			}
+		}
 	}
+
+	// A second run on the same store is refused unless asked for.
+	err = run(context.Background(), []string{"demo", "--reports", "10", "--data", dir}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "--append") {
+		t.Errorf("a second demo on the same store: %v", err)
+	}
+	if n, _ := db.CountReports(ctx); n != 600 {
+		t.Errorf("the refused run added reports: %d", n)
+	}
+	vigie(t, "demo", "--reports", "10", "--append", "--handle-backlog=false", "--data", dir)
+	if n, _ := db.CountReports(ctx); n != 610 {
+		t.Errorf("--append: %d reports, want 610", n)
+	}
+}
+
+// readTruth reads the demo's ground truth: report id → campaign.
+func readTruth(t *testing.T, path string) map[string]int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "report_id,receipt,campaign" {
+		t.Fatalf("truth header: %v", rows)
+	}
+	out := map[string]int{}
+	for _, r := range rows[1:] {
+		k, err := strconv.Atoi(r[2])
+		if err != nil || !strings.HasPrefix(r[1], "VG-") {
+			t.Fatalf("truth row %v", r)
+		}
+		out[r[0]] = k
+	}
+	return out
 }
 
 func TestAuditVerifyCommand(t *testing.T) {
