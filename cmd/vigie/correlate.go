@@ -33,16 +33,16 @@ func correlateRebuild(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFla
 	defer db.Close()
 	start := time.Now()
 	l := correlate.NewLinker(db, list, indicator.Options{Region: *region}, nil)
-	last := time.Now()
-	n, err := l.Rebuild(ctx, func(done int) {
-		if time.Since(last) > 5*time.Second {
-			fmt.Fprintf(e.stderr, "%d reports linked (%.0f/s)\n", done, float64(done)/time.Since(start).Seconds())
-			last = time.Now()
-		}
-	})
+	total, err := db.CountReports(ctx)
 	if err != nil {
 		return err
 	}
+	shown := newProgress(e.stderr, "correlate rebuild", "reports linked", int(total))
+	n, err := l.Rebuild(ctx, shown.Update)
+	if err != nil {
+		return err
+	}
+	shown.Done()
 	fmt.Fprintf(e.stdout, "rebuilt the index from %d reports in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
