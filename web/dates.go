@@ -30,3 +30,21 @@ func (t Translator) DateTime(at time.Time) string {
 	}
 	return local.Format("2 Jan 2006, 15:04")
 }
+
+// Date says a day as a person in France reads it: « 2 déc. 2026 ».
+func (t Translator) Date(at time.Time) string {
+	if at.IsZero() {
+		return "—"
+	}
+	local := at.In(Paris)
+	if t.lang == "fr" {
+		return fmt.Sprintf("%d %s %d", local.Day(), monthsFR[local.Month()-1], local.Year())
+	}
+	return local.Format("2 Jan 2006")
+}
+
+// ISOTime is an instant for a <time datetime> attribute, in Paris time
+// with its offset, so that the attribute and the text agree.
+func (t Translator) ISOTime(at time.Time) string {
+	return at.In(Paris).Format(time.RFC3339)
+}

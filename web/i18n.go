@@ -126,6 +126,20 @@ func IsWorkspaceKey(key string) bool {
 	return ok
 }
 
+// Say names a coded value (a priority, an event's kind) in the page's
+// language: the words of prefix+"."+value when the catalogue has them,
+// else the value itself, so that an unforeseen code is still shown.
+func (t Translator) Say(prefix, value string) string {
+	key := prefix + "." + value
+	if _, ok := ui[key]; ok {
+		return t.T(key)
+	}
+	if _, ok := wsui[key]; ok {
+		return t.T(key)
+	}
+	return value
+}
+
 // LangOf reads the page language: ?lang=en or, once the body is parsed, a
 // form's lang field; French otherwise. No cookie is set.
 func LangOf(r *http.Request) string {

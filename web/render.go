@@ -109,6 +109,17 @@ func NewPage(r *http.Request, title string, tax *taxonomy.Taxonomy) Page {
 	return p
 }
 
+// CategoryLabel names a category's code in the page's language; an
+// unknown code is shown as it is.
+func (p Page) CategoryLabel(code string) string {
+	for _, c := range p.Categories {
+		if c.Code == code {
+			return c.Label
+		}
+	}
+	return code
+}
+
 // Link keeps the page language on internal links.
 func (p Page) Link(path string) string {
 	if p.Lang != "en" {
