@@ -45,10 +45,6 @@ func (engine) SerialLock(ctx context.Context, tx *sql.Tx, key int64) error {
 	return err
 }
 
-func (engine) DayOf(column string) string {
-	return `to_char(to_timestamp(` + column + ` / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
-}
-
 func (engine) ClaimSuffix(of string) string {
 	if of != "" {
 		return " FOR UPDATE OF " + of + " SKIP LOCKED"

@@ -26,10 +26,6 @@ func (engine) Rebind(query string) string { return query }
 // IMMEDIATE on its one connection, so they already run one at a time.
 func (engine) SerialLock(context.Context, *sql.Tx, int64) error { return nil }
 
-func (engine) DayOf(column string) string {
-	return `strftime('%Y-%m-%d', ` + column + ` / 1000000, 'unixepoch')`
-}
-
 // ClaimSuffix is empty: with one writer, the transaction that claims rows
 // is the only one that could.
 func (engine) ClaimSuffix(string) string { return "" }

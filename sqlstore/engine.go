@@ -28,9 +28,6 @@ type Engine interface {
 	// instances. An engine with a single writer has nothing to take.
 	SerialLock(ctx context.Context, tx *sql.Tx, key int64) error
 
-	// DayOf renders a unix-microseconds column as its UTC day, YYYY-MM-DD.
-	DayOf(column string) string
-
 	// ClaimSuffix ends a SELECT whose rows the transaction claims, so that
 	// claimers on other instances skip them and take others (FOR UPDATE
 	// SKIP LOCKED); of names the table whose rows are claimed when the

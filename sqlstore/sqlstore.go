@@ -28,6 +28,7 @@ import (
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/stats"
 )
 
 // Execer is what both *sql.DB and *sql.Tx offer.
@@ -370,7 +371,7 @@ func (s *Store) AddVisits(ctx context.Context, day time.Time, n int64) (err erro
 func (s *Store) Visits(ctx context.Context, from, to time.Time) (_ map[string]int64, err error) {
 	defer s.Guard(&err)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT day, visits FROM visits_daily WHERE day >= ? AND day <= ?`),
-		from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly))
+		stats.DayOf(from), stats.DayOf(to))
 	if err != nil {
 		return nil, fmt.Errorf("read visits: %w", err)
 	}

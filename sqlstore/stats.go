@@ -12,25 +12,52 @@ import (
 // recomputing the same days at once (see Engine.SerialLock).
 const statsLock = 0x73746174 // "stat"
 
-// RefreshStats implements stats.Store: the days from since are deleted
-// and counted again from the tables, in one transaction.
+// hourMicros is an hour in the stores' unit of time (microseconds).
+const hourMicros = int64(time.Hour / time.Microsecond)
+
+// RefreshStats implements stats.Store: the days from since's day are
+// deleted and counted again from the tables, in one transaction. Days are
+// Paris days (stats.Zone): the tables are counted per UTC hour, which the
+// engines share, and each hour is put in the Paris day it falls in (the
+// zone's offsets are whole hours).
 func (s *Store) RefreshStats(ctx context.Context, since time.Time) (err error) {
 	defer s.Guard(&err)
-	day := since.UTC().Truncate(24 * time.Hour)
-	from := micros(day)
+	start := stats.DayStart(since)
+	from := micros(start)
 	return s.inTx(ctx, "refresh stats", func(tx *sql.Tx) error {
 		if err := s.engine.SerialLock(ctx, tx, statsLock); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM stats_daily WHERE day >= ?`), day.Format(time.DateOnly)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM stats_daily WHERE day >= ?`), stats.DayOf(start)); err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`INSERT INTO stats_daily (day, metric, key, value) SELECT ` + s.engine.DayOf("created_at") + `, 'reports', category, count(*) FROM reports WHERE created_at >= ? GROUP BY 1, 3`,
-			`INSERT INTO stats_daily (day, metric, key, value) SELECT ` + s.engine.DayOf("created_at") + `, 'cases', CASE WHEN category = '' THEN 'unqualified' ELSE category END, count(*) FROM cases WHERE created_at >= ? AND merged_into = '' GROUP BY 1, 3`,
-			`INSERT INTO stats_daily (day, metric, key, value) SELECT ` + s.engine.DayOf("at") + `, 'referrals', destination, count(*) FROM referrals WHERE at >= ? GROUP BY 1, 3`,
+		type cell struct{ day, metric, key string }
+		counts := map[cell]int64{}
+		for _, q := range []struct{ metric, query string }{
+			{stats.Reports, `SELECT created_at / ?, category, count(*) FROM reports WHERE created_at >= ? GROUP BY 1, 2`},
+			{stats.Cases, `SELECT created_at / ?, CASE WHEN category = '' THEN 'unqualified' ELSE category END, count(*) FROM cases WHERE created_at >= ? AND merged_into = '' GROUP BY 1, 2`},
+			{stats.Referrals, `SELECT at / ?, destination, count(*) FROM referrals WHERE at >= ? GROUP BY 1, 2`},
 		} {
-			if _, err := tx.ExecContext(ctx, s.rebind(q), from); err != nil {
+			rows, err := tx.QueryContext(ctx, s.rebind(q.query), hourMicros, from)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var hour, n int64
+				var key string
+				if err := rows.Scan(&hour, &key, &n); err != nil {
+					rows.Close()
+					return err
+				}
+				counts[cell{stats.DayOf(time.Unix(hour*3600, 0)), q.metric, key}] += n
+			}
+			if err := endRows(rows); err != nil {
+				return err
+			}
+		}
+		insert := s.rebind(`INSERT INTO stats_daily (day, metric, key, value) VALUES (?, ?, ?, ?)`)
+		for c, n := range counts {
+			if _, err := tx.ExecContext(ctx, insert, c.day, c.metric, c.key, n); err != nil {
 				return err
 			}
 		}
@@ -41,7 +68,7 @@ func (s *Store) RefreshStats(ctx context.Context, since time.Time) (err error) {
 // StatsRows implements stats.Store.
 func (s *Store) StatsRows(ctx context.Context, from, to time.Time) (_ []stats.Row, err error) {
 	defer s.Guard(&err)
-	f, t := from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly)
+	f, t := stats.DayOf(from), stats.DayOf(to)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT day, metric, key, value FROM stats_daily WHERE day >= ? AND day < ?
 		UNION ALL SELECT day, 'visits', '', visits FROM visits_daily WHERE day >= ? AND day < ? ORDER BY 1`), f, t, f, t)
 	return collect(rows, err, "stats", func(sc scanner) (stats.Row, error) {

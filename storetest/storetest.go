@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"Stats", testStats},
+		{"StatsParisDays", testStatsParisDays},
 		{"Retention", testRetention},
 		{"CaseRetention", testCaseRetention},
 		{"DeliveriesOnceAcrossWorkers", testDeliveriesOnceAcrossWorkers},

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -565,6 +566,60 @@ func testStats(t *testing.T, s Store) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("rows %v, want %v", got, want)
+	}
+}
+
+// testStatsParisDays: figures count Paris days, not UTC days; a report
+// sent at half past midnight in Paris is counted on that Paris day, in
+// winter (UTC+1) and in summer (UTC+2).
+func testStatsParisDays(t *testing.T, s Store) {
+	at := func(when string) {
+		t.Helper()
+		instant, err := time.Parse(time.RFC3339, when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := report.NewIntake(s, s, taxonomy.Default(), []byte("conformance-key"), func() time.Time { return instant })
+		if _, err := in.Submit(ctx, report.Submission{Category: "fraud.scam", Description: "à " + when, Anonymous: true, Channel: report.ChannelAPI, TokenName: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at("2026-12-01T22:59:00Z") // 23:59 in Paris: 1 December
+	at("2026-12-01T23:30:00Z") // 00:30 in Paris: 2 December
+	at("2026-07-14T21:30:00Z") // 23:30 in Paris: 14 July
+	at("2026-07-14T22:30:00Z") // 00:30 in Paris: 15 July
+	at("2026-03-29T00:30:00Z") // 01:30 in Paris, the night clocks go forward: 29 March
+	since := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.RefreshStats(ctx, since); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.StatsRows(ctx, since, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, r := range rows {
+		if r.Metric == stats.Reports {
+			got[r.Day] += r.Value
+		}
+	}
+	want := map[string]int64{"2026-12-01": 1, "2026-12-02": 1, "2026-07-14": 1, "2026-07-15": 1, "2026-03-29": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("reports per day %v, want the Paris days %v", got, want)
+	}
+	// Refreshing from a day counts that whole Paris day again, no more.
+	if err := s.RefreshStats(ctx, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ = s.StatsRows(ctx, since, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	total := int64(0)
+	for _, r := range rows {
+		if r.Metric == stats.Reports {
+			total += r.Value
+		}
+	}
+	if total != 5 {
+		t.Errorf("after a partial refresh, %d reports counted, want 5", total)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vigie-platform/vigie/stats"
 )
 
 // Store adds to and reads the daily counts.
@@ -63,7 +65,7 @@ func (c *Counter) Observe(r *http.Request) {
 	if !IsNewVisit(r) {
 		return
 	}
-	day := c.now().UTC().Format(time.DateOnly)
+	day := stats.DayOf(c.now())
 	c.mu.Lock()
 	c.pending[day]++
 	c.mu.Unlock()

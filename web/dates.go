@@ -3,18 +3,13 @@ package web
 import (
 	"fmt"
 	"time"
-	_ "time/tzdata" // the zone rules travel with the binary: a slim container may have none
+
+	"github.com/vigie-platform/vigie/stats"
 )
 
-// Paris is the time zone in which people read dates and in which days are
-// counted: the platform serves France, whatever zone its servers keep.
-var Paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("embedded zone data lacks Europe/Paris: " + err.Error())
-	}
-	return loc
-}()
+// Paris is the time zone in which people read dates: the one in which the
+// figures count days (stats.Zone).
+var Paris = stats.Zone
 
 var monthsFR = [...]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
 
