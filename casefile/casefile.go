@@ -39,6 +39,7 @@ var Outcomes = []string{"action-taken", "content-removed", "no-offence", "insuff
 // Case is a group of reports about one matter.
 type Case struct {
 	ID         string
+	Number     string // F-2026-000123: what people say, type and search for
 	Title      string
 	Status     Status
 	Category   string
@@ -127,6 +128,8 @@ type Store interface {
 	// when one already belongs to an open case.
 	CreateCase(ctx context.Context, c Case) error
 	CaseByID(ctx context.Context, id string) (Case, error)
+	// CaseIDByNumber finds a case by its number (ErrNotFound).
+	CaseIDByNumber(ctx context.Context, number string) (string, error)
 	ListCases(ctx context.Context, f Filter) ([]Case, error)
 	CaseEvents(ctx context.Context, id string) ([]Event, error)
 	AddReportsToCase(ctx context.Context, id string, reportIDs []string, actor string) error

@@ -53,3 +53,12 @@ func TestConcurrentMigrations(t *testing.T) {
 func TestAuditTamper(t *testing.T) {
 	storetest.Tamper(t, open, `DROP TRIGGER audit_log_no_change ON audit_log`)
 }
+
+func TestCaseNumberMigration(t *testing.T) {
+	s, exec := open(t)
+	file, err := migrations.ReadFile("migrations/0019_case_numbers.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.CaseNumberBackfill(t, s, exec, string(file))
+}

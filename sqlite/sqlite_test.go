@@ -144,3 +144,12 @@ func TestFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+func TestCaseNumberMigration(t *testing.T) {
+	s, exec := open(t)
+	file, err := migrations.ReadFile("migrations/0019_case_numbers.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.CaseNumberBackfill(t, s, exec, string(file))
+}

@@ -10,16 +10,17 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/triage"
 )
 
-const caseColumns = `id, title, status, category, legal_refs, summary, priority, outcome, merged_into, created_by, created_at, updated_at, victim_departement, reporter_country`
+const caseColumns = `id, title, status, category, legal_refs, summary, priority, outcome, merged_into, created_by, created_at, updated_at, victim_departement, reporter_country, number`
 
 func scanCase(sc scanner) (casefile.Case, error) {
 	var c casefile.Case
 	var status, legal string
 	var created, updated int64
-	err := sc.Scan(&c.ID, &c.Title, &status, &c.Category, &legal, &c.Summary, &c.Priority, &c.Outcome, &c.MergedInto, &c.CreatedBy, &created, &updated, &c.VictimDepartement, &c.ReporterCountry)
+	err := sc.Scan(&c.ID, &c.Title, &status, &c.Category, &legal, &c.Summary, &c.Priority, &c.Outcome, &c.MergedInto, &c.CreatedBy, &created, &updated, &c.VictimDepartement, &c.ReporterCountry, &c.Number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, casefile.ErrNotFound
 	}
@@ -69,11 +70,37 @@ func (s *Store) CreateCase(ctx context.Context, c casefile.Case) (err error) {
 	})
 }
 
+// caseNumberLock keys the serial lock under which a case takes the next
+// number of its year (see Engine.SerialLock).
+const caseNumberLock = 0x63736e6f // "csno"
+
 func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, c casefile.Case) error {
+	if err := s.engine.SerialLock(ctx, tx, caseNumberLock); err != nil {
+		return err
+	}
+	year := stats.DayOf(c.CreatedAt)[:4]
+	var last string
+	err := tx.QueryRowContext(ctx, s.rebind(`SELECT number FROM cases WHERE number LIKE ? ORDER BY length(number) DESC, number DESC LIMIT 1`),
+		casefile.NumberPrefix+year+"-%").Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("case number: %w", err)
+	}
+	c.Number = casefile.NextNumber(year, last)
 	legal, _ := json.Marshal(c.LegalRefs)
-	_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO cases (`+caseColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-		c.ID, c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, c.MergedInto, c.CreatedBy, micros(c.CreatedAt), micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry)
+	_, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO cases (`+caseColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+		c.ID, c.Title, string(c.Status), c.Category, string(legal), c.Summary, c.Priority, c.Outcome, c.MergedInto, c.CreatedBy, micros(c.CreatedAt), micros(c.UpdatedAt), c.VictimDepartement, c.ReporterCountry, c.Number)
 	return err
+}
+
+// CaseIDByNumber finds a case by its number (F-2026-000123).
+func (s *Store) CaseIDByNumber(ctx context.Context, number string) (_ string, err error) {
+	defer s.Guard(&err)
+	var id string
+	err = s.read.QueryRowContext(ctx, s.rebind(`SELECT id FROM cases WHERE number = ?`), number).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", casefile.ErrNotFound
+	}
+	return id, err
 }
 
 // SplitCase creates nc with some of from's reports, moved in the same

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"Accounts", testAccounts},
 		{"Queue", testQueue},
 		{"Cases", testCases},
+		{"CaseNumbers", testCaseNumbers},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"Stats", testStats},

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/search"
@@ -620,6 +621,52 @@ func testStatsParisDays(t *testing.T, s Store) {
 	}
 	if total != 5 {
 		t.Errorf("after a partial refresh, %d reports counted, want 5", total)
+	}
+}
+
+// testCaseNumbers: every case gets the next number of its Paris year,
+// splits included, and is found by it.
+func testCaseNumbers(t *testing.T, s Store) {
+	svc := casefile.NewService(s, taxonomy.Default(), nil)
+	var made []casefile.Case
+	for i := range 3 {
+		a, b := submitAt(t, s, "fraud.scam", fmt.Sprint("n", i), false), submitAt(t, s, "fraud.scam", fmt.Sprint("m", i), false)
+		c, err := svc.Create(ctx, fmt.Sprint("Fiche ", i), []string{a, b}, "ana")
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, c)
+	}
+	year := stats.DayOf(time.Now())[:4]
+	for i, c := range made {
+		stored, err := s.CaseByID(ctx, c.ID)
+		want := fmt.Sprintf("F-%s-%06d", year, i+1)
+		if err != nil || stored.Number != want {
+			t.Fatalf("case %d numbered %q (%v), want %s", i, stored.Number, err, want)
+		}
+		if id, err := s.CaseIDByNumber(ctx, want); err != nil || id != c.ID {
+			t.Errorf("CaseIDByNumber(%s) = %q %v", want, id, err)
+		}
+	}
+	first, _ := s.CaseByID(ctx, made[0].ID)
+	split, err := svc.Split(ctx, first.ID, first.ReportIDs[:1], "Scindée", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.CaseByID(ctx, split.ID); got.Number != fmt.Sprintf("F-%s-000004", year) {
+		t.Errorf("split case numbered %q", got.Number)
+	}
+	if _, err := s.CaseIDByNumber(ctx, "F-1999-000001"); !errors.Is(err, casefile.ErrNotFound) {
+		t.Errorf("unknown number: %v", err)
+	}
+	// People type numbers loosely; the service resolves them, and ids.
+	for _, ref := range []string{" f-" + year + "-2 ", made[1].ID} {
+		if id, err := svc.Resolve(ctx, ref); err != nil || id != made[1].ID {
+			t.Errorf("Resolve(%q) = %q %v", ref, id, err)
+		}
+	}
+	if _, err := svc.Resolve(ctx, "F-"+year+"-999"); !errors.Is(err, problem.New("case.unknown_ref")) {
+		t.Errorf("Resolve of an unknown number: %v", err)
 	}
 }
 
