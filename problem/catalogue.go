@@ -12,6 +12,7 @@ var catalogue = map[string]message{
 	"text.too_long":     {"%s is too long (%d characters, at most %d)", "%s : trop long (%d caractères, %d au plus)"},
 
 	// casefile
+	"report.unknown_receipt":        {"no report has the receipt %s", "Aucun signalement n'a le récépissé %s."},
 	"case.unknown_ref":              {"no case %q: give its number (F-2026-000123)", "Aucune fiche %q : indiquez son numéro (F-2026-000123)."},
 	"case.no_reports":               {"a case needs at least one report", "Une fiche réunit au moins un signalement."},
 	"case.unknown_category":         {"unknown category %q", "Catégorie inconnue : %q."},

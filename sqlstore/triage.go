@@ -14,13 +14,14 @@ import (
 	"github.com/vigie-platform/vigie/triage"
 )
 
-const queueColumns = `r.id, r.receipt, r.category, r.channel, r.urgent, r.created_at, r.triage, r.assignee, r.case_id, substr(r.description, 1, 160)`
+const queueColumns = `r.id, r.receipt, r.category, r.channel, r.urgent, r.created_at, r.triage, r.assignee, r.case_id,
+	COALESCE((SELECT c.number FROM cases c WHERE c.id = r.case_id), ''), substr(r.description, 1, 160)`
 
 func scanItem(sc scanner) (triage.Item, error) {
 	var it triage.Item
 	var created int64
 	var state string
-	err := sc.Scan(&it.ID, &it.Receipt, &it.Category, &it.Channel, &it.Urgent, &created, &state, &it.Assignee, &it.CaseID, &it.Excerpt)
+	err := sc.Scan(&it.ID, &it.Receipt, &it.Category, &it.Channel, &it.Urgent, &created, &state, &it.Assignee, &it.CaseID, &it.CaseNumber, &it.Excerpt)
 	it.CreatedAt, it.State = fromMicros(created), triage.State(state)
 	return it, err
 }
@@ -119,6 +120,22 @@ func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, er
 		return strings.Compare(a.ID, b.ID)
 	})
 	return items[:min(len(items), f.Limit)], nil
+}
+
+// TriageItems reads the items of the reports named.
+func (s *Store) TriageItems(ctx context.Context, ids []string) (_ []triage.Item, err error) {
+	defer s.Guard(&err)
+	var out []triage.Item
+	for lo := 0; lo < len(ids); lo += 500 {
+		chunk := ids[lo:min(lo+500, len(ids))]
+		rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE r.id IN (`+Placeholders(len(chunk))+`)`), toAny(chunk)...)
+		items, err := collect(rows, err, "triage items", scanItem)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
 }
 
 // TriageOf reads one report's queue line.

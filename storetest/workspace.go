@@ -656,6 +656,17 @@ func testCaseNumbers(t *testing.T, s Store) {
 	if got, _ := s.CaseByID(ctx, split.ID); got.Number != fmt.Sprintf("F-%s-000004", year) {
 		t.Errorf("split case numbered %q", got.Number)
 	}
+	// Report lines carry their case's number; unknown ids are left out.
+	second, _ := s.CaseByID(ctx, made[1].ID)
+	items, err := s.TriageItems(ctx, append(slices.Clone(second.ReportIDs), "01234567-89ab-7def-8123-456789abcdef"))
+	if err != nil || len(items) != 2 {
+		t.Fatalf("TriageItems: %+v %v", items, err)
+	}
+	for _, it := range items {
+		if it.CaseNumber != second.Number || it.CaseID != second.ID || !strings.HasPrefix(it.Receipt, "VG-") {
+			t.Errorf("item %+v, want case %s", it, second.Number)
+		}
+	}
 	if _, err := s.CaseIDByNumber(ctx, "F-1999-000001"); !errors.Is(err, casefile.ErrNotFound) {
 		t.Errorf("unknown number: %v", err)
 	}

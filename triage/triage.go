@@ -104,7 +104,9 @@ type Item struct {
 	State     State
 	Assignee  string
 	CaseID    string
-	Excerpt   string // the start of the description, as text
+	// CaseNumber is the number of the report's case, if any (F-2026-…).
+	CaseNumber string
+	Excerpt    string // the start of the description, as text
 }
 
 // Key is the item's sort key.
@@ -156,6 +158,9 @@ type Store interface {
 	Decide(ctx context.Context, reportIDs []string, d Decision, actor string, at time.Time) (int, error)
 	ReportEvents(ctx context.Context, reportID string) ([]Event, error)
 	TriageOf(ctx context.Context, reportID string) (Item, error)
+	// TriageItems reads the items of the reports named, in no set order;
+	// unknown ids are left out.
+	TriageItems(ctx context.Context, reportIDs []string) ([]Item, error)
 }
 
 // Event is one line of a report's history.

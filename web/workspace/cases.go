@@ -67,6 +67,7 @@ type caseView struct {
 	Priorities    []string
 	Outcomes      []string
 	ReadOnly      bool // the destination's view
+	MergedNumber  string
 	Routing       routingView
 	Mine          *referralView // the destination user's own referral
 	Notices       noticesView
@@ -116,6 +117,18 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 		}
 	}
 	v.History = cv.History
+	details := make([]*string, len(v.History))
+	for i := range v.History {
+		details[i] = &v.History[i].Detail
+	}
+	if c.MergedInto != "" {
+		v.MergedNumber = c.MergedInto
+		details = append(details, &v.MergedNumber)
+	}
+	if err := s.peopleNames(r.Context(), details); err != nil {
+		s.wsErr(w, r, u, err)
+		return v, false
+	}
 	if readOnly {
 		// The destination sees its own referral, not the analysts' routing.
 		if cv.Mine == nil {
@@ -211,7 +224,11 @@ func (s *server) noteCase(r *http.Request, u account.User, id string) error {
 }
 
 func (s *server) addReports(r *http.Request, u account.User, id string) error {
-	ids, err := parseIDs(r, "report")
+	refs, err := parseIDs(r, "report")
+	if err != nil {
+		return err
+	}
+	ids, err := s.reportRefs(r.Context(), refs)
 	if err != nil {
 		return err
 	}
@@ -227,7 +244,11 @@ func (s *server) mergeCase(r *http.Request, u account.User, id string) error {
 	if from == "" {
 		return problem.New("case.merge_target_required")
 	}
-	return s.Cases.Merge(r.Context(), id, from, u.Email)
+	fromID, err := s.Cases.Resolve(r.Context(), from)
+	if err != nil {
+		return err
+	}
+	return s.Cases.Merge(r.Context(), id, fromID, u.Email)
 }
 
 // handleCaseSplit moves the checked reports to a new case.

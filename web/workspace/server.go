@@ -102,6 +102,12 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 
 var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me"}
 
+// lineOf carries a page into the partial that names one report.
+type lineOf struct {
+	P    wpage
+	Item triage.Item
+}
+
 // itemsOf carries a page into a partial that lists reports.
 type itemsOf struct {
 	P     wpage
@@ -111,7 +117,10 @@ type itemsOf struct {
 // parsePages parses the workspace's pages in its layout; "w_figures" is
 // the figures page of web/figures inside the workspace.
 func parsePages() map[string]*template.Template {
-	funcs := template.FuncMap{"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} }}
+	funcs := template.FuncMap{
+		"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} },
+		"line": func(p wpage, it triage.Item) lineOf { return lineOf{p, it} },
+	}
 	page := func(name string, fsys fs.FS, file string) *template.Template {
 		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html"))
 		return template.Must(t.ParseFS(fsys, file))

@@ -192,6 +192,14 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 	}
 	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
 		DuplicateOf: strings.TrimSpace(r.PostForm.Get("duplicate_of"))}
+	if d.DuplicateOf != "" {
+		original, err := s.reportRefs(r.Context(), []string{d.DuplicateOf})
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		d.DuplicateOf = original[0]
+	}
 	if _, err := s.Triage.Decide(r.Context(), ids, d, u.Email); err != nil {
 		s.wsErr(w, r, u, err)
 		return
@@ -222,11 +230,20 @@ type reportView struct {
 	CategoryLabel string
 	IsMinors      bool
 	Identifiers   []correlate.Info
-	Related       []correlate.Related
+	Related       []relatedView
 	Cluster       correlate.Cluster
+	// Proposal is the cluster's reports that a new case can take: not
+	// decided, in no case. LeftOut counts the others.
+	Proposal []triage.Item
+	LeftOut  int
 	History       []triage.Event
 	Attachments   []attachmentView
 	Decisions     []string
+}
+
+type relatedView struct {
+	Item   triage.Item
+	Shared []correlate.SharedIdentity
 }
 
 type attachmentView struct {
@@ -260,18 +277,47 @@ func (s *server) handleReportView(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	if v.Related, err = correlate.RelatedReports(ctx, s.Index, id, web.RelatedPerValue); err != nil && !errors.Is(err, correlate.ErrNotFound) {
+	related, err := correlate.RelatedReports(ctx, s.Index, id, web.RelatedPerValue)
+	if err != nil && !errors.Is(err, correlate.ErrNotFound) {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	if len(v.Related) > 50 {
-		v.Related = v.Related[:50]
+	if len(related) > 50 {
+		related = related[:50]
 	}
 	if v.Cluster, err = correlate.ClusterOf(ctx, s.Index, id, web.ClusterMaxReports, web.ClusterMaxValueCount); err != nil && !errors.Is(err, correlate.ErrNotFound) {
 		s.wsErr(w, r, u, err)
 		return
 	}
+	named := make([]string, 0, len(related)+len(v.Cluster.Reports))
+	for _, rel := range related {
+		named = append(named, rel.ReportID)
+	}
+	items, err := s.itemsByID(ctx, append(named, v.Cluster.Reports...))
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	for _, rel := range related {
+		v.Related = append(v.Related, relatedView{Item: items[rel.ReportID], Shared: rel.Shared})
+	}
+	for _, rid := range v.Cluster.Reports {
+		it, ok := items[rid]
+		if ok && it.CaseID == "" && (it.State == triage.StateNew || it.State == triage.StateAssigned) {
+			v.Proposal = append(v.Proposal, it)
+		} else {
+			v.LeftOut++
+		}
+	}
 	if v.History, err = s.Workspace.ReportEvents(ctx, id); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	details := make([]*string, len(v.History))
+	for i := range v.History {
+		details[i] = &v.History[i].Detail
+	}
+	if err := s.peopleNames(ctx, details); err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
