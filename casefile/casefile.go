@@ -71,6 +71,7 @@ const (
 // Referral records that a case was sent to a destination, and what
 // became of it there.
 type Referral struct {
+	CaseID         string // the case referred (filled when read in a list)
 	Destination    string
 	At             time.Time
 	Actor          string

@@ -176,24 +176,25 @@ func (s *Store) CaseByID(ctx context.Context, id string) (_ casefile.Case, err e
 	if err := endRows(rows); err != nil {
 		return c, err
 	}
-	rows, err = s.read.QueryContext(ctx, s.rebind(`SELECT destination, at, actor, status, rule, reason, overridden, due_at, acknowledged_at, outcome, outcome_at
-		FROM referrals WHERE case_id = ? ORDER BY at, destination`), id)
-	if err != nil {
-		return c, fmt.Errorf("case referrals: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	c.Referrals, err = s.referralsOf(ctx, `case_id = ?`, id)
+	return c, err
+}
+
+// referralsOf reads the referrals that cond (on the referrals table)
+// selects.
+func (s *Store) referralsOf(ctx context.Context, cond string, args ...any) ([]casefile.Referral, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT case_id, destination, at, actor, status, rule, reason, overridden, due_at, acknowledged_at, outcome, outcome_at
+		FROM referrals WHERE `+cond+` ORDER BY at, destination`), args...)
+	return collect(rows, err, "case referrals", func(sc scanner) (casefile.Referral, error) {
 		var r casefile.Referral
+		var caseID string
 		var at, due, ack, outAt int64
 		var status string
-		if err := rows.Scan(&r.Destination, &at, &r.Actor, &status, &r.Rule, &r.Reason, &r.Overridden, &due, &ack, &r.Outcome, &outAt); err != nil {
-			return c, err
-		}
-		r.At, r.Status = fromMicros(at), casefile.ReferralStatus(status)
+		err := sc.Scan(&caseID, &r.Destination, &at, &r.Actor, &status, &r.Rule, &r.Reason, &r.Overridden, &due, &ack, &r.Outcome, &outAt)
+		r.CaseID, r.At, r.Status = caseID, fromMicros(at), casefile.ReferralStatus(status)
 		r.DueAt, r.AcknowledgedAt, r.OutcomeAt = optMicros(due), optMicros(ack), optMicros(outAt)
-		c.Referrals = append(c.Referrals, r)
-	}
-	return c, rows.Err()
+		return r, err
+	})
 }
 
 // ListCases lists cases, most recently changed first.
@@ -216,7 +217,27 @@ func (s *Store) ListCases(ctx context.Context, f casefile.Filter) (_ []casefile.
 	}
 	args = append(args, f.Limit)
 	rows, err := s.read.QueryContext(ctx, s.rebind(q+` ORDER BY updated_at DESC, id LIMIT ?`), args...)
-	return collectRows(rows, err, "list cases", scanCase)
+	cases, err := collectRows(rows, err, "list cases", scanCase)
+	if err != nil || f.Destination == "" || len(cases) == 0 {
+		return cases, err
+	}
+	// A destination's list carries its own referral of each case.
+	byID := make(map[string]int, len(cases))
+	ids := make([]any, 0, len(cases)+1)
+	ids = append(ids, f.Destination)
+	for i, c := range cases {
+		byID[c.ID] = i
+		ids = append(ids, c.ID)
+	}
+	refs, err := s.referralsOf(ctx, `destination = ? AND case_id IN (`+Placeholders(len(cases))+`)`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refs {
+		i := byID[r.CaseID]
+		cases[i].Referrals = append(cases[i].Referrals, r)
+	}
+	return cases, nil
 }
 
 // CaseEvents reads a case's history.

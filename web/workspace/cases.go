@@ -495,14 +495,49 @@ func (s *server) handleUserDisable(w http.ResponseWriter, r *http.Request, u acc
 
 // Destination inbox.
 
+// inboxLine is one case of a destination's inbox: its own referral, what
+// it is expected to do next, and by when.
+type inboxLine struct {
+	Case     casefile.Case
+	Referral casefile.Referral
+	Overdue  bool
+	Action   string // acknowledge, outcome, or "" when nothing is expected
+}
+
 func (s *server) handleInbox(w http.ResponseWriter, r *http.Request, u account.User) {
 	cases, err := s.Cases.Inbox(r.Context(), readerOf(u), 200)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
+	now := time.Now()
+	lines := make([]inboxLine, 0, len(cases))
+	for _, c := range cases {
+		if len(c.Referrals) == 0 {
+			continue
+		}
+		ref := c.Referrals[0]
+		line := inboxLine{Case: c, Referral: ref, Overdue: ref.Overdue(now)}
+		switch ref.Status {
+		case casefile.ReferralPending, casefile.ReferralDelivered:
+			line.Action = "acknowledge"
+		case casefile.ReferralAcknowledged:
+			line.Action = "outcome"
+		}
+		lines = append(lines, line)
+	}
+	// What waits for an act comes first, the most urgent deadline first.
+	slices.SortStableFunc(lines, func(a, b inboxLine) int {
+		if (a.Action == "") != (b.Action == "") {
+			if a.Action == "" {
+				return 1
+			}
+			return -1
+		}
+		return a.Referral.DueAt.Compare(b.Referral.DueAt)
+	})
 	p := s.newWPage(r, u, "ws.inbox.title")
-	p.Data = caseListView{Cases: cases}
+	p.Data = lines
 	s.renderW(w, http.StatusOK, "w_inbox", p)
 }
 
