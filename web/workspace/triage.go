@@ -234,11 +234,11 @@ type reportView struct {
 	Cluster       correlate.Cluster
 	// Proposal is the cluster's reports that a new case can take: not
 	// decided, in no case. LeftOut counts the others.
-	Proposal []triage.Item
-	LeftOut  int
-	History       []triage.Event
-	Attachments   []attachmentView
-	Decisions     []string
+	Proposal    []triage.Item
+	LeftOut     int
+	History     []triage.Event
+	Attachments []attachmentView
+	Decisions   []string
 }
 
 type relatedView struct {
