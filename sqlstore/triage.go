@@ -138,6 +138,33 @@ func (s *Store) TriageItems(ctx context.Context, ids []string) (_ []triage.Item,
 	return out, nil
 }
 
+// QueueSummary counts what waits. The counts walk the queue index over
+// the waiting reports only; the oldest is four seeks into it.
+func (s *Store) QueueSummary(ctx context.Context) (_ triage.Summary, err error) {
+	defer s.Guard(&err)
+	var sum triage.Summary
+	var urgent sql.NullInt64
+	err = s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*), sum(urgent) FROM reports WHERE triage IN (?, ?)`),
+		string(triage.StateNew), string(triage.StateAssigned)).Scan(&sum.Open, &urgent)
+	if err != nil {
+		return sum, fmt.Errorf("queue summary: %w", err)
+	}
+	sum.Urgent = urgent.Int64
+	for _, state := range []triage.State{triage.StateNew, triage.StateAssigned} {
+		for _, u := range []bool{true, false} {
+			var oldest sql.NullInt64
+			err := s.read.QueryRowContext(ctx, s.rebind(`SELECT min(created_at) FROM reports WHERE triage = ? AND urgent = ?`), string(state), u).Scan(&oldest)
+			if err != nil {
+				return sum, fmt.Errorf("queue summary: %w", err)
+			}
+			if at := fromMicros(oldest.Int64); oldest.Valid && (sum.Oldest.IsZero() || at.Before(sum.Oldest)) {
+				sum.Oldest = at
+			}
+		}
+	}
+	return sum, nil
+}
+
 // TriageOf reads one report's queue line.
 func (s *Store) TriageOf(ctx context.Context, id string) (_ triage.Item, err error) {
 	defer s.Guard(&err)

@@ -31,7 +31,7 @@ var (
 		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions",
-		"Queue", "ReportEvents", "TriageOf", "TriageItems", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
+		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 	}

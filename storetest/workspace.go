@@ -188,6 +188,11 @@ func testQueue(t *testing.T, s Store) {
 	if want := []string{c, a, b, d}; !slices.Equal(ids(page), want) {
 		t.Fatalf("queue order = %v, want urgent first then oldest %v", ids(page), want)
 	}
+	sum, err := s.QueueSummary(ctx)
+	first, _ := s.TriageOf(ctx, a)
+	if err != nil || sum.Open != 4 || sum.Urgent != 1 || !sum.Oldest.Equal(first.CreatedAt) {
+		t.Errorf("queue summary %+v %v, want 4 open, 1 urgent, oldest %s", sum, err, first.CreatedAt)
+	}
 	yes, no := true, false
 	filters := []struct {
 		name string

@@ -161,6 +161,15 @@ type Store interface {
 	// TriageItems reads the items of the reports named, in no set order;
 	// unknown ids are left out.
 	TriageItems(ctx context.Context, reportIDs []string) ([]Item, error)
+	// QueueSummary counts what waits for a decision.
+	QueueSummary(ctx context.Context) (Summary, error)
+}
+
+// Summary is the queue at a glance: what waits (new or assigned), how
+// much of it is urgent, and since when the oldest waits.
+type Summary struct {
+	Open, Urgent int64
+	Oldest       time.Time // zero when nothing waits
 }
 
 // Event is one line of a report's history.

@@ -43,3 +43,22 @@ func (t Translator) Date(at time.Time) string {
 func (t Translator) ISOTime(at time.Time) string {
 	return at.In(Paris).Format(time.RFC3339)
 }
+
+// Age says how long ago at was, shortly: « 12 min », « 5 h », « 3 j ».
+func (t Translator) Age(at time.Time) string { return t.age(time.Since(at)) }
+
+func (t Translator) age(d time.Duration) string {
+	day := "j"
+	if t.lang == "en" {
+		day = "d"
+	}
+	switch {
+	case d < time.Minute:
+		return "0 min"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%s %s", t.Number(int(d/(24*time.Hour))), day)
+}

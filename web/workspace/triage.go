@@ -22,6 +22,9 @@ type queueView struct {
 	Filter   queueFilterView
 	States   []string
 	Channels []string
+	Summary  triage.Summary
+	// Filtered is true when the page is filtered: the filters stay open.
+	Filtered bool
 }
 
 type queueItem struct {
@@ -108,12 +111,22 @@ func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.U
 		s.wsErr(w, r, u, err)
 		return
 	}
+	summary, err := s.Workspace.QueueSummary(r.Context())
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
 	// The queue shows the start of each description: a view of personal data.
 	if !s.mustAudit(w, r, u, "queue.view", "queue", r.URL.RawQuery, "") {
 		return
 	}
 	p := s.newWPage(r, u, "ws.queue.title")
-	view := queueView{Filter: fv, Channels: []string{string(report.ChannelWeb), string(report.ChannelAPI)}}
+	view := queueView{Filter: fv, Channels: []string{string(report.ChannelWeb), string(report.ChannelAPI)}, Summary: summary}
+	for key, vals := range r.URL.Query() {
+		if key != "lang" && key != "after" && key != "done" && len(vals) > 0 && vals[0] != "" {
+			view.Filtered = true
+		}
+	}
 	for _, st := range triage.States {
 		view.States = append(view.States, string(st))
 	}
