@@ -53,3 +53,11 @@ func TestConcurrentMigrations(t *testing.T) {
 func TestAuditTamper(t *testing.T) {
 	storetest.Tamper(t, open, `DROP TRIGGER audit_log_no_change ON audit_log`)
 }
+
+func TestAuditTreeTamper(t *testing.T) {
+	storetest.TamperTree(t, open, `DROP TRIGGER audit_log_no_change ON audit_log; DROP TRIGGER audit_tree_no_change ON audit_tree`, storetest.PostgresBlob)
+}
+
+func TestAuditTreeUpgrade(t *testing.T) {
+	storetest.AuditTreeUpgrade(t, open, storetest.PostgresBlob)
+}

@@ -144,3 +144,11 @@ func TestFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditTreeTamper(t *testing.T) {
+	storetest.TamperTree(t, open, `DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_tree_no_update; DROP TRIGGER audit_tree_no_delete`, storetest.SQLiteBlob)
+}
+
+func TestAuditTreeUpgrade(t *testing.T) {
+	storetest.AuditTreeUpgrade(t, open, storetest.SQLiteBlob)
+}

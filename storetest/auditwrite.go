@@ -30,6 +30,7 @@ var (
 		"ReportByID", "ReportByReceipt", "CountReports", "GetBlob",
 		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
+		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash",
 		"Queue", "ReportEvents", "TriageOf", "CaseByID", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
