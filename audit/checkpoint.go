@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -155,4 +156,36 @@ func OpenCheckpoint(msg []byte, verifiers ...note.Verifier) (Checkpoint, error) 
 		}
 	}
 	return Checkpoint{}, fmt.Errorf("audit: checkpoint of %q signed only by another key (%s)", c.Origin, n.Sigs[0].Name)
+}
+
+// Key is the installation's signing key with what verifiers are given.
+type Key struct {
+	Signer      note.Signer
+	Verifier    note.Verifier
+	VerifierKey string // the encoded verifier key, to hand to verifiers and witnesses
+}
+
+// ParseKey reads a private key as note.GenerateKey writes it
+// ("PRIVATE+KEY+name+hash+key"), and derives its verifier key, so that a
+// signer can check what it signed before.
+func ParseKey(skey string) (Key, error) {
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return Key{}, fmt.Errorf("audit: signing key: %w", err)
+	}
+	parts := strings.SplitN(skey, "+", 5)
+	raw, err := base64.StdEncoding.DecodeString(parts[4]) // NewSigner checked the form
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return Key{}, errors.New("audit: signing key: not an ed25519 key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	vkey, err := note.NewEd25519VerifierKey(signer.Name(), pub)
+	if err != nil {
+		return Key{}, fmt.Errorf("audit: verifier key: %w", err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil || verifier.KeyHash() != signer.KeyHash() {
+		return Key{}, fmt.Errorf("audit: verifier key does not match the signing key: %v", err)
+	}
+	return Key{Signer: signer, Verifier: verifier, VerifierKey: vkey}, nil
 }

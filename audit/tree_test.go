@@ -314,3 +314,26 @@ func FuzzParseInclusionProof(f *testing.F) {
 		}
 	})
 }
+
+func TestParseKey(t *testing.T) {
+	skey, vkey, err := note.GenerateKey(rand.Reader, "vigie.hotline.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ParseKey(skey)
+	if err != nil || k.VerifierKey != vkey {
+		t.Fatalf("ParseKey = %q, %v; want %q", k.VerifierKey, err, vkey)
+	}
+	msg, err := SignCheckpoint(Checkpoint{Origin: "vigie.hotline.example", Size: 3, Root: tlog.RecordHash(nil)}, k.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenCheckpoint(msg, k.Verifier); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{vkey, "PRIVATE+KEY+x+00000000+AAAA", skey[:len(skey)-4] + "AAA="} {
+		if _, err := ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q) accepted", bad)
+		}
+	}
+}
