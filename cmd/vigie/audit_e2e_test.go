@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,4 +307,51 @@ func TestBenchAuditScaledDown(t *testing.T) {
 			t.Errorf("bench audit lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestCheckpointsOfSeveralInstances: instances sharing a store sign
+// checkpoints while entries are appended; whichever signed, they are of
+// one tree, so the trail extends all of them at once.
+func TestCheckpointsOfSeveralInstances(t *testing.T) {
+	forEachStore(t, func(t *testing.T, storeArgs []string) {
+		f := newAuditFixture(t, storeArgs)
+		key, err := (&checkpointFlags{keyFile: f.keyFile}).key()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dirs []string
+		var wg sync.WaitGroup
+		for range 2 {
+			fs, sf := storeFlagSet("instance")
+			if err := fs.Parse(storeArgs); err != nil {
+				t.Fatal(err)
+			}
+			db, _, err := sf.open(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dir := t.TempDir()
+			dirs = append(dirs, "--checkpoint", dir)
+			c := &checkpointer{db: db, key: *key, dir: dir, logger: slog.New(slog.DiscardHandler), now: time.Now}
+			wg.Go(func() {
+				for range 15 {
+					if _, err := c.sign(context.Background(), true); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Go(func() { f.append(t, 40) })
+		wg.Wait()
+		out, err := f.verify(append(dirs, "--verifier-key", f.vkey)...)
+		for i := 1; i < len(dirs); i += 2 {
+			if m, _ := filepath.Glob(filepath.Join(dirs[i], "*", "*.checkpoint")); len(m) == 0 {
+				t.Fatalf("instance %d wrote no checkpoint", i/2+1)
+			}
+		}
+		if err != nil || !strings.Contains(out, "signed checkpoints hold") {
+			t.Fatalf("verify against both instances' checkpoints: %q, %v", out, err)
+		}
+	})
 }
