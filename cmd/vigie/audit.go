@@ -37,11 +37,14 @@ const auditUsage = `Usage: vigie audit SUBCOMMAND [flags]
   prove N      print an inclusion proof of entry N, against the whole tree or the
                tree of a signed checkpoint (--checkpoint), for a second party
   check-proof  check an inclusion proof offline (no database): --proof FILE,
-               --verifier-key KEY`
+               --verifier-key KEY
+  witness      for a second party, off the machine: check that a new checkpoint
+               extends the one held (--held, --checkpoint, --consistency,
+               --verifier-key), co-sign it (--cosign-key) and hold it`
 
 func runAudit(ctx context.Context, e env, args []string) error {
-	return runSubcommand(ctx, e, "audit", auditUsage, "verify, keygen, checkpoint, prove, check-proof",
-		map[string]storeSubcommand{"verify": auditVerify, "keygen": auditKeygen, "checkpoint": auditCheckpoint, "prove": auditProve, "check-proof": auditCheckProof}, args)
+	return runSubcommand(ctx, e, "audit", auditUsage, "verify, keygen, checkpoint, prove, check-proof, witness",
+		map[string]storeSubcommand{"verify": auditVerify, "keygen": auditKeygen, "checkpoint": auditCheckpoint, "prove": auditProve, "check-proof": auditCheckProof, "witness": auditWitness}, args)
 }
 
 // verifierFlags gathers --verifier-key (repeatable): a verifier key, or a

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/storetest"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // vigieErr runs a command that must fail and returns its error.
@@ -354,4 +355,90 @@ func TestCheckpointsOfSeveralInstances(t *testing.T) {
 			t.Fatalf("verify against both instances' checkpoints: %q, %v", out, err)
 		}
 	})
+}
+
+// TestAuditWitness: a second party, with the checkpoints and their
+// consistency proofs only, holds the first, accepts the next one that
+// extends it (co-signed), and alerts on a checkpoint of a rewritten trail
+// even when it is signed with the installation's own (stolen) key.
+func TestAuditWitness(t *testing.T) {
+	f := newAuditFixture(t, stores[0].args(t))
+	glob := func(pattern string) string {
+		m, _ := filepath.Glob(filepath.Join(f.dir, "*", pattern))
+		if len(m) != 1 {
+			t.Fatalf("%s: %v", pattern, m)
+		}
+		return m[0]
+	}
+	first, second, proof := glob("*-10.checkpoint"), glob("*-15.checkpoint"), glob("*-15.consistency")
+	held := filepath.Join(t.TempDir(), "held.checkpoint")
+	wkeyFile := filepath.Join(t.TempDir(), "witness.key")
+	wvkey := strings.TrimSpace(vigie(t, "audit", "keygen", "--name", "witness.test.example", "--out", wkeyFile))
+	witness := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"audit", "witness", "--held", held, "--verifier-key", f.vkey, "--cosign-key", wkeyFile}, args...),
+			strings.NewReader(""), &out, io.Discard, noEnv)
+		return out.String(), err
+	}
+	if out, err := witness("--checkpoint", first); err != nil || !strings.Contains(out, "holding a first checkpoint: 10 entries") {
+		t.Fatalf("first: %q, %v", out, err)
+	}
+	if _, err := witness("--checkpoint", second); err == nil || !strings.Contains(err.Error(), "--consistency is needed") {
+		t.Fatalf("without a proof: %v", err)
+	}
+	if out, err := witness("--checkpoint", second, "--consistency", proof); err != nil || !strings.Contains(out, "consistent: 10 → 15") {
+		t.Fatalf("second: %q, %v", out, err)
+	}
+	b, _ := os.ReadFile(held)
+	wv, _ := note.NewVerifier(wvkey)
+	if n, err := note.Open(b, note.VerifierList(wv)); err != nil || len(n.Sigs) != 1 {
+		t.Fatalf("held checkpoint not co-signed by the witness: %v", err)
+	}
+	if out, err := f.verify("--checkpoint", held, "--verifier-key", f.vkey); err != nil || !strings.Contains(out, "entries 1–15 are as signed") {
+		t.Fatalf("verify against the witness's co-signed checkpoint: %q, %v", out, err)
+	}
+	if _, err := witness("--checkpoint", first); err == nil || !strings.Contains(err.Error(), "older than the one held") {
+		t.Fatalf("an older checkpoint: %v", err)
+	}
+
+	// An intruder with the database and the signing key rewrites entry 4,
+	// recomputes everything, and signs the forged trail with a proof.
+	raw, blob, drop := rawStore(t, f.storeArgs)
+	exec := func(q string) error { _, err := raw.Exec(q); return err }
+	if err := exec(drop); err != nil {
+		t.Fatal(err)
+	}
+	if err := storetest.Forge(f.db, exec, blob, storetest.TamperCases[2].Edit); err != nil {
+		t.Fatal(err)
+	}
+	f.append(t, 1)
+	key, err := (&checkpointFlags{keyFile: f.keyFile}).key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := audit.Head(context.Background(), f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := audit.SignCheckpoint(audit.Checkpoint{Origin: "vigie.test.example", Size: head.N, Root: head.Hash, Time: time.Now()}, key.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heldCp, err := audit.OpenCheckpoint(b, key.Verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := audit.ProveConsistency(context.Background(), f.db, heldCp.Tree(), head) // fails to check: the intruder writes it anyway
+	forgedFile, forgedProof := filepath.Join(t.TempDir(), "forged.checkpoint"), filepath.Join(t.TempDir(), "forged.consistency")
+	os.WriteFile(forgedFile, forged, 0o600)
+	os.WriteFile(forgedProof, p.Marshal(), 0o600)
+	if _, err := witness("--checkpoint", forgedFile, "--consistency", forgedProof); err == nil || !strings.Contains(err.Error(), "ALERT") {
+		t.Fatalf("forged checkpoint: %v", err)
+	}
+	if _, err := witness("--checkpoint", forgedFile, "--consistency", proof); err == nil || !strings.Contains(err.Error(), "in between") {
+		t.Fatalf("a proof of other sizes: %v", err)
+	}
+	if after, _ := os.ReadFile(held); !bytes.Equal(after, b) {
+		t.Fatal("the witness replaced its held checkpoint after an alert")
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/audit"
-	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Signed checkpoints of the audit trail (audit/checkpoint.go), written by
@@ -24,6 +23,10 @@ import (
 
 // checkpointSuffix ends every checkpoint file's name.
 const checkpointSuffix = ".checkpoint"
+
+// consistencySuffix ends the name of the consistency proof written
+// beside each checkpoint (from the one signed before).
+const consistencySuffix = ".consistency"
 
 // latestCheckpoint is the file, in the folder, that always holds the
 // newest checkpoint (replaced whole), for witnesses to fetch.
@@ -153,14 +156,17 @@ func (c *checkpointer) sign(ctx context.Context, force bool) ([]byte, error) {
 		return nil, err
 	}
 	now := c.now().UTC().Truncate(time.Second)
+	var proof *audit.ConsistencyProof
 	if last := c.last; last != nil {
 		if head == last.Tree() && !force && !c.lastAt.IsZero() && now.Sub(c.lastAt) < c.heartbeat {
 			return nil, nil
 		}
-		if err := extends(ctx, c.db, head, last.Tree()); err != nil {
+		p, err := audit.ProveConsistency(ctx, c.db, last.Tree(), head)
+		if err != nil {
 			return nil, fmt.Errorf("not signing: the audit trail (%d entries, root %s) does not extend the checkpoint of %s (%d entries, root %s): %w (run vigie audit verify)",
 				head.N, head.Hash, last.Time.Format(time.RFC3339), last.Size, last.Root, err)
 		}
+		proof = &p
 	}
 	cp := audit.Checkpoint{Origin: c.key.Signer.Name(), Size: head.N, Root: head.Hash, Time: now}
 	msg, err := audit.SignCheckpoint(cp, c.key.Signer)
@@ -168,7 +174,7 @@ func (c *checkpointer) sign(ctx context.Context, force bool) ([]byte, error) {
 		return nil, err
 	}
 	if c.dir != "" {
-		if err := writeCheckpoint(c.dir, cp, msg); err != nil {
+		if err := writeCheckpoint(c.dir, cp, msg, proof); err != nil {
 			return nil, err
 		}
 	}
@@ -177,33 +183,26 @@ func (c *checkpointer) sign(ctx context.Context, force bool) ([]byte, error) {
 	return msg, nil
 }
 
-// extends proves, with the stored hashes, that the tree head extends the
-// older tree (an RFC 6962 consistency proof).
-func extends(ctx context.Context, db audit.TreeStore, head, old tlog.Tree) error {
-	if head.N < old.N {
-		return fmt.Errorf("the trail is shorter than the checkpoint")
-	}
-	if old.N == 0 {
-		return nil
-	}
-	proof, err := tlog.ProveTree(head.N, old.N, audit.HashReader(ctx, db))
-	if err != nil {
-		return err
-	}
-	return tlog.CheckTree(proof, head.N, head.Hash, old.N, old.Hash)
-}
-
 // writeCheckpoint writes a signed checkpoint to DIR/DAY/TIME-SIZE.checkpoint
 // and replaces DIR/latest.checkpoint, each file written whole (a reader
-// never sees half of one), mode 0600 in folders 0700.
-func writeCheckpoint(dir string, cp audit.Checkpoint, msg []byte) error {
+// never sees half of one), mode 0600 in folders 0700. The proof that it
+// extends the checkpoint signed before, if any, goes beside it
+// (.consistency), for witnesses.
+func writeCheckpoint(dir string, cp audit.Checkpoint, msg []byte, proof *audit.ConsistencyProof) error {
 	day := filepath.Join(dir, cp.Time.Format(time.DateOnly))
 	if err := os.MkdirAll(day, 0o700); err != nil {
 		return fmt.Errorf("audit checkpoint: %w", err)
 	}
-	name := fmt.Sprintf("%s-%d%s", cp.Time.Format("150405Z"), cp.Size, checkpointSuffix)
-	for _, path := range []string{filepath.Join(day, name), filepath.Join(dir, latestCheckpoint)} {
-		if err := writeWhole(path, msg); err != nil {
+	base := fmt.Sprintf("%s-%d", cp.Time.Format("150405Z"), cp.Size)
+	var files [][2]string // path, content; latest.checkpoint last
+	if proof != nil {
+		files = append(files, [2]string{filepath.Join(day, base+consistencySuffix), string(proof.Marshal())},
+			[2]string{filepath.Join(dir, "latest"+consistencySuffix), string(proof.Marshal())})
+	}
+	files = append(files, [2]string{filepath.Join(day, base+checkpointSuffix), string(msg)},
+		[2]string{filepath.Join(dir, latestCheckpoint), string(msg)})
+	for _, f := range files {
+		if err := writeWhole(f[0], []byte(f[1])); err != nil {
 			return fmt.Errorf("audit checkpoint: %w", err)
 		}
 	}
