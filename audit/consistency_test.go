@@ -43,7 +43,11 @@ func TestConsistencyProof(t *testing.T) {
 		"same size, other root": func() ConsistencyProof { p := consistency(t, tree, 20, 20); p.New.Hash = other; return p }(),
 		"old root rewritten":    func() ConsistencyProof { p := consistency(t, tree, 13, 30); p.Old.Hash = other; return p }(),
 		"new root rewritten":    func() ConsistencyProof { p := consistency(t, tree, 13, 30); p.New.Hash = other; return p }(),
-		"proof of other sizes":  func() ConsistencyProof { p := consistency(t, tree, 13, 30); p.Hashes = consistency(t, tree, 12, 30).Hashes; return p }(),
+		"proof of other sizes": func() ConsistencyProof {
+			p := consistency(t, tree, 13, 30)
+			p.Hashes = consistency(t, tree, 12, 30).Hashes
+			return p
+		}(),
 	} {
 		if err := p.Check(); err == nil {
 			t.Errorf("%s: checked", name)
