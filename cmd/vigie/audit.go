@@ -158,7 +158,7 @@ func auditVerify(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, a
 	fmt.Fprintf(e.stdout, "audit trail intact: %d entries, head %s\ntree root %s\n", res.Entries, hex.EncodeToString(res.Head), res.Root)
 	if len(signed) > 0 {
 		newest := slices.MaxFunc(signed, func(a, b signedCheckpoint) int { return cmp.Compare(a.Size, b.Size) })
-		fmt.Fprintf(e.stdout, "%d signed checkpoints hold; the largest, %s (%d entries, %s), is extended by the trail: entries 1–%d are as signed",
+		fmt.Fprintf(e.stdout, "%d signed checkpoint files hold; the largest, %s (%d entries, %s), is extended by the trail: entries 1–%d are as signed",
 			len(signed), newest.file, newest.Size, newest.Time.Format(time.RFC3339), newest.Size)
 		if res.Entries > newest.Size {
 			fmt.Fprintf(e.stdout, "; entries %d–%d await a checkpoint", newest.Size+1, res.Entries)

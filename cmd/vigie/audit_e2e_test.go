@@ -351,7 +351,7 @@ func TestCheckpointsOfSeveralInstances(t *testing.T) {
 				t.Fatalf("instance %d wrote no checkpoint", i/2+1)
 			}
 		}
-		if err != nil || !strings.Contains(out, "signed checkpoints hold") {
+		if err != nil || !strings.Contains(out, "signed checkpoint files hold") {
 			t.Fatalf("verify against both instances' checkpoints: %q, %v", out, err)
 		}
 	})
