@@ -442,3 +442,24 @@ func TestAuditWitness(t *testing.T) {
 		t.Fatal("the witness replaced its held checkpoint after an alert")
 	}
 }
+
+// TestServeRefusesCheckpointsItCannotSign: a zero interval, and a folder
+// whose last checkpoint another key signed (a key changed without a new
+// folder), stop vigie serve at start rather than leave the trail unsigned.
+func TestServeRefusesCheckpointsItCannotSign(t *testing.T) {
+	f := newAuditFixture(t, stores[0].args(t))
+	otherKey := filepath.Join(t.TempDir(), "other.key")
+	vigie(t, "audit", "keygen", "--name", "vigie.test.example", "--out", otherKey)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--audit-key-file", f.keyFile, "--audit-checkpoint-every", "0s"}, "must be positive"},
+		{[]string{"--audit-key-file", otherKey, "--audit-checkpoints", f.dir}, "latest.checkpoint"},
+	} {
+		err := vigieErr(t, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, f.storeArgs...), tc.args...)...)
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("serve %v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

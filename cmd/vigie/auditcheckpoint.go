@@ -78,6 +78,9 @@ func (f *checkpointFlags) checkpointer(db audit.TreeStore, logger *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	if f.every <= 0 || f.heartbeat <= 0 {
+		return nil, errors.New("--audit-checkpoint-every and --audit-checkpoint-heartbeat must be positive")
+	}
 	c := &checkpointer{db: db, dir: f.dir, every: f.every, heartbeat: f.heartbeat, logger: logger, now: time.Now}
 	if key == nil {
 		return c, nil
