@@ -17,7 +17,7 @@ import (
 
 // Signed checkpoints of the audit trail (audit/checkpoint.go), written by
 // vigie serve to a folder and to its log, so that the trail's state is
-// known outside the database. Reading the tree's head costs one statement
+// known outside the database. Reading the tree's head costs two queries
 // and a few dozen hashes a minute, outside every request: intake never
 // waits for it.
 
