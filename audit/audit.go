@@ -1,7 +1,11 @@
 // Package audit is the tamper-evident trail of who did what, when, from
 // where, to which object. Entries are hash-chained: each one holds the hash
 // of the one before, so that changing, removing or reordering an entry
-// breaks the chain from that entry on, and Verify names where.
+// breaks the chain from that entry on, and Verify names where. They are
+// also the leaves of a Merkle tree (tree.go) whose signed checkpoints,
+// kept off the database (checkpoint.go), catch what the chain cannot: the
+// newest entries cut off, or the chain and tree recomputed after a
+// rewrite (VerifyTree), and prove one entry to a second party (proof.go).
 package audit
 
 import (
@@ -12,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Entry is one audited act.
@@ -37,25 +43,34 @@ type Store interface {
 	AuditEntries(ctx context.Context, fn func(Entry) error) error
 }
 
-// Hash computes an entry's hash from its fields and the previous hash.
-// Every field is length-prefixed, so no two entries encode alike.
+// Canonical is the entry's one encoding: the previous hash, the
+// number, the time and every text field, each variable-length field
+// length-prefixed, so that no two entries encode alike. Its SHA-256 is
+// the chain's hash (Hash) and its RFC 6962 record hash is the entry's
+// leaf in the Merkle tree (RecordHash).
+func (e Entry) Canonical() []byte {
+	n := 8 + len(e.PrevHash) + 16
+	fields := [...]string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Source, e.Detail}
+	for _, f := range fields {
+		n += 8 + len(f)
+	}
+	b := make([]byte, 0, n)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(e.PrevHash)))
+	b = append(b, e.PrevHash...)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.At.UnixMicro()))
+	for _, f := range fields {
+		b = binary.BigEndian.AppendUint64(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+// Hash computes an entry's chain hash from its fields and the previous
+// hash: the SHA-256 of its canonical encoding.
 func Hash(e Entry) []byte {
-	h := sha256.New()
-	var buf [8]byte
-	writeField := func(b []byte) {
-		binary.BigEndian.PutUint64(buf[:], uint64(len(b)))
-		h.Write(buf[:])
-		h.Write(b)
-	}
-	writeField(e.PrevHash)
-	binary.BigEndian.PutUint64(buf[:], uint64(e.Seq))
-	h.Write(buf[:])
-	binary.BigEndian.PutUint64(buf[:], uint64(e.At.UnixMicro()))
-	h.Write(buf[:])
-	for _, s := range []string{e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Source, e.Detail} {
-		writeField([]byte(s))
-	}
-	return h.Sum(nil)
+	h := sha256.Sum256(e.Canonical())
+	return h[:]
 }
 
 // Seal fills in an entry's chain fields, given the entry before it (nil
@@ -85,6 +100,10 @@ func (e *BrokenError) Error() string {
 type Result struct {
 	Entries int64
 	Head    []byte // hash of the last entry
+	// Root is the tree hash of the whole trail, and Signed the size of
+	// the largest checkpoint that it was proved to extend (VerifyTree).
+	Root   tlog.Hash
+	Signed int64
 }
 
 // Anchor is a head of the trail written down outside the database (see
@@ -100,47 +119,65 @@ type Anchor struct {
 // content does not match its hash (altered), a gap in the numbering
 // (removed), a link to the wrong predecessor (reordered or replaced), or
 // an anchored entry that is gone or different (the tail cut or rewritten).
+// It checks the hash chain only; VerifyTree checks the tree and signed
+// checkpoints too, which catch a chain recomputed by the intruder.
 func Verify(ctx context.Context, s Store, anchors ...Anchor) (Result, error) {
-	var res Result
-	var prev *Entry
-	want := map[int64][]byte{}
-	var maxAnchor int64
-	for _, a := range anchors {
-		want[a.Seq] = a.Hash
-		maxAnchor = max(maxAnchor, a.Seq)
-	}
+	var c chain
 	err := s.AuditEntries(ctx, func(e Entry) error {
-		if h, ok := want[e.Seq]; ok && !bytes.Equal(h, e.Hash) {
+		return c.next(e, anchors)
+	})
+	return c.end(err, anchors)
+}
+
+// chain checks entries one by one, in Seq order, against the one before.
+type chain struct {
+	res  Result
+	prev *Entry
+}
+
+func (c *chain) next(e Entry, anchors []Anchor) error {
+	for _, a := range anchors {
+		if a.Seq == e.Seq && !bytes.Equal(a.Hash, e.Hash) {
 			return &BrokenError{Seq: e.Seq, Reason: "differs from the anchored entry (the trail was rewritten)"}
 		}
-		want := int64(1)
-		if prev != nil {
-			want = prev.Seq + 1
-		}
-		switch {
-		case e.Seq != want:
-			return &BrokenError{Seq: want, Reason: fmt.Sprintf("entry missing (next stored entry is %d)", e.Seq)}
-		case prev == nil && !bytes.Equal(e.PrevHash, make([]byte, sha256.Size)):
-			return &BrokenError{Seq: e.Seq, Reason: "first entry does not start the chain"}
-		case prev != nil && !bytes.Equal(e.PrevHash, prev.Hash):
-			return &BrokenError{Seq: e.Seq, Reason: "does not follow the entry before it (reordered or replaced)"}
-		case !bytes.Equal(Hash(e), e.Hash):
-			return &BrokenError{Seq: e.Seq, Reason: "content does not match its hash (altered)"}
-		}
-		res.Entries++
-		res.Head = e.Hash
-		cp := e
-		prev = &cp
-		return nil
-	})
+	}
+	want := int64(1)
+	if c.prev != nil {
+		want = c.prev.Seq + 1
+	}
+	switch {
+	case e.Seq != want:
+		return &BrokenError{Seq: want, Reason: fmt.Sprintf("entry missing (next stored entry is %d)", e.Seq)}
+	case c.prev == nil && !bytes.Equal(e.PrevHash, make([]byte, sha256.Size)):
+		return &BrokenError{Seq: e.Seq, Reason: "first entry does not start the chain"}
+	case c.prev != nil && !bytes.Equal(e.PrevHash, c.prev.Hash):
+		return &BrokenError{Seq: e.Seq, Reason: "does not follow the entry before it (reordered or replaced)"}
+	case !bytes.Equal(Hash(e), e.Hash):
+		return &BrokenError{Seq: e.Seq, Reason: "content does not match its hash (altered)"}
+	}
+	c.res.Entries++
+	c.res.Head = e.Hash
+	cp := e
+	c.prev = &cp
+	return nil
+}
+
+func (c *chain) end(err error, anchors []Anchor) (Result, error) {
 	var broken *BrokenError
 	if errors.As(err, &broken) {
-		return res, broken
+		return c.res, broken
 	}
-	if err == nil && res.Entries < maxAnchor {
-		return res, &BrokenError{Seq: res.Entries + 1, Reason: fmt.Sprintf("entries removed from the end: the trail stops at %d, an anchor names entry %d", res.Entries, maxAnchor)}
+	if err != nil {
+		return c.res, err
 	}
-	return res, err
+	var maxAnchor int64
+	for _, a := range anchors {
+		maxAnchor = max(maxAnchor, a.Seq)
+	}
+	if c.res.Entries < maxAnchor {
+		return c.res, &BrokenError{Seq: c.res.Entries + 1, Reason: fmt.Sprintf("entries removed from the end: the trail stops at %d, an anchor names entry %d", c.res.Entries, maxAnchor)}
+	}
+	return c.res, nil
 }
 
 // Filter selects entries for the auditors' viewer. Zero values mean "any".

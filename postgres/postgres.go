@@ -64,12 +64,18 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, sqlstore.MarkUnavailable(engine{}, err)
 	}
-	return &DB{
+	pg := &DB{
 		// A few committers overlap round trips; each commit still waits for
 		// its WAL flush (synchronous_commit stays on).
 		Store: sqlstore.NewStore(engine{}, db, db, commitWorkers, 256),
 		db:    db,
-	}, nil
+	}
+	// The trail's entries from before the tree (migration 0015) join it.
+	if err := pg.BuildAuditTree(ctx); err != nil {
+		pg.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return pg, nil
 }
 
 // migrate applies the migrations that the database has not applied yet.

@@ -62,3 +62,11 @@ func TestCaseNumberMigration(t *testing.T) {
 	}
 	storetest.CaseNumberBackfill(t, s, exec, string(file))
 }
+
+func TestAuditTreeTamper(t *testing.T) {
+	storetest.TamperTree(t, open, `DROP TRIGGER audit_log_no_change ON audit_log; DROP TRIGGER audit_tree_no_change ON audit_tree`, storetest.PostgresBlob)
+}
+
+func TestAuditTreeUpgrade(t *testing.T) {
+	storetest.AuditTreeUpgrade(t, open, storetest.PostgresBlob)
+}

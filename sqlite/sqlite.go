@@ -132,6 +132,11 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		blobDir: filepath.Join(dataDir, "blobs"),
 	}
 	db.maxWAL.Store(maxWAL)
+	// The trail's entries from before the tree (migration 0015) join it.
+	if err := db.BuildAuditTree(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	if err := os.MkdirAll(db.blobDir, 0o700); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: blob folder: %w", err)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,9 +10,11 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/storetest"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // open is the conformance suite's opener: a store in a folder of its own,
@@ -152,4 +155,45 @@ func TestCaseNumberMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.CaseNumberBackfill(t, s, exec, string(file))
+}
+
+func TestAuditTreeTamper(t *testing.T) {
+	storetest.TamperTree(t, open, `DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_tree_no_update; DROP TRIGGER audit_tree_no_delete`, storetest.SQLiteBlob)
+}
+
+func TestAuditTreeUpgrade(t *testing.T) {
+	storetest.AuditTreeUpgrade(t, open, storetest.SQLiteBlob)
+}
+
+// TestAuditTreeBuiltAtOpen: a store whose trail an older version wrote
+// (entries, no tree) gets its tree when it opens, before any append, so
+// that it verifies and can be checkpointed at once.
+func TestAuditTreeBuiltAtOpen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prev *audit.Entry
+	for i := range 9 {
+		e := audit.Seal(audit.Entry{At: time.Now(), Actor: "cli:old", Action: "token.create", ObjectType: "token", ObjectID: fmt.Sprint(i), Source: "cli"}, prev)
+		if _, err := db.write.Exec(`INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, source, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+			e.Seq, e.At.UnixMicro(), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Source, e.Detail, e.PrevHash, e.Hash); err != nil {
+			t.Fatal(err)
+		}
+		prev = &e
+	}
+	db.Close()
+	db, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, stored, err := db.AuditTreeSize(ctx); err != nil || n != 9 || stored != tlog.StoredHashCount(9) {
+		t.Fatalf("after reopening: %d entries, %d hashes, %v", n, stored, err)
+	}
+	if _, err := audit.VerifyTree(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
 }

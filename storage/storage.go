@@ -29,7 +29,7 @@ type Store interface {
 	report.BlobStore
 	correlate.Store
 	apitoken.Store
-	audit.Store
+	audit.TreeStore
 	audit.Reader
 	visit.Store
 	account.Store

@@ -30,6 +30,7 @@ var (
 		"ReportByID", "ReportByReceipt", "CountReports", "GetBlob",
 		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
+		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions",
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",

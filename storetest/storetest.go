@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"RelatedSet", testRelatedSet},
 		{"LinkAttachmentHashes", testLinkAttachmentHashes},
 		{"AuditChain", testAuditChain},
+		{"AuditTree", testAuditTree},
 		{"Accounts", testAccounts},
 		{"Queue", testQueue},
 		{"Cases", testCases},

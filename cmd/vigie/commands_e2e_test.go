@@ -407,8 +407,10 @@ func TestUserCommands(t *testing.T) {
 	})
 }
 
-// TestAuditAnchorCatchesTruncation: cutting off the newest entries leaves a
-// valid chain, which only an anchor kept elsewhere can show.
+// TestAuditAnchorCatchesTruncation: cutting off the newest entries (and
+// their hashes in the tree) leaves a valid chain and tree, which only
+// what was written down elsewhere can show: an anchor, or a signed
+// checkpoint (TestAuditCheckpointsCatchTampering).
 func TestAuditAnchorCatchesTruncation(t *testing.T) {
 	dir := t.TempDir()
 	anchor := filepath.Join(t.TempDir(), "audit-anchors.txt")
@@ -425,7 +427,10 @@ func TestAuditAnchorCatchesTruncation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE seq = 3`} {
+	// The intruder cuts the tree's hashes of entry 3 too (from index 3,
+	// tlog.StoredHashCount(2)): cutting the entry alone is caught by the
+	// stored tree.
+	for _, q := range []string{`DROP TRIGGER audit_log_no_delete`, `DROP TRIGGER audit_tree_no_delete`, `DELETE FROM audit_log WHERE seq = 3`, `DELETE FROM audit_tree WHERE idx >= 3`} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}

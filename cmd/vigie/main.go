@@ -53,7 +53,7 @@ func commands() map[string]command {
 		"purge":      {"remove the personal data of reports past their category's retention", runPurge},
 		"bench":      {"measure intake throughput and latency (see BENCHMARKS.md)", runBench},
 		"version":    {"print the version", runVersion},
-		"audit":      {"verify the audit trail's hash chain", runAudit},
+		"audit":      {"verify the audit trail against signed checkpoints, prove entries, witness (Merkle tree)", runAudit},
 		"demo":       {"fill the store with realistic synthetic reports", runDemo},
 		"correlate":  {"rebuild the cross-referencing index, or show its top values", runCorrelate},
 		"indicators": {"extract or normalise identifiers (URLs, IBANs, phones…) from standard input", runIndicators},

@@ -66,6 +66,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
+	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
+	auditCheckpoints.register(fs, true)
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -108,6 +110,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	checkpoints, err := auditCheckpoints.checkpointer(db, logger)
+	if err != nil {
+		return err
+	}
 	routes, err := rf.load()
 	if err != nil {
 		return err
@@ -205,6 +211,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}}
 	background.Go(func() { deliveries.Run(bgCtx, 5*time.Second) })
 	background.Go(func() { refreshStats(bgCtx, db, logger, time.Minute) })
+	background.Go(func() { checkpoints.run(bgCtx) })
 	// Retention, daily. Instances may overlap: a purge is idempotent and
 	// each batch is one transaction.
 	background.Go(func() {
