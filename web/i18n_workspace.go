@@ -266,6 +266,7 @@ var wsui = map[string][2]string{
 	"ws.queue.summary":                 {"%s à traiter, dont %s urgents ; le plus ancien attend depuis %s.", "%s waiting, %s of them urgent; the oldest has waited %s."},
 	"ws.queue.summary.none":            {"Rien n'attend de décision.", "Nothing waits for a decision."},
 	"ws.age":                           {"Attente", "Waiting"},
+	"ws.form.failed":                   {"Rien n'a été enregistré : le formulaire signalé ci-dessous indique quoi corriger.", "Nothing was recorded: the form marked below says what to correct."},
 	"ws.inbox.expected":                {"Action attendue", "Expected of you"},
 	"ws.inbox.received":                {"Transmise le", "Referred on"},
 	"ws.inbox.action.acknowledge":      {"Accuser réception", "Acknowledge"},

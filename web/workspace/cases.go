@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,9 +69,14 @@ type caseView struct {
 	Outcomes      []string
 	ReadOnly      bool // the destination's view
 	MergedNumber  string
-	Routing       routingView
-	Mine          *referralView // the destination user's own referral
-	Notices       noticesView
+	// A form that failed is shown again: which one, its problem, and what
+	// was typed in it.
+	Failed  string
+	Problem string
+	Input   url.Values
+	Routing routingView
+	Mine    *referralView // the destination user's own referral
+	Notices noticesView
 }
 
 type caseReport struct {
@@ -163,6 +169,34 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 	return v, true
 }
 
+// Err is the problem of form, if it is the one that failed.
+func (v caseView) Err(form string) string {
+	if v.Failed == form {
+		return v.Problem
+	}
+	return ""
+}
+
+// HasLegal tells whether the case cites legal reference l.
+func (v caseView) HasLegal(l string) bool { return slices.Contains(v.Case.LegalRefs, l) }
+
+// Val is what was typed in field of form when it failed, else fallback.
+func (v caseView) Val(form, field, fallback string) string {
+	if v.Failed == form && v.Input != nil {
+		return v.Input.Get(field)
+	}
+	return fallback
+}
+
+// Checked tells whether value was among field's checked boxes of form when
+// it failed; otherwise fallback says.
+func (v caseView) Checked(form, field, value string, fallback bool) bool {
+	if v.Failed == form && v.Input != nil {
+		return slices.Contains(v.Input[field], value)
+	}
+	return fallback
+}
+
 func (s *server) handleCaseView(w http.ResponseWriter, r *http.Request, u account.User) {
 	s.showCase(w, r, u, false)
 }
@@ -170,13 +204,33 @@ func (s *server) handleCaseView(w http.ResponseWriter, r *http.Request, u accoun
 // showCase renders the case page: the analysts' or, readOnly, the
 // destination's.
 func (s *server) showCase(w http.ResponseWriter, r *http.Request, u account.User, readOnly bool) {
+	s.renderCase(w, r, u, readOnly, "", "", http.StatusOK)
+}
+
+func (s *server) renderCase(w http.ResponseWriter, r *http.Request, u account.User, readOnly bool, form, message string, status int) {
 	v, ok := s.loadCase(w, r, u, readOnly)
 	if !ok {
 		return
 	}
 	p := s.newWPage(r, u, "ws.case.title")
+	if form != "" {
+		v.Failed, v.Problem, v.Input = form, message, r.PostForm
+		p.Error = p.T("ws.form.failed")
+	}
 	p.Data = v
-	s.renderW(w, http.StatusOK, "w_case", p)
+	s.renderW(w, status, "w_case", p)
+}
+
+// caseFail answers a case form that failed: a problem the person can fix
+// shows the same page again, the input kept and the problem named at the
+// form; anything else goes to wsErr.
+func (s *server) caseFail(w http.ResponseWriter, r *http.Request, u account.User, form string, err error) {
+	pr, ok := problem.As(err)
+	if !ok {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	s.renderCase(w, r, u, u.Role == account.RoleDestination, form, pr.In(web.LangOf(r)), http.StatusUnprocessableEntity)
 }
 
 // formAction runs one change from a form on what the path's id names,
@@ -189,7 +243,7 @@ func (s *server) formAction(page, done string, fn func(r *http.Request, u accoun
 		}
 		id := r.PathValue("id")
 		if err := fn(r, u, id); err != nil {
-			s.wsErr(w, r, u, err)
+			s.caseFail(w, r, u, done, err)
 			return
 		}
 		seeOther(w, r, page+id, done)
@@ -253,13 +307,17 @@ func (s *server) mergeCase(r *http.Request, u account.User, id string) error {
 
 // handleCaseSplit moves the checked reports to a new case.
 func (s *server) handleCaseSplit(w http.ResponseWriter, r *http.Request, u account.User) {
-	ids, ok := s.formIDs(w, r, u)
-	if !ok {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	ids, err := parseIDs(r, "report")
+	if err != nil {
+		s.caseFail(w, r, u, "split", err)
 		return
 	}
 	nc, err := s.Cases.Split(r.Context(), r.PathValue("id"), ids, r.PostForm.Get("title"), u.Email)
 	if err != nil {
-		s.wsErr(w, r, u, err)
+		s.caseFail(w, r, u, "split", err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+nc.ID, "split")

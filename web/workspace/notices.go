@@ -56,7 +56,7 @@ func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	if _, err := s.removalService().Send(ctx, c.ID, urlsOf(reports), r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email); err != nil {
-		s.wsErr(w, r, u, err)
+		s.caseFail(w, r, u, "notice", err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+c.ID+"#notices", "notice")

@@ -134,7 +134,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 	for _, code := range r.PostForm["destination"] {
 		d, ok := reg.Lookup(code)
 		if !ok {
-			s.wsErr(w, r, u, problem.New("case.unknown_destination", code))
+			s.caseFail(w, r, u, "refer", problem.New("case.unknown_destination", code))
 			return
 		}
 		ch := casefile.ReferralChoice{Destination: code, AckWithin: d.AcknowledgeWithin, Delivered: d.Channel.Type == "inbox", Channel: d.Channel.Type}
@@ -155,7 +155,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 		choices = append(choices, ch)
 	}
 	if _, err := s.Cases.Refer(ctx, id, choices, p.Destinations, r.PostForm.Get("reason"), u.Email); err != nil {
-		s.wsErr(w, r, u, err)
+		s.caseFail(w, r, u, "refer", err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+id, "refer")
@@ -171,7 +171,7 @@ func (s *server) handleCaseFacts(w http.ResponseWriter, r *http.Request, u accou
 		return ok || slices.Contains(destination.Departements, d)
 	}
 	if _, err := s.Cases.SetFacts(r.Context(), id, r.PostForm.Get("departement"), r.PostForm.Get("country"), u.Email, valid); err != nil {
-		s.wsErr(w, r, u, err)
+		s.caseFail(w, r, u, "facts", err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+id+"#routing", "facts")

@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type queueView struct {
 	States   []string
 	Channels []string
 	Summary  triage.Summary
+	Failed   *formFailure
+	// Back is this page, where a decision comes back to.
+	Back string
 	// Filtered is true when the page is filtered: the filters stay open.
 	Filtered bool
 }
@@ -101,6 +105,10 @@ func (s *server) queueFilter(r *http.Request, u account.User) (triage.Filter, qu
 }
 
 func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderQueue(w, r, u, nil)
+}
+
+func (s *server) renderQueue(w http.ResponseWriter, r *http.Request, u account.User, failed *formFailure) {
 	f, fv, err := s.queueFilter(r, u)
 	if err != nil {
 		s.wsErr(w, r, u, err)
@@ -138,8 +146,21 @@ func (s *server) handleQueue(w http.ResponseWriter, r *http.Request, u account.U
 		q.Set("after", items[len(items)-1].Key().Encode())
 		view.Next = "/w/queue?" + q.Encode()
 	}
+	view.Failed = failed
+	view.Back = "/w/queue"
+	if q := r.URL.Query(); len(q) > 0 {
+		q.Del("lang")
+		q.Del("done")
+		if enc := q.Encode(); enc != "" {
+			view.Back += "?" + enc
+		}
+	}
 	p.Data = view
-	s.renderW(w, http.StatusOK, "w_queue", p)
+	status := http.StatusOK
+	if failed != nil {
+		p.Error, status = p.T("ws.form.failed"), http.StatusUnprocessableEntity
+	}
+	s.renderW(w, status, "w_queue", p)
 }
 
 func (s *server) categoryLabel(code, lang string) string {
@@ -199,8 +220,17 @@ func (s *server) parseWSForm(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u account.User) {
-	ids, ok := s.formIDs(w, r, u)
-	if !ok {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/w/") {
+		back = "/w/queue"
+	}
+	back = safeNext(back)
+	ids, err := parseIDs(r, "report")
+	if err != nil {
+		s.decideFail(w, r, u, back, err)
 		return
 	}
 	d := triage.Decision{State: triage.State(r.PostForm.Get("decision")), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
@@ -208,20 +238,74 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 	if d.DuplicateOf != "" {
 		original, err := s.reportRefs(r.Context(), []string{d.DuplicateOf})
 		if err != nil {
-			s.wsErr(w, r, u, err)
+			s.decideFail(w, r, u, back, err)
 			return
 		}
 		d.DuplicateOf = original[0]
 	}
 	if _, err := s.Triage.Decide(r.Context(), ids, d, u.Email); err != nil {
+		s.decideFail(w, r, u, back, err)
+		return
+	}
+	seeOther(w, r, back, "decided")
+}
+
+// decideFail answers a decision that could not be made: a problem the
+// analyst can fix shows the page the form was on again (the queue with its
+// filters, or the report), with the checked reports, the decision and the
+// reason kept and the problem named at the form.
+func (s *server) decideFail(w http.ResponseWriter, r *http.Request, u account.User, back string, err error) {
+	pr, ok := problem.As(err)
+	if !ok {
 		s.wsErr(w, r, u, err)
 		return
 	}
-	back := r.PostForm.Get("back")
-	if !strings.HasPrefix(back, "/w/") {
-		back = "/w/queue"
+	page, perr := url.Parse(back)
+	if perr != nil {
+		s.wsErr(w, r, u, err)
+		return
 	}
-	seeOther(w, r, safeNext(back), "decided")
+	again := r.Clone(r.Context())
+	again.URL = page
+	if again.URL.Query().Get("lang") == "" && web.LangOf(r) == "en" {
+		q := again.URL.Query()
+		q.Set("lang", "en")
+		again.URL.RawQuery = q.Encode()
+	}
+	failed := &formFailure{Problem: pr.In(web.LangOf(r)), Input: r.PostForm}
+	if id, isReport := strings.CutPrefix(page.Path, "/w/reports/"); isReport {
+		s.renderReport(w, again, u, id, failed)
+		return
+	}
+	s.renderQueue(w, again, u, failed)
+}
+
+// formFailure is a form that failed, shown again: its problem, and what
+// was typed or checked in it.
+type formFailure struct {
+	Problem string
+	Input   url.Values
+}
+
+// Val is what was typed in field, else fallback.
+func (f *formFailure) Val(field, fallback string) string {
+	if f == nil {
+		return fallback
+	}
+	return f.Input.Get(field)
+}
+
+// Checked tells whether value was checked in field.
+func (f *formFailure) Checked(field, value string) bool {
+	return f != nil && slices.Contains(f.Input[field], value)
+}
+
+// Err is the problem, if any.
+func (f *formFailure) Err() string {
+	if f == nil {
+		return ""
+	}
+	return f.Problem
 }
 
 func (s *server) handleReassign(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -252,6 +336,7 @@ type reportView struct {
 	History     []triage.Event
 	Attachments []attachmentView
 	Decisions   []string
+	Failed      *formFailure
 }
 
 type relatedView struct {
@@ -269,7 +354,10 @@ type attachmentView struct {
 var inlineImageTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 func (s *server) handleReportView(w http.ResponseWriter, r *http.Request, u account.User) {
-	id := r.PathValue("id")
+	s.renderReport(w, r, u, r.PathValue("id"), nil)
+}
+
+func (s *server) renderReport(w http.ResponseWriter, r *http.Request, u account.User, id string, failed *formFailure) {
 	rep, err := s.Reports.ReportByID(r.Context(), id)
 	if err != nil {
 		s.wsErr(w, r, u, err)
@@ -343,8 +431,13 @@ func (s *server) handleReportView(w http.ResponseWriter, r *http.Request, u acco
 	for _, d := range triage.Decisions {
 		v.Decisions = append(v.Decisions, string(d))
 	}
+	v.Failed = failed
 	p.Data = v
-	s.renderW(w, http.StatusOK, "w_report", p)
+	status := http.StatusOK
+	if failed != nil {
+		p.Error, status = p.T("ws.form.failed"), http.StatusUnprocessableEntity
+	}
+	s.renderW(w, status, "w_report", p)
 }
 
 // handleAttachment sends an attachment, always audited: as a download, or
