@@ -1,0 +1,385 @@
+// Package hashindex finds, among many 256-bit hashes (PDQ), every one
+// within a Hamming distance of a query, exactly: no hash within the
+// distance is ever missed.
+//
+// # Method
+//
+// Multi-index hashing (Norouzi, Punjani and Fleet, "Fast Search in Hamming
+// Space with Multi-Index Hashing", 2012), in a form suited to the distance
+// PDQ uses, 31. A hash is cut into eight 32-bit chunks, and each chunk into
+// two 16-bit words. By the pigeonhole principle, two hashes at distance
+// d ≤ 8·(R+1)−1 agree within R = ⌊d/8⌋ bits on at least one chunk, and on
+// that chunk one of the two words differs by at most r = ⌊R/2⌋ bits. So
+// sixteen tables, one per word, each with 65,536 buckets keyed by the
+// word's value, hold every hash; a query probes, in each table, the buckets
+// within r bits of its own word (17 buckets each at d = 31), and each
+// posting in a bucket carries the other word of its chunk, so that a
+// candidate whose chunk differs by more than R is dropped without reading
+// its hash. Only the few that pass are compared in full.
+//
+// Compared with the usual MIH split (sixteen 16-bit words probed at radius
+// ⌊d/16⌋, every bucket entry read in full), the chunk filter turns most of
+// the random memory reads into a sequential scan of the bucket: see
+// BENCHMARKS.md for the figures at ten million hashes. When the distance
+// asked for is so large that the probes would read more than a quarter of
+// the postings, the query scans every hash instead, which is then faster
+// and as exact.
+//
+// The index changes live: Add and Remove take a write lock for
+// microseconds; queries share a read lock. Load replaces the whole content
+// (from a store, say) without blocking queries while it builds.
+package hashindex
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/vigie-platform/vigie/pdq"
+)
+
+// Entry is a hash and the caller's identifier for it (a bank entry's id,
+// say). Identifiers are unique within an index; several may share a hash.
+type Entry struct {
+	ID   int64
+	Hash pdq.Hash
+}
+
+// Match is an entry found by a query, with its distance to the query.
+type Match struct {
+	ID       int64
+	Hash     pdq.Hash
+	Distance int
+}
+
+const (
+	words   = 16 // 16-bit words in a hash
+	buckets = 1 << 16
+)
+
+// posting is a hash's place in one word's table: its slot and the other
+// word of the same 32-bit chunk, for the chunk filter.
+type posting struct {
+	slot uint32
+	pair uint16
+}
+
+// state is the index's content. Queries read it under the read lock;
+// Add and Remove change it under the write lock; Load swaps in a new one.
+type state struct {
+	hashes []pdq.Hash
+	ids    []int64
+	alive  []bool
+	free   []uint32 // slots of removed entries, reused first
+	slotOf map[int64]uint32
+	tables [words][][]posting // [word][word value] → postings
+}
+
+func newState(capacity int) *state {
+	s := &state{
+		hashes: make([]pdq.Hash, 0, capacity),
+		ids:    make([]int64, 0, capacity),
+		alive:  make([]bool, 0, capacity),
+		slotOf: make(map[int64]uint32, capacity),
+	}
+	for w := range s.tables {
+		s.tables[w] = make([][]posting, buckets)
+	}
+	return s
+}
+
+// Index is a set of hashes searchable by Hamming distance. Its methods may
+// be called from several goroutines at once.
+type Index struct {
+	mu sync.RWMutex
+	s  *state
+}
+
+// New returns an empty index.
+func New() *Index {
+	return &Index{s: newState(0)}
+}
+
+// Build returns an index holding entries, built in bulk (much faster than
+// one Add at a time). Identifiers must be unique.
+func Build(entries []Entry) (*Index, error) {
+	s, err := build(entries)
+	if err != nil {
+		return nil, err
+	}
+	return &Index{s: s}, nil
+}
+
+// Load replaces the index's content with the entries seq yields (a store's
+// rows, say), built in bulk while queries go on against the old content.
+// On an error (from seq, ctx, or a repeated identifier) the index is left
+// as it was.
+func (x *Index) Load(ctx context.Context, seq iter.Seq2[Entry, error]) error {
+	var entries []Entry
+	for e, err := range seq {
+		if err != nil {
+			return fmt.Errorf("hashindex: loading: %w", err)
+		}
+		entries = append(entries, e)
+		if len(entries)%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	s, err := build(entries)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	x.s = s
+	x.mu.Unlock()
+	return nil
+}
+
+func build(entries []Entry) (*state, error) {
+	n := len(entries)
+	if uint64(n) >= 1<<32 {
+		return nil, fmt.Errorf("hashindex: %d entries, more than an index holds", n)
+	}
+	s := &state{
+		hashes: make([]pdq.Hash, n),
+		ids:    make([]int64, n),
+		alive:  make([]bool, n),
+		slotOf: make(map[int64]uint32, n),
+	}
+	for i, e := range entries {
+		if _, dup := s.slotOf[e.ID]; dup {
+			return nil, fmt.Errorf("hashindex: identifier %d given twice", e.ID)
+		}
+		s.slotOf[e.ID] = uint32(i)
+		s.hashes[i], s.ids[i], s.alive[i] = e.Hash, e.ID, true
+	}
+	// One backing array per table, cut into buckets by a counting sort;
+	// each bucket's capacity is its length, so that a later Add to it
+	// moves it rather than overwrite its neighbour.
+	counts := make([]uint32, buckets+1)
+	for w := range words {
+		clear(counts)
+		for i := range s.hashes {
+			counts[int(s.hashes[i].Word16(w))+1]++
+		}
+		for k := 1; k <= buckets; k++ {
+			counts[k] += counts[k-1]
+		}
+		all := make([]posting, n)
+		next := slices.Clone(counts[:buckets])
+		for i := range s.hashes {
+			h := &s.hashes[i]
+			k := h.Word16(w)
+			all[next[k]] = posting{slot: uint32(i), pair: h.Word16(w ^ 1)}
+			next[k]++
+		}
+		table := make([][]posting, buckets)
+		for k := range buckets {
+			lo, hi := counts[k], counts[k+1]
+			if hi > lo {
+				table[k] = all[lo:hi:hi]
+			}
+		}
+		s.tables[w] = table
+	}
+	return s, nil
+}
+
+// Len is the number of entries.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.s.slotOf)
+}
+
+// Add puts an entry in the index, replacing the hash of an entry with the
+// same identifier.
+func (x *Index) Add(id int64, h pdq.Hash) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	s := x.s
+	if slot, ok := s.slotOf[id]; ok {
+		if s.hashes[slot] == h {
+			return
+		}
+		s.remove(slot)
+	}
+	var slot uint32
+	if n := len(s.free); n > 0 {
+		slot = s.free[n-1]
+		s.free = s.free[:n-1]
+		s.hashes[slot], s.ids[slot], s.alive[slot] = h, id, true
+	} else {
+		slot = uint32(len(s.hashes))
+		s.hashes = append(s.hashes, h)
+		s.ids = append(s.ids, id)
+		s.alive = append(s.alive, true)
+	}
+	s.slotOf[id] = slot
+	for w := range words {
+		k := h.Word16(w)
+		s.tables[w][k] = append(s.tables[w][k], posting{slot: slot, pair: h.Word16(w ^ 1)})
+	}
+}
+
+// Remove takes the entry with this identifier out of the index, and says
+// whether there was one.
+func (x *Index) Remove(id int64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	slot, ok := x.s.slotOf[id]
+	if ok {
+		x.s.remove(slot)
+	}
+	return ok
+}
+
+func (s *state) remove(slot uint32) {
+	h := s.hashes[slot]
+	for w := range words {
+		k := h.Word16(w)
+		b := s.tables[w][k]
+		for i := range b {
+			if b[i].slot == slot {
+				b[i] = b[len(b)-1]
+				s.tables[w][k] = b[:len(b)-1]
+				break
+			}
+		}
+	}
+	delete(s.slotOf, s.ids[slot])
+	s.alive[slot] = false
+	s.hashes[slot] = pdq.Hash{}
+	s.free = append(s.free, slot)
+}
+
+// Query returns every entry within distance d of q (d from 0 to 256),
+// nearest first, then by identifier.
+func (x *Index) Query(q pdq.Hash, d int) []Match {
+	x.mu.RLock()
+	var out []Match
+	if d >= 0 {
+		if x.s.probeCost(d) > len(x.s.slotOf)/4 {
+			out = x.s.scan(q, d)
+		} else {
+			out = x.s.probe(q, d)
+		}
+	}
+	x.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// Scan is Query done by comparing q with every entry: the baseline that
+// Query must agree with, kept for benchmarks and checks.
+func (x *Index) Scan(q pdq.Hash, d int) []Match {
+	x.mu.RLock()
+	out := x.s.scan(q, d)
+	x.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(a.Distance, b.Distance), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func (s *state) scan(q pdq.Hash, d int) []Match {
+	var out []Match
+	for i := range s.hashes {
+		if dist := pdq.Distance(q, s.hashes[i]); dist <= d && s.alive[i] {
+			out = append(out, Match{ID: s.ids[i], Hash: s.hashes[i], Distance: dist})
+		}
+	}
+	return out
+}
+
+// radii gives the chunk radius R and the word radius r for distance d.
+func radii(d int) (chunkR, wordR int) {
+	chunkR = d / 8
+	return chunkR, chunkR / 2
+}
+
+// probeCost estimates the postings a probe reads: the buckets probed times
+// their mean size.
+func (s *state) probeCost(d int) int {
+	_, r := radii(d)
+	if r >= 16 {
+		return int(^uint(0) >> 1)
+	}
+	probes := words * masksUpTo[r+1]
+	return int(float64(probes) * float64(len(s.slotOf)) / buckets)
+}
+
+// masks lists every 16-bit value by increasing number of bits set, and
+// masks[:masksUpTo[r+1]] are those with at most r bits set: the flips a
+// probe at radius r tries. Computed once, never written after.
+var masks, masksUpTo = func() ([]uint16, [18]int) {
+	all := make([]uint16, buckets)
+	for i := range all {
+		all[i] = uint16(i)
+	}
+	slices.SortStableFunc(all, func(a, b uint16) int {
+		return cmp.Compare(bits.OnesCount16(a), bits.OnesCount16(b))
+	})
+	var upTo [18]int
+	for _, m := range all {
+		upTo[bits.OnesCount16(m)+1]++
+	}
+	for i := 1; i < len(upTo); i++ {
+		upTo[i] += upTo[i-1]
+	}
+	return all, upTo
+}()
+
+func (s *state) probe(q pdq.Hash, d int) []Match {
+	R, r := radii(d)
+	var qw [words]uint16
+	for w := range words {
+		qw[w] = q.Word16(w)
+	}
+	var out []Match
+	for w := range words {
+		table := s.tables[w]
+		qpair := qw[w^1]
+		for _, m := range masks[:masksUpTo[r+1]] {
+			f := bits.OnesCount16(m) // bits this bucket's word differs by
+			budget := R - f          // what the pair word may still differ by
+			for _, p := range table[qw[w]^m] {
+				if bits.OnesCount16(p.pair^qpair) > budget {
+					continue
+				}
+				h := s.hashes[p.slot]
+				dist := pdq.Distance(q, h)
+				if dist > d || !firstFound(&qw, &h, w, R, r) {
+					continue
+				}
+				out = append(out, Match{ID: s.ids[p.slot], Hash: h, Distance: dist})
+			}
+		}
+	}
+	return out
+}
+
+// firstFound says whether table w is the first (in table order) whose
+// probe finds h, so that a hash found through several words is reported
+// once: table v finds h when h's chunk v/2 is within R of the query's and
+// its word v within r.
+func firstFound(qw *[words]uint16, h *pdq.Hash, w, R, r int) bool {
+	for v := 0; v < w; v++ {
+		wordDist := bits.OnesCount16(qw[v] ^ h.Word16(v))
+		if wordDist > r {
+			continue
+		}
+		if wordDist+bits.OnesCount16(qw[v^1]^h.Word16(v^1)) <= R {
+			return false
+		}
+	}
+	return true
+}
