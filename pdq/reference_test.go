@@ -97,3 +97,45 @@ func TestReferenceAgreement(t *testing.T) {
 	}
 	t.Logf("distance to the reference over %d images: max %d, mean %.2f", len(exp), maxD, float64(sum)/float64(len(exp)))
 }
+
+// referenceDihedral are the reference hasher's hashes of the bridge photo
+// (bridge-mods/aaa-orig.jpg) rotated and flipped as image files, in
+// Transform order, as published in ThreatExchange's pdq/python tests
+// (reg-test-input/dih/bridge-1 … bridge-8).
+var referenceDihedral = [8]string{
+	"d8f8f0cce0f4a84f0e370a22028f67f0b36e2ed596623e1d33e6b39c4e9c9b22",
+	"38a50efd71c83f429013d68d0ffffc52e34e0e15ada952a9d29684214aa9e5af",
+	"2dadda64b5a142e5d362209057da895ae63b8c7fc277b4b766b319361f893188",
+	"a5f0a457248995e8c9065c275aaa54d8b61ba4bdf8fcfc0387c32f8b0bfc4f05",
+	"d8f80f31e0f417b00e37f5dd028f980fb36ed12a9662c1e233e64c634e9c64dd",
+	"0dad259bb1a1bd18d362576556da32a1e63b7380c2374b4866b3c6c91b89ce77",
+	"f0a5e10271dcc0bd9c5309720fff018de34ef1e8ada9a956d2967ade1ea91a50",
+	"69f05aa8a4996a17c146a2da5aaaab07b61b5b60f8fc07fc83c3d0740bfcb0fa",
+}
+
+// TestDihedralMatchesReference: our eight hashes, from the DCT, are each
+// within 16 of the reference's hash of the photo actually turned that way,
+// and nearer to it than to any other of the eight.
+func TestDihedralMatchesReference(t *testing.T) {
+	dir := referenceDir(t)
+	d, err := DihedralFile(filepath.Join(dir, "bridge-mods", "aaa-orig.jpg"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tr := range Transform(8) {
+		want, err := ParseHash(referenceDihedral[tr])
+		if err != nil {
+			t.Fatal(err)
+		}
+		dist := Distance(d.Hashes[tr], want)
+		t.Logf("%-10v %2d bits from the reference", tr, dist)
+		if dist > 16 {
+			t.Errorf("%v: %d bits from the reference's hash of the turned photo", tr, dist)
+		}
+		for other := range Transform(8) {
+			if other != tr && Distance(d.Hashes[other], want) <= dist {
+				t.Errorf("%v: the reference's hash is as near our %v", tr, other)
+			}
+		}
+	}
+}
