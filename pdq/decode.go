@@ -258,6 +258,71 @@ const (
 	lumaB = 0.114
 )
 
+// ycc holds, in tables, the standard library's YCbCr to RGB conversion
+// (color.YCbCrToRGB: JFIF's formulas in 16.16 fixed point, with its
+// rounding, which agrees best with the reference's decoder) and the
+// luminance weights, so that the loop over pixels makes no calls. Computed
+// once, never written after.
+var ycc = func() (t struct {
+	r, gb, gr, b [256]int32
+	lr, lg, lb   [256]float32
+}) {
+	for i := range 256 {
+		c := int32(i) - 128
+		t.r[i] = 91881 * c
+		t.gb[i] = -22554 * c
+		t.gr[i] = -46802 * c
+		t.b[i] = 116130 * c
+		t.lr[i] = lumaR * float32(i)
+		t.lg[i] = lumaG * float32(i)
+		t.lb[i] = lumaB * float32(i)
+	}
+	return t
+}()
+
+func clampShift(v int32) uint8 {
+	if uint32(v)&0xff000000 == 0 {
+		return uint8(v >> 16)
+	}
+	if v < 0 {
+		return 0
+	}
+	return 255
+}
+
+// lumaYCbCr fills p from a YCbCr image (what JPEG and lossy WebP decode
+// to), through RGB as the reference does, a row at a time.
+func lumaYCbCr(m *image.YCbCr, p plane) {
+	var hs, vs int // chroma subsampling shifts
+	switch m.SubsampleRatio {
+	case image.YCbCrSubsampleRatio422:
+		hs = 1
+	case image.YCbCrSubsampleRatio420:
+		hs, vs = 1, 1
+	case image.YCbCrSubsampleRatio440:
+		vs = 1
+	case image.YCbCrSubsampleRatio411:
+		hs = 2
+	case image.YCbCrSubsampleRatio410:
+		hs, vs = 2, 1
+	}
+	x0, y0 := m.Rect.Min.X, m.Rect.Min.Y
+	for y := range p.h {
+		yrow := m.Y[(y0+y-m.Rect.Min.Y)*m.YStride:]
+		crow := ((y0+y)>>vs - m.Rect.Min.Y>>vs) * m.CStride
+		cb, cr := m.Cb[crow:], m.Cr[crow:]
+		row := p.pix[y*p.w : (y+1)*p.w]
+		for x := range row {
+			ci := (x0+x)>>hs - x0>>hs
+			yy := int32(yrow[x]) * 0x10101
+			r := clampShift(yy + ycc.r[cr[ci]])
+			g := clampShift(yy + ycc.gb[cb[ci]] + ycc.gr[cr[ci]])
+			b := clampShift(yy + ycc.b[cb[ci]])
+			row[x] = ycc.lr[r] + ycc.lg[g] + ycc.lb[b]
+		}
+	}
+}
+
 func lumaOf(r, g, b uint8) float32 {
 	return lumaR*float32(r) + lumaG*float32(g) + lumaB*float32(b)
 }
@@ -276,15 +341,7 @@ func luma(img image.Image) plane {
 	}
 	switch m := img.(type) {
 	case *image.YCbCr:
-		for y := range h {
-			row := p.pix[y*w : (y+1)*w]
-			for x := range row {
-				yi := m.YOffset(x0+x, y0+y)
-				ci := m.COffset(x0+x, y0+y)
-				r, g, b := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-				row[x] = lumaOf(r, g, b)
-			}
-		}
+		lumaYCbCr(m, p)
 	case *image.Gray:
 		for y := range h {
 			src := m.Pix[m.PixOffset(x0, y0+y):]

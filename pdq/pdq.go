@@ -81,33 +81,60 @@ func analyse(p plane) (coefficients, int) {
 			}
 		}
 	} else {
-		jarosz(p)
-		for i := range 64 {
-			r := int((float64(i) + 0.5) * float64(p.h) / 64)
-			for j := range 64 {
-				c := int((float64(j) + 0.5) * float64(p.w) / 64)
-				small[i][j] = float64(p.pix[r*p.w+c])
-			}
-		}
+		small = downsample(p)
 	}
 	return dct(&small), quality(&small)
 }
 
-// jarosz applies the reference's tent filter in place: two rounds of a box
-// filter along rows then along columns, each box 1/128 of the dimension
-// (rounded up), so that the two rounds together average over about one
-// sixty-fourth of the image, the area one output pixel stands for.
-func jarosz(p plane) {
+// downsample blurs the plane with the reference's tent filter and keeps
+// 64×64 samples of it. The filter is two rounds of a box filter along rows
+// then along columns, each box 1/128 of the dimension (rounded up), so that
+// the two rounds together average over about one sixty-fourth of the image,
+// the area one output pixel stands for; the samples are taken at the
+// centres of a 64×64 grid. The first round is run over the whole plane;
+// the second is computed only where the samples need it, which gives the
+// same values for a fraction of the work. It overwrites p.pix.
+func downsample(p plane) (out [64][64]float64) {
 	winRows := (p.w + 127) / 128 // window along a row: a fraction of the width
 	winCols := (p.h + 127) / 128
 	tmp := make([]float32, len(p.pix))
-	colSum := make([]float64, p.w)
-	for range 2 {
-		for y := range p.h {
-			boxRow(p.pix[y*p.w:(y+1)*p.w], tmp[y*p.w:(y+1)*p.w], winRows)
-		}
-		boxCols(tmp, p.pix, p.w, p.h, winCols, colSum)
+	for y := range p.h {
+		boxRow(p.pix[y*p.w:(y+1)*p.w], tmp[y*p.w:(y+1)*p.w], winRows)
 	}
+	boxCols(tmp, p.pix, p.w, p.h, winCols, make([]float64, p.w))
+
+	var rows, cols [64]int
+	for i := range 64 {
+		rows[i] = int((float64(i) + 0.5) * float64(p.h) / 64)
+		cols[i] = int((float64(i) + 0.5) * float64(p.w) / 64)
+	}
+	// Second round along rows, at the sample columns only, for every row.
+	rb, ra := boxWindow(winRows)
+	atCols := make([]float64, p.h*64) // [row][sample column]
+	for y := range p.h {
+		row := p.pix[y*p.w : (y+1)*p.w]
+		for j, c := range cols {
+			lo, hi := max(0, c-rb), min(p.w-1, c+ra)
+			var sum float64
+			for _, v := range row[lo : hi+1] {
+				sum += float64(v)
+			}
+			atCols[y*64+j] = sum / float64(hi-lo+1)
+		}
+	}
+	// Second round along columns, at the sample rows only.
+	cb, ca := boxWindow(winCols)
+	for i, r := range rows {
+		lo, hi := max(0, r-cb), min(p.h-1, r+ca)
+		for j := range 64 {
+			var sum float64
+			for y := lo; y <= hi; y++ {
+				sum += atCols[y*64+j]
+			}
+			out[i][j] = sum / float64(hi-lo+1)
+		}
+	}
+	return out
 }
 
 // boxWindow gives how far a box of the given size reaches before and after

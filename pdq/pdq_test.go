@@ -432,3 +432,27 @@ func FuzzParseHash(f *testing.F) {
 		}
 	})
 }
+
+// TestLumaYCbCrAgreesWithStandardLibrary: the table-driven conversion gives
+// what color.YCbCrToRGB and the luminance weights give, for every Y, Cb, Cr.
+func TestLumaYCbCrAgreesWithStandardLibrary(t *testing.T) {
+	m := image.NewYCbCr(image.Rect(0, 0, 256, 256*256), image.YCbCrSubsampleRatio444)
+	for row := range 256 * 256 {
+		cb, cr := row/256, row%256
+		for y := range 256 {
+			m.Y[row*m.YStride+y] = uint8(y)
+			m.Cb[row*m.CStride+y] = uint8(cb)
+			m.Cr[row*m.CStride+y] = uint8(cr)
+		}
+	}
+	p := luma(m)
+	for row := range 256 * 256 {
+		cb, cr := uint8(row/256), uint8(row%256)
+		for y := range 256 {
+			r, g, b := color.YCbCrToRGB(uint8(y), cb, cr)
+			if want := lumaOf(r, g, b); p.pix[row*256+y] != want {
+				t.Fatalf("Y %d Cb %d Cr %d: luma %v, want %v", y, cb, cr, p.pix[row*256+y], want)
+			}
+		}
+	}
+}
