@@ -165,7 +165,6 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[min(len(s)-1, int(p*float64(len(s))))]
 }
 
-
 // procStatusMB reads a memory line (VmRSS, VmHWM) of /proc/self/status,
 // in MB; 0 where there is no /proc.
 func procStatusMB(field string) int {
