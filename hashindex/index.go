@@ -12,10 +12,12 @@
 // that chunk one of the two words differs by at most r = ⌊R/2⌋ bits. So
 // sixteen tables, one per word, each with 65,536 buckets keyed by the
 // word's value, hold every hash; a query probes, in each table, the buckets
-// within r bits of its own word (17 buckets each at d = 31), and each
-// posting in a bucket carries the other word of its chunk, so that a
-// candidate whose chunk differs by more than R is dropped without reading
-// its hash. Only the few that pass are compared in full.
+// within r bits of its own word (17 buckets each at d = 31). Beside each
+// posting a table keeps the other word of its chunk, in an array of its
+// own, so that a candidate whose chunk differs by more than R is dropped
+// after reading two bytes in order, without reading its hash. Only the few
+// that pass are compared in full. A hash found through several tables is
+// reported by the first only.
 //
 // Compared with the usual MIH split (sixteen 16-bit words probed at radius
 // ⌊d/16⌋, every bucket entry read in full), the chunk filter turns most of
@@ -26,8 +28,11 @@
 // and as exact.
 //
 // The index changes live: Add and Remove take a write lock for
-// microseconds; queries share a read lock. Load replaces the whole content
-// (from a store, say) without blocking queries while it builds.
+// microseconds; queries share a read lock. Tables are built in bulk (by
+// Build, Load and Compact) as flat arrays; entries added later go to small
+// per-bucket lists beside them, and removed ones are marked dead. Load
+// replaces the whole content (from a store, say) without blocking queries
+// while it builds.
 package hashindex
 
 import (
@@ -61,35 +66,37 @@ const (
 	buckets = 1 << 16
 )
 
-// posting is a hash's place in one word's table: its slot and the other
-// word of the same 32-bit chunk, for the chunk filter.
+// table is one word's table as built in bulk: the postings of bucket k
+// (the hashes whose word is k) are at start[k]:start[k+1] of slots and
+// pairs. pairs holds each hash's other word of the same 32-bit chunk, apart
+// from slots, so that the chunk filter reads two bytes per posting, in
+// order; a posting's slot is read only when it passes.
+type table struct {
+	start []uint32 // buckets+1 offsets
+	pairs []uint16
+	slots []uint32
+}
+
+// posting is a hash added after the bulk build: its slot and pair word.
 type posting struct {
 	slot uint32
 	pair uint16
 }
 
-// state is the index's content. Queries read it under the read lock;
-// Add and Remove change it under the write lock; Load swaps in a new one.
+// state is the index's content: the hashes by slot, the tables built in
+// bulk over slots [0, built), and the postings of hashes added since, by
+// word and bucket. A removed hash of the bulk part stays in its tables,
+// marked dead in alive, until the next Load or Compact; one added later is
+// taken out of its postings and its slot reused.
 type state struct {
 	hashes []pdq.Hash
 	ids    []int64
 	alive  []bool
-	free   []uint32 // slots of removed entries, reused first
 	slotOf map[int64]uint32
-	tables [words][][]posting // [word][word value] → postings
-}
-
-func newState(capacity int) *state {
-	s := &state{
-		hashes: make([]pdq.Hash, 0, capacity),
-		ids:    make([]int64, 0, capacity),
-		alive:  make([]bool, 0, capacity),
-		slotOf: make(map[int64]uint32, capacity),
-	}
-	for w := range s.tables {
-		s.tables[w] = make([][]posting, buckets)
-	}
-	return s
+	built  uint32 // slots below this are in the bulk tables
+	free   []uint32
+	tables [words]table
+	added  [words]map[uint16][]posting
 }
 
 // Index is a set of hashes searchable by Hamming distance. Its methods may
@@ -101,11 +108,12 @@ type Index struct {
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{s: newState(0)}
+	s, _ := build(nil)
+	return &Index{s: s}
 }
 
 // Build returns an index holding entries, built in bulk (much faster than
-// one Add at a time). Identifiers must be unique.
+// one Add at a time, and more compact). Identifiers must be unique.
 func Build(entries []Entry) (*Index, error) {
 	s, err := build(entries)
 	if err != nil {
@@ -141,6 +149,25 @@ func (x *Index) Load(ctx context.Context, seq iter.Seq2[Entry, error]) error {
 	return nil
 }
 
+// Compact rebuilds the index in bulk from its live entries, which frees
+// the room removed entries hold and makes entries added one by one as
+// compact as the rest. Queries wait while it runs (seconds at ten million
+// hashes); Load is the way to rebuild without making them wait.
+func (x *Index) Compact() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	entries := make([]Entry, 0, len(x.s.slotOf))
+	for i, ok := range x.s.alive {
+		if ok {
+			entries = append(entries, Entry{ID: x.s.ids[i], Hash: x.s.hashes[i]})
+		}
+	}
+	s, err := build(entries)
+	if err == nil { // the entries came from an index: identifiers are unique
+		x.s = s
+	}
+}
+
 func build(entries []Entry) (*state, error) {
 	n := len(entries)
 	if uint64(n) >= 1<<32 {
@@ -151,6 +178,7 @@ func build(entries []Entry) (*state, error) {
 		ids:    make([]int64, n),
 		alive:  make([]bool, n),
 		slotOf: make(map[int64]uint32, n),
+		built:  uint32(n),
 	}
 	for i, e := range entries {
 		if _, dup := s.slotOf[e.ID]; dup {
@@ -159,34 +187,28 @@ func build(entries []Entry) (*state, error) {
 		s.slotOf[e.ID] = uint32(i)
 		s.hashes[i], s.ids[i], s.alive[i] = e.Hash, e.ID, true
 	}
-	// One backing array per table, cut into buckets by a counting sort;
-	// each bucket's capacity is its length, so that a later Add to it
-	// moves it rather than overwrite its neighbour.
-	counts := make([]uint32, buckets+1)
+	// A counting sort per table: count each bucket, turn the counts into
+	// offsets, place each posting.
 	for w := range words {
-		clear(counts)
+		start := make([]uint32, buckets+1)
 		for i := range s.hashes {
-			counts[int(s.hashes[i].Word16(w))+1]++
+			start[int(s.hashes[i].Word16(w))+1]++
 		}
 		for k := 1; k <= buckets; k++ {
-			counts[k] += counts[k-1]
+			start[k] += start[k-1]
 		}
-		all := make([]posting, n)
-		next := slices.Clone(counts[:buckets])
+		pairs := make([]uint16, n)
+		slots := make([]uint32, n)
+		next := slices.Clone(start[:buckets])
 		for i := range s.hashes {
 			h := &s.hashes[i]
 			k := h.Word16(w)
-			all[next[k]] = posting{slot: uint32(i), pair: h.Word16(w ^ 1)}
+			pairs[next[k]] = h.Word16(w ^ 1)
+			slots[next[k]] = uint32(i)
 			next[k]++
 		}
-		table := make([][]posting, buckets)
-		for k := range buckets {
-			lo, hi := counts[k], counts[k+1]
-			if hi > lo {
-				table[k] = all[lo:hi:hi]
-			}
-		}
-		s.tables[w] = table
+		s.tables[w] = table{start: start, pairs: pairs, slots: slots}
+		s.added[w] = map[uint16][]posting{}
 	}
 	return s, nil
 }
@@ -224,7 +246,7 @@ func (x *Index) Add(id int64, h pdq.Hash) {
 	s.slotOf[id] = slot
 	for w := range words {
 		k := h.Word16(w)
-		s.tables[w][k] = append(s.tables[w][k], posting{slot: slot, pair: h.Word16(w ^ 1)})
+		s.added[w][k] = append(s.added[w][k], posting{slot: slot, pair: h.Word16(w ^ 1)})
 	}
 }
 
@@ -241,20 +263,28 @@ func (x *Index) Remove(id int64) bool {
 }
 
 func (s *state) remove(slot uint32) {
+	delete(s.slotOf, s.ids[slot])
+	s.alive[slot] = false
+	if slot < s.built {
+		return // its bulk postings stay, dead, until a rebuild
+	}
 	h := s.hashes[slot]
 	for w := range words {
 		k := h.Word16(w)
-		b := s.tables[w][k]
+		b := s.added[w][k]
 		for i := range b {
 			if b[i].slot == slot {
 				b[i] = b[len(b)-1]
-				s.tables[w][k] = b[:len(b)-1]
+				b = b[:len(b)-1]
 				break
 			}
 		}
+		if len(b) == 0 {
+			delete(s.added[w], k)
+		} else {
+			s.added[w][k] = b
+		}
 	}
-	delete(s.slotOf, s.ids[slot])
-	s.alive[slot] = false
 	s.hashes[slot] = pdq.Hash{}
 	s.free = append(s.free, slot)
 }
@@ -265,7 +295,7 @@ func (x *Index) Query(q pdq.Hash, d int) []Match {
 	x.mu.RLock()
 	var out []Match
 	if d >= 0 {
-		if x.s.probeCost(d) > len(x.s.slotOf)/4 {
+		if x.s.probeCost(d) > len(x.s.hashes)/4 {
 			out = x.s.scan(q, d)
 		} else {
 			out = x.s.probe(q, d)
@@ -314,7 +344,7 @@ func (s *state) probeCost(d int) int {
 		return int(^uint(0) >> 1)
 	}
 	probes := words * masksUpTo[r+1]
-	return int(float64(probes) * float64(len(s.slotOf)) / buckets)
+	return int(float64(probes) * float64(len(s.hashes)) / buckets)
 }
 
 // masks lists every 16-bit value by increasing number of bits set, and
@@ -345,22 +375,34 @@ func (s *state) probe(q pdq.Hash, d int) []Match {
 		qw[w] = q.Word16(w)
 	}
 	var out []Match
+	check := func(w int, slot uint32) {
+		h := &s.hashes[slot]
+		dist := pdq.Distance(q, *h)
+		// Liveness is read last: most candidates are dropped before, and
+		// it is one more read from memory.
+		if dist <= d && firstFound(&qw, h, w, R, r) && s.alive[slot] {
+			out = append(out, Match{ID: s.ids[slot], Hash: *h, Distance: dist})
+		}
+	}
 	for w := range words {
-		table := s.tables[w]
+		t := &s.tables[w]
+		added := s.added[w]
 		qpair := qw[w^1]
 		for _, m := range masks[:masksUpTo[r+1]] {
-			f := bits.OnesCount16(m) // bits this bucket's word differs by
-			budget := R - f          // what the pair word may still differ by
-			for _, p := range table[qw[w]^m] {
-				if bits.OnesCount16(p.pair^qpair) > budget {
-					continue
+			budget := R - bits.OnesCount16(m) // what the pair word may still differ by
+			k := qw[w] ^ m
+			lo, hi := t.start[k], t.start[int(k)+1]
+			for i, p := range t.pairs[lo:hi] {
+				if bits.OnesCount16(p^qpair) <= budget {
+					check(w, t.slots[lo+uint32(i)])
 				}
-				h := s.hashes[p.slot]
-				dist := pdq.Distance(q, h)
-				if dist > d || !firstFound(&qw, &h, w, R, r) {
-					continue
+			}
+			if len(added) > 0 {
+				for _, p := range added[k] {
+					if bits.OnesCount16(p.pair^qpair) <= budget {
+						check(w, p.slot)
+					}
 				}
-				out = append(out, Match{ID: s.ids[p.slot], Hash: h, Distance: dist})
 			}
 		}
 	}
