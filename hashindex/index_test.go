@@ -30,6 +30,18 @@ func flip(rng *rand.Rand, h pdq.Hash, k int) pdq.Hash {
 	return h
 }
 
+// spread flips d bits of h, bit i going to chunk i%8, to the chunk's first
+// or second word by turns, at a new place in the word each round.
+func spread(h pdq.Hash, d int) pdq.Hash {
+	for i := range d {
+		chunk, side, place := i%8, (i/8)%2, i/16
+		word := 2*chunk + side
+		bit := 255 - (16*word + place) // bit 255 is the leftmost of the text form
+		h[bit/64] ^= 1 << (bit % 64)
+	}
+	return h
+}
+
 // bruteForce is the reference answer, computed apart from the index.
 func bruteForce(entries map[int64]pdq.Hash, q pdq.Hash, d int) []Match {
 	var out []Match
@@ -70,6 +82,16 @@ func dataset(seed uint64, random, clusters, perCluster int) (map[int64]pdq.Hash,
 	var queries []pdq.Hash
 	for range 40 {
 		queries = append(queries, randomHash(rng))
+	}
+	// The worst case for the pigeonhole: hashes at exactly the distances
+	// tested, their differing bits spread evenly over the eight chunks and
+	// over the two words of each chunk, so that every chunk is at the
+	// radius's edge.
+	for _, d := range []int{1, 2, 8, 9, 15, 16, 17, 24, 30, 31, 32, 33, 40, 47, 48, 63, 64} {
+		q := randomHash(rng)
+		queries = append(queries, q)
+		entries[id] = spread(q, d)
+		id++
 	}
 	for _, c := range centres {
 		queries = append(queries, c, flip(rng, c, 10+rng.IntN(30)))
@@ -194,6 +216,19 @@ func TestLiveChanges(t *testing.T) {
 		entries[id] = h
 	}
 	x.Add(next+1, entries[next+1]) // the same again: no change
+	// Remove some of the entries added one by one, each followed by an
+	// entry near the same query, which takes the freed slot.
+	for i := 1; i < len(queries); i += 3 {
+		id := next + int64(i)
+		if i%5 == 0 || !x.Remove(id) {
+			continue
+		}
+		delete(entries, id)
+		removed[id] = true
+		h := flip(rng, queries[i], rng.IntN(20))
+		x.Add(2_000_000+int64(i), h)
+		entries[2_000_000+int64(i)] = h
+	}
 	if x.Len() != len(entries) {
 		t.Fatalf("Len %d, want %d", x.Len(), len(entries))
 	}

@@ -165,6 +165,19 @@ func TestHashMatchCommand(t *testing.T) {
 		list = append(list, h)
 		fmt.Fprintf(&file, "%s,photo,label %d\n", h, i)
 	}
+	// Hits at the threshold's edge: 31 bits from the first hash (a hit)
+	// and 32 (not one).
+	edge := func(h pdq.Hash, n int) pdq.Hash {
+		for b := range n {
+			h[b/64] ^= 1 << (b % 64)
+		}
+		return h
+	}
+	for _, n := range []int{31, 32} {
+		h := edge(list[0], n)
+		list = append(list, h)
+		fmt.Fprintf(&file, "%s\n", h)
+	}
 	hashes := filepath.Join(t.TempDir(), "list.csv")
 	os.WriteFile(hashes, []byte(file.String()), 0o600)
 
@@ -179,6 +192,8 @@ func TestHashMatchCommand(t *testing.T) {
 		queries = append(queries, q)
 		fmt.Fprintf(&stdin, "%s\textra\n", q)
 	}
+	queries = append(queries, list[0])
+	fmt.Fprintf(&stdin, "%s\n", list[0])
 	out, errOut, err := runHashCmd(t, stdin.String(), "hash", "match", "--hashes", hashes, "--distance", "31")
 	if err != nil {
 		t.Fatalf("%v: %s", err, errOut)
@@ -204,6 +219,9 @@ func TestHashMatchCommand(t *testing.T) {
 	}
 	slices.Sort(got)
 	slices.Sort(want)
+	if !strings.Contains(out, fmt.Sprintf("%s %s 31\n", list[0], edge(list[0], 31))) {
+		t.Error("the hit at distance 31 is missing")
+	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %d hit lines, brute force %d", len(got), len(want))
 	}
@@ -211,10 +229,10 @@ func TestHashMatchCommand(t *testing.T) {
 	// Bad lines are named by number, in the list and on standard input.
 	badList := filepath.Join(t.TempDir(), "bad.txt")
 	os.WriteFile(badList, []byte(list[0].String()+"\n\nnot-a-hash,x\n"), 0o600)
-	if _, _, err := runHashCmd(t, "", "hash", "match", "--hashes", badList); err == nil || !strings.Contains(err.Error(), "line 3") {
+	if _, _, err := runHashCmd(t, "", "hash", "match", "--hashes", badList); err == nil || !strings.Contains(err.Error(), "line 3:") {
 		t.Errorf("bad list line: %v", err)
 	}
-	if _, _, err := runHashCmd(t, list[0].String()+"\n"+list[1].String()[:60]+"\n", "hash", "match", "--hashes", hashes); err == nil || !strings.Contains(err.Error(), "standard input, line 2") {
+	if _, _, err := runHashCmd(t, list[0].String()+"\n"+list[1].String()[:60]+"\n", "hash", "match", "--hashes", hashes); err == nil || !strings.Contains(err.Error(), "standard input, line 2:") {
 		t.Errorf("bad query line: %v", err)
 	}
 	if _, _, err := runHashCmd(t, "", "hash", "match", "--hashes", hashes, "--distance", "300"); err == nil {
