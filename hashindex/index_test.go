@@ -334,7 +334,11 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("Load: %v, want the store's error", err)
 	}
 	dup := func(yield func(Entry, error) bool) {
-		_ = yield(Entry{ID: 7}, nil) && yield(Entry{ID: 7}, nil)
+		for range 2 {
+			if !yield(Entry{ID: 7}, nil) {
+				return
+			}
+		}
 	}
 	if err := x.Load(context.Background(), dup); err == nil {
 		t.Fatal("Load accepted an identifier twice")
