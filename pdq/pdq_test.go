@@ -434,13 +434,15 @@ func FuzzParseHash(f *testing.F) {
 }
 
 // TestLumaYCbCrAgreesWithStandardLibrary: the table-driven conversion gives
-// what color.YCbCrToRGB and the luminance weights give, for every Y, Cb, Cr.
+// what color.YCbCrToRGB and the luminance weights give, for every Cb and Cr
+// and a spread of Y (the extremes, where clamping happens, included).
 func TestLumaYCbCrAgreesWithStandardLibrary(t *testing.T) {
-	m := image.NewYCbCr(image.Rect(0, 0, 256, 256*256), image.YCbCrSubsampleRatio444)
+	ys := []uint8{0, 1, 2, 16, 17, 64, 100, 127, 128, 129, 180, 235, 236, 250, 254, 255}
+	m := image.NewYCbCr(image.Rect(0, 0, len(ys), 256*256), image.YCbCrSubsampleRatio444)
 	for row := range 256 * 256 {
 		cb, cr := row/256, row%256
-		for y := range 256 {
-			m.Y[row*m.YStride+y] = uint8(y)
+		for y := range ys {
+			m.Y[row*m.YStride+y] = ys[y]
 			m.Cb[row*m.CStride+y] = uint8(cb)
 			m.Cr[row*m.CStride+y] = uint8(cr)
 		}
@@ -448,10 +450,10 @@ func TestLumaYCbCrAgreesWithStandardLibrary(t *testing.T) {
 	p := luma(m)
 	for row := range 256 * 256 {
 		cb, cr := uint8(row/256), uint8(row%256)
-		for y := range 256 {
-			r, g, b := color.YCbCrToRGB(uint8(y), cb, cr)
-			if want := lumaOf(r, g, b); p.pix[row*256+y] != want {
-				t.Fatalf("Y %d Cb %d Cr %d: luma %v, want %v", y, cb, cr, p.pix[row*256+y], want)
+		for x, y := range ys {
+			r, g, b := color.YCbCrToRGB(y, cb, cr)
+			if want := lumaOf(r, g, b); p.pix[row*len(ys)+x] != want {
+				t.Fatalf("Y %d Cb %d Cr %d: luma %v, want %v", y, cb, cr, p.pix[row*len(ys)+x], want)
 			}
 		}
 	}
