@@ -298,7 +298,7 @@ func (x *Index) Query(q pdq.Hash, d int) []Match {
 		if x.s.probeCost(d) > len(x.s.hashes)/4 {
 			out = x.s.scan(q, d)
 		} else {
-			out = x.s.probe(q, d)
+			out, _ = x.s.probe(q, d)
 		}
 	}
 	x.mu.RUnlock()
@@ -368,13 +368,12 @@ var masks, masksUpTo = func() ([]uint16, [18]int) {
 	return all, upTo
 }()
 
-func (s *state) probe(q pdq.Hash, d int) []Match {
+func (s *state) probe(q pdq.Hash, d int) (out []Match, touched uint16) {
 	R, r := radii(d)
 	var qw [words]uint16
 	for w := range words {
 		qw[w] = q.Word16(w)
 	}
-	var out []Match
 	check := func(w int, slot uint32) {
 		h := &s.hashes[slot]
 		dist := pdq.Distance(q, *h)
@@ -384,29 +383,67 @@ func (s *state) probe(q pdq.Hash, d int) []Match {
 			out = append(out, Match{ID: s.ids[slot], Hash: *h, Distance: dist})
 		}
 	}
+	// The time goes in reading memory: a bucket's offsets, its first
+	// postings, a candidate's slot and hash. So each step first reads, for
+	// a batch of buckets or candidates, what the next step needs, in loads
+	// that do not depend on one another and that the processor can have in
+	// flight together, rather than one after the other.
+	const batch = 64
+	var lo, hi [batch]uint32
+	var cand [batch]uint32 // positions in the table of postings that passed
 	for w := range words {
 		t := &s.tables[w]
 		added := s.added[w]
 		qpair := qw[w^1]
-		for _, m := range masks[:masksUpTo[r+1]] {
-			budget := R - bits.OnesCount16(m) // what the pair word may still differ by
-			k := qw[w] ^ m
-			lo, hi := t.start[k], t.start[int(k)+1]
-			for i, p := range t.pairs[lo:hi] {
-				if bits.OnesCount16(p^qpair) <= budget {
-					check(w, t.slots[lo+uint32(i)])
+		all := masks[:masksUpTo[r+1]]
+		for len(all) > 0 {
+			ms := all[:min(batch, len(all))]
+			all = all[len(ms):]
+			for j, m := range ms {
+				k := int(qw[w] ^ m)
+				lo[j], hi[j] = t.start[k], t.start[k+1]
+			}
+			for j := range ms {
+				if lo[j] < hi[j] {
+					touched ^= t.pairs[lo[j]]
 				}
 			}
-			if len(added) > 0 {
-				for _, p := range added[k] {
-					if bits.OnesCount16(p.pair^qpair) <= budget {
-						check(w, p.slot)
+			nc := 0
+			flush := func() {
+				for c := range cand[:nc] {
+					cand[c] = t.slots[cand[c]]
+				}
+				for _, slot := range cand[:nc] {
+					touched ^= uint16(s.hashes[slot][0])
+				}
+				for _, slot := range cand[:nc] {
+					check(w, slot)
+				}
+				nc = 0
+			}
+			for j, m := range ms {
+				budget := R - bits.OnesCount16(m) // what the pair word may still differ by
+				for i, p := range t.pairs[lo[j]:hi[j]] {
+					if bits.OnesCount16(p^qpair) <= budget {
+						cand[nc] = lo[j] + uint32(i)
+						nc++
+						if nc == batch {
+							flush()
+						}
+					}
+				}
+				if len(added) > 0 {
+					for _, p := range added[qw[w]^m] {
+						if bits.OnesCount16(p.pair^qpair) <= budget {
+							check(w, p.slot)
+						}
 					}
 				}
 			}
+			flush()
 		}
 	}
-	return out
+	return out, touched
 }
 
 // firstFound says whether table w is the first (in table order) whose
