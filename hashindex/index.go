@@ -41,6 +41,7 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -181,36 +182,62 @@ func build(entries []Entry) (*state, error) {
 		built:  uint32(n),
 	}
 	for i, e := range entries {
-		if _, dup := s.slotOf[e.ID]; dup {
-			return nil, fmt.Errorf("hashindex: identifier %d given twice", e.ID)
-		}
-		s.slotOf[e.ID] = uint32(i)
 		s.hashes[i], s.ids[i], s.alive[i] = e.Hash, e.ID, true
 	}
-	// A counting sort per table: count each bucket, turn the counts into
-	// offsets, place each posting.
+	// The identifiers' map and the sixteen tables are independent: they
+	// are built on all the cores there are.
+	var wg sync.WaitGroup
+	var dup error
+	wg.Go(func() {
+		for i, id := range s.ids {
+			if _, ok := s.slotOf[id]; ok {
+				dup = fmt.Errorf("hashindex: identifier %d given twice", id)
+				return
+			}
+			s.slotOf[id] = uint32(i)
+		}
+	})
+	next := make(chan int, words)
 	for w := range words {
-		start := make([]uint32, buckets+1)
-		for i := range s.hashes {
-			start[int(s.hashes[i].Word16(w))+1]++
-		}
-		for k := 1; k <= buckets; k++ {
-			start[k] += start[k-1]
-		}
-		pairs := make([]uint16, n)
-		slots := make([]uint32, n)
-		next := slices.Clone(start[:buckets])
-		for i := range s.hashes {
-			h := &s.hashes[i]
-			k := h.Word16(w)
-			pairs[next[k]] = h.Word16(w ^ 1)
-			slots[next[k]] = uint32(i)
-			next[k]++
-		}
-		s.tables[w] = table{start: start, pairs: pairs, slots: slots}
+		next <- w
 		s.added[w] = map[uint16][]posting{}
 	}
+	close(next)
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for w := range next {
+				s.tables[w] = buildTable(s.hashes, w)
+			}
+		})
+	}
+	wg.Wait()
+	if dup != nil {
+		return nil, dup
+	}
 	return s, nil
+}
+
+// buildTable sorts the hashes into word w's buckets: count each bucket,
+// turn the counts into offsets, place each posting.
+func buildTable(hashes []pdq.Hash, w int) table {
+	start := make([]uint32, buckets+1)
+	for i := range hashes {
+		start[int(hashes[i].Word16(w))+1]++
+	}
+	for k := 1; k <= buckets; k++ {
+		start[k] += start[k-1]
+	}
+	pairs := make([]uint16, len(hashes))
+	slots := make([]uint32, len(hashes))
+	next := slices.Clone(start[:buckets])
+	for i := range hashes {
+		h := &hashes[i]
+		k := h.Word16(w)
+		pairs[next[k]] = h.Word16(w ^ 1)
+		slots[next[k]] = uint32(i)
+		next[k]++
+	}
+	return table{start: start, pairs: pairs, slots: slots}
 }
 
 // Len is the number of entries.
