@@ -242,3 +242,28 @@ func TestHashMatchCommand(t *testing.T) {
 		t.Error("no --hashes accepted")
 	}
 }
+
+// TestBenchHashesCommand runs the index benchmark small, so that CI keeps
+// it working; its figures are measured outside CI (BENCHMARKS.md).
+func TestBenchHashesCommand(t *testing.T) {
+	out, errOut, err := runHashCmd(t, "", "bench", "hashes", "--hashes", "30000", "--queries", "600", "--brute", "60")
+	if err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	fields := map[string]string{}
+	for _, f := range strings.Fields(out) {
+		k, v, _ := strings.Cut(f, "=")
+		fields[k] = v
+	}
+	for _, k := range []string{"index_p99_ms", "brute_p99_ms", "recall", "rss_mb", "load_s", "index_cpu_p99_ms"} {
+		if fields[k] == "" {
+			t.Errorf("no %s in %q", k, out)
+		}
+	}
+	if fields["recall"] != "1.0000" || fields["false_hits"] != "0" {
+		t.Errorf("the index disagrees with brute force: %q", out)
+	}
+	if fields["checked_hits"] == "0" {
+		t.Errorf("brute force found nothing to compare: %q", out)
+	}
+}
