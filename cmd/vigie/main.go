@@ -57,6 +57,7 @@ func commands() map[string]command {
 		"demo":       {"fill the store with realistic synthetic reports", runDemo},
 		"correlate":  {"rebuild the cross-referencing index, or show its top values", runCorrelate},
 		"indicators": {"extract or normalise identifiers (URLs, IBANs, phones…) from standard input", runIndicators},
+		"hash":       {"hash images (PDQ) and files (MD5, SHA-1, SHA-256), match PDQ hashes", runHash},
 	}
 }
 
