@@ -144,7 +144,7 @@ func (s *Store) QueueSummary(ctx context.Context) (_ triage.Summary, err error) 
 	defer s.Guard(&err)
 	var sum triage.Summary
 	var urgent sql.NullInt64
-	err = s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*), sum(urgent) FROM reports WHERE triage IN (?, ?)`),
+	err = s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*), sum(CASE WHEN urgent THEN 1 ELSE 0 END) FROM reports WHERE triage IN (?, ?)`),
 		string(triage.StateNew), string(triage.StateAssigned)).Scan(&sum.Open, &urgent)
 	if err != nil {
 		return sum, fmt.Errorf("queue summary: %w", err)
