@@ -20,7 +20,7 @@ import (
 func photoJPEG(b *testing.B, w, h int) []byte {
 	b.Helper()
 	var src image.Image = synthetic(800, 600, 3)
-	dir := filepath.Join("..", "..", "shared", "reference", "pdq")
+	dir := filepath.Join("testdata", "reference")
 	if d := os.Getenv("VIGIE_PDQ_REFERENCE"); d != "" {
 		dir = d
 	}

@@ -9,21 +9,18 @@ import (
 	"testing"
 )
 
-// referenceDir finds the shared PDQ reference data: ../shared/reference/pdq
-// beside the repository (VIGIE_PDQ_REFERENCE overrides). It is there on
-// developers' machines and in CI; elsewhere the tests that need it skip,
-// but never under CI.
+// referenceDir is the PDQ reference data: ThreatExchange's test images,
+// its hasher's hashes of them and its MIH regression hashes, kept in
+// testdata with their licence so that the tests run wherever the
+// repository is cloned (VIGIE_PDQ_REFERENCE points elsewhere).
 func referenceDir(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv("VIGIE_PDQ_REFERENCE"); d != "" {
 		return d
 	}
-	d := filepath.Join("..", "..", "shared", "reference", "pdq")
+	d := filepath.Join("testdata", "reference")
 	if _, err := os.Stat(filepath.Join(d, "expected.tsv")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PDQ reference data missing under CI: %v", err)
-		}
-		t.Skipf("PDQ reference data not found (%v)", err)
+		t.Fatalf("PDQ reference data missing: %v", err)
 	}
 	return d
 }
