@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -40,8 +41,11 @@ var (
 	_ correlate.BulkLoader = (*DB)(nil)
 )
 
-// Open connects to url (postgres://…) and applies the migrations.
-func Open(ctx context.Context, url string) (*DB, error) {
+// Open connects to url (postgres://…) and applies the migrations. With
+// master keys the store encrypts at rest and seals what it holds in clear
+// from an older version (see sqlstore.UseKeys); without, it keeps values
+// in clear and refuses a store that holds encrypted data.
+func Open(ctx context.Context, url string, masters ...keyring.Wrapper) (*DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -64,12 +68,70 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, sqlstore.MarkUnavailable(engine{}, err)
 	}
-	return &DB{
+	s := &DB{
 		// A few committers overlap round trips; each commit still waits for
 		// its WAL flush (synchronous_commit stays on).
 		Store: sqlstore.NewStore(engine{}, db, db, commitWorkers, 256),
 		db:    db,
-	}, nil
+	}
+	if err := s.UseKeys(ctx, masters...); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := s.sealClearBlobs(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sealClearBlobs seals, a few at a time, the attachments an older version
+// (or a store without a master key) kept in clear. Two instances starting
+// together may both seal a row: the second update finds it sealed and
+// changes nothing, and both sealed under the one key they agreed on.
+func (db *DB) sealClearBlobs(ctx context.Context) (err error) {
+	defer db.Guard(&err)
+	if !db.Encrypted() {
+		return nil
+	}
+	for {
+		rows, err := db.db.QueryContext(ctx, `SELECT sha256 FROM blobs WHERE NOT sealed LIMIT 100`)
+		if err != nil {
+			return fmt.Errorf("postgres: seal blobs: %w", err)
+		}
+		var shas []string
+		for rows.Next() {
+			var sha string
+			if err := rows.Scan(&sha); err != nil {
+				rows.Close()
+				return fmt.Errorf("postgres: seal blobs: %w", err)
+			}
+			shas = append(shas, sha)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("postgres: seal blobs: %w", err)
+		}
+		if len(shas) == 0 {
+			return nil
+		}
+		for _, sha := range shas {
+			var content []byte
+			err := db.db.QueryRowContext(ctx, `SELECT content FROM blobs WHERE sha256 = $1 AND NOT sealed`, sha).Scan(&content)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // sealed meanwhile by another instance
+			}
+			if err != nil {
+				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
+			}
+			sealed, err := db.SealBlob(ctx, sha, content)
+			if err != nil {
+				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
+			}
+			if _, err := db.db.ExecContext(ctx, `UPDATE blobs SET content = $1, sealed = true WHERE sha256 = $2 AND NOT sealed`, sealed, sha); err != nil {
+				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
+			}
+		}
+	}
 }
 
 // migrate applies the migrations that the database has not applied yet.
@@ -97,9 +159,26 @@ func (db *DB) Analyze(ctx context.Context) (err error) {
 
 // PutBlob stores an attachment's content. Like intake, and like SQLite's
 // blobs kept in files, it takes no audit entry.
+//
+// When the store encrypts, the content is sealed under the attachment's
+// data key.
 func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) (err error) {
 	defer db.Guard(&err)
-	_, err = db.db.ExecContext(ctx, `INSERT INTO blobs (sha256, content) VALUES ($1, $2) ON CONFLICT DO NOTHING`, sha, content)
+	sealed := false
+	if db.Encrypted() {
+		var n int
+		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM blobs WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+			return fmt.Errorf("postgres: blob: %w", err)
+		}
+		if n > 0 {
+			return nil // content-addressed: already there
+		}
+		if content, err = db.SealBlob(ctx, sha, content); err != nil {
+			return fmt.Errorf("postgres: blob: %w", err)
+		}
+		sealed = true
+	}
+	_, err = db.db.ExecContext(ctx, `INSERT INTO blobs (sha256, content, sealed) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, sha, content, sealed)
 	if err != nil {
 		return fmt.Errorf("postgres: blob: %w", err)
 	}
@@ -110,12 +189,16 @@ func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) (err erro
 func (db *DB) GetBlob(ctx context.Context, sha string) (_ []byte, err error) {
 	defer db.Guard(&err)
 	var b []byte
-	err = db.db.QueryRowContext(ctx, `SELECT content FROM blobs WHERE sha256 = $1`, sha).Scan(&b)
+	var sealed bool
+	err = db.db.QueryRowContext(ctx, `SELECT content, sealed FROM blobs WHERE sha256 = $1`, sha).Scan(&b, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, report.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: blob: %w", err)
+	}
+	if sealed {
+		return db.OpenBlob(ctx, sha, b)
 	}
 	return b, nil
 }
@@ -127,6 +210,11 @@ func (db *DB) DeleteBlob(ctx context.Context, sha string) (err error) {
 	defer db.Guard(&err)
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 = $1`, sha); err != nil {
 		return fmt.Errorf("postgres: delete blob: %w", err)
+	}
+	// Crypto-shredding: a copy of the sealed content in a backup stays
+	// sealed for good.
+	if db.Encrypted() {
+		return db.DeleteBlobKey(ctx, sha)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -96,8 +97,12 @@ func dsn(path string, readOnly bool) string {
 }
 
 // Open opens (creating if needed) the store in dataDir and applies the
-// migrations.
-func Open(ctx context.Context, dataDir string) (*DB, error) {
+// migrations. With master keys, the store encrypts at rest (see
+// sqlstore.UseKeys: the first key wraps new data keys, the others are
+// accepted during a rotation), and seals what it holds in clear from an
+// older version, attachments included. Without, it keeps values in
+// clear, and refuses a store that holds encrypted data.
+func Open(ctx context.Context, dataDir string, masters ...keyring.Wrapper) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: data folder: %w", err)
 	}
@@ -144,6 +149,14 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	db.checkpoints.SetMaxOpenConns(1)
 	db.stopCheckpoint, db.checkpointDone = make(chan struct{}), make(chan struct{})
 	go db.checkpointer(time.Second)
+	if err := db.UseKeys(ctx, masters...); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := db.sealClearBlobs(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -256,17 +269,48 @@ func (db *DB) blobPath(sha string) (string, error) {
 	return filepath.Join(db.blobDir, sha[:2], sha), nil
 }
 
+// sealedSuffix marks the file of an attachment sealed under its data key;
+// a file named by the bare hash is clear (written before issue 13, or by a
+// store without a master key). The two names make the conversion of an
+// older folder resumable without guessing a file's state from its bytes,
+// which an attachment chosen by a reporter could imitate.
+const sealedSuffix = ".sealed"
+
 // PutBlob writes an attachment's content under its hash, durably: temp
-// file, fsync, rename, fsync of the folder. Like intake, it takes no
-// audit entry: a file is no transaction to write one in.
-func (db *DB) PutBlob(_ context.Context, sha string, content []byte) error {
+// file, fsync, rename, fsync of the folder; sealed under the attachment's
+// data key when the store encrypts. Like intake, it takes no audit entry:
+// a file is no transaction to write one in.
+func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) error {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return err
 	}
+	if db.Encrypted() {
+		if _, err := os.Stat(path + sealedSuffix); err == nil {
+			return nil // content-addressed: already there
+		}
+		sealed, err := db.SealBlob(ctx, sha, content)
+		if err != nil {
+			return fmt.Errorf("sqlite: blob: %w", err)
+		}
+		if err := writeFile(path+sealedSuffix, sealed); err != nil {
+			return err
+		}
+		// A clear copy from before is not kept beside the sealed one.
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: blob: %w", err)
+		}
+		return nil
+	}
 	if _, err := os.Stat(path); err == nil {
 		return nil // content-addressed: already there
 	}
+	return writeFile(path, content)
+}
+
+// writeFile writes content at path durably: temp file, fsync, rename,
+// fsync of the folder.
+func writeFile(path string, content []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("sqlite: blob: %w", err)
@@ -299,16 +343,67 @@ func (db *DB) PutBlob(_ context.Context, sha string, content []byte) error {
 }
 
 // GetBlob reads an attachment's content.
-func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
+func (db *DB) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return nil, err
+	}
+	if db.Encrypted() {
+		b, err := os.ReadFile(path + sealedSuffix)
+		if err == nil {
+			return db.OpenBlob(ctx, sha, b)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		// Not sealed yet (a conversion interrupted): read it clear below.
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, report.ErrNotFound
 	}
 	return b, err
+}
+
+// sealClearBlobs seals the attachments an older version (or a store
+// without a master key) wrote in clear. Each file is sealed beside the
+// clear one, then the clear one is removed: a run interrupted between the
+// two finds both and removes the clear one.
+func (db *DB) sealClearBlobs(ctx context.Context) error {
+	if !db.Encrypted() {
+		return nil
+	}
+	dirs, err := os.ReadDir(db.blobDir)
+	if err != nil {
+		return fmt.Errorf("sqlite: seal blobs: %w", err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(db.blobDir, d.Name()))
+		if err != nil {
+			return fmt.Errorf("sqlite: seal blobs: %w", err)
+		}
+		for _, f := range files {
+			sha := f.Name()
+			path, err := db.blobPath(sha)
+			if err != nil {
+				continue // a sealed file, a temp file, or something not ours
+			}
+			content, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("sqlite: seal blobs: %w", err)
+			}
+			if err := db.PutBlob(ctx, sha, content); err != nil {
+				return fmt.Errorf("sqlite: seal blob %s: %w", sha, err)
+			}
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("sqlite: seal blobs: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Unsynced turns off fsync on the writer until the returned function is
@@ -332,13 +427,21 @@ func (db *DB) Unsynced(ctx context.Context) (_ func(context.Context) error, err 
 // DeleteBlob removes an attachment's content (retention). It takes no
 // audit entry: the purge that freed the content (PurgeReports) is the
 // change that records the act, in its transaction.
-func (db *DB) DeleteBlob(_ context.Context, sha string) error {
+//
+// The data key goes too (crypto-shredding): a copy of the sealed file in a
+// backup stays sealed for good.
+func (db *DB) DeleteBlob(ctx context.Context, sha string) error {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("sqlite: delete blob: %w", err)
+	for _, p := range []string{path, path + sealedSuffix} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: delete blob: %w", err)
+		}
+	}
+	if db.Encrypted() {
+		return db.DeleteBlobKey(ctx, sha)
 	}
 	return nil
 }
