@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -79,21 +80,11 @@ func (s *Store) UseKeys(ctx context.Context, masters ...keyring.Wrapper) (err er
 	}
 	for _, id := range ids {
 		if k.known[id] == nil {
-			return fmt.Errorf("data keys are wrapped by master key %s, which was not given (given: %s): %w", id, strings.Join(slices.Sorted(mapKeys(k.known)), ", "), ErrMasterKeyNeeded)
+			return fmt.Errorf("data keys are wrapped by master key %s, which was not given (given: %s): %w", id, strings.Join(slices.Sorted(maps.Keys(k.known)), ", "), ErrMasterKeyNeeded)
 		}
 	}
 	s.keys = k
 	return s.sealClear(ctx)
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // Encrypted tells whether the store seals what it writes.
@@ -125,7 +116,7 @@ func (s *Store) kekIDs(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.Sorted(mapKeys(m)), nil
+	return slices.Sorted(maps.Keys(m)), nil
 }
 
 // dataKeyAD binds a wrapped data key to its name: a wrapped key copied to
