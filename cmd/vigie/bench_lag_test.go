@@ -8,7 +8,6 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
-	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
@@ -58,7 +57,7 @@ func TestDrivePaced(t *testing.T) {
 func TestLagProbeSQLite(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, dir)
+	db, err := openSQLite(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

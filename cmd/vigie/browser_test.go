@@ -12,7 +12,6 @@ import (
 
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/report"
-	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
@@ -92,7 +91,7 @@ func TestBrowserDestination(t *testing.T) {
 	}
 	// An analyst's work, done through the services on the same store.
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, data)
+	db, err := openSQLite(ctx, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +114,7 @@ func TestBrowserDestination(t *testing.T) {
 	}
 	db.Close()
 	node(t, e2e, chromium, "destination.mjs", srv.base, "fraude@ofac.test", "correct horse battery staple", strings.TrimSpace(out.String()), c.ID)
-	db, err = sqlite.Open(ctx, data)
+	db, err = openSQLite(ctx, data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,15 +3,43 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/postgres/pgtest"
+	"github.com/vigie-platform/vigie/sqlite"
 )
 
 func pgURLOrSkip(t *testing.T) string { return pgtest.URL(t) }
+
+// pgStoreArgs names a PostgreSQL store and a master key of the test's own:
+// a PostgreSQL store is never opened without one.
+func pgStoreArgs(t *testing.T, url string) []string {
+	path := filepath.Join(t.TempDir(), "master.key")
+	if _, err := keyring.GenerateKeyFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--db", url, "--master-key-file", path}
+}
+
+// openSQLite opens a test's SQLite data folder as `vigie serve` would:
+// with the master key the folder holds, if any.
+func openSQLite(ctx context.Context, dir string) (*sqlite.DB, error) {
+	k, err := keyring.LoadKeyFile(filepath.Join(dir, "master.key"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return sqlite.Open(ctx, dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, dir, k)
+}
 
 // dropDatabase removes a test database under a running server.
 func dropDatabase(t *testing.T, dbURL string) {

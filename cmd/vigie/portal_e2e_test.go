@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/altcha"
-	"github.com/vigie-platform/vigie/sqlite"
 )
 
 func formBody(t *testing.T, fields url.Values, files map[string][]byte) (string, *bytes.Buffer) {
@@ -174,7 +173,7 @@ func TestPortalHTMLIsStoredAsText(t *testing.T) {
 		t.Fatalf("not stored: %d %s", res.status, res.body)
 	}
 	srv.stop()
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := openSQLite(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +293,7 @@ func TestVisitsCountedWithoutCookies(t *testing.T) {
 		t.Error("the portal sets a cookie")
 	}
 	srv.stop() // flushes the counts
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := openSQLite(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
