@@ -258,3 +258,110 @@ func Parse(sealed []byte) (nonce, body []byte, err error) {
 	}
 	return sealed[1 : 1+nonceSize], sealed[1+nonceSize:], nil
 }
+
+// envelopeVersion starts a self-contained envelope: a value sealed under
+// a data key of its own, stored wrapped beside it. It suits a value that
+// lives outside the database's rows (an attachment's file) or whose key
+// should go with it: deleting the envelope destroys its key.
+const envelopeVersion = 2
+
+// SealEnvelope seals plaintext under a fresh data key, wrapped by w and
+// bound to keyAD, and bound itself to ad. The layout: version 2, the
+// master key's id (one length byte), the wrapped key (two length bytes,
+// big-endian), then the value as Seal makes it.
+func SealEnvelope(w Wrapper, keyAD, plaintext, ad []byte) ([]byte, error) {
+	dek, err := NewDataKey()
+	if err != nil {
+		return nil, err
+	}
+	wrapped, err := w.Wrap(dek, keyAD)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := Seal(dek, plaintext, ad)
+	if err != nil {
+		return nil, err
+	}
+	return envelope(w.KeyID(), wrapped, sealed)
+}
+
+func envelope(kekID string, wrapped, sealed []byte) ([]byte, error) {
+	if len(kekID) > 255 || len(wrapped) > 65535 {
+		return nil, errors.New("keyring: master key id or wrapped key too long for an envelope")
+	}
+	out := make([]byte, 0, 4+len(kekID)+len(wrapped)+len(sealed))
+	out = append(out, envelopeVersion, byte(len(kekID)))
+	out = append(out, kekID...)
+	out = append(out, byte(len(wrapped)>>8), byte(len(wrapped)))
+	out = append(out, wrapped...)
+	return append(out, sealed...), nil
+}
+
+// ParseEnvelope splits an envelope into the id of the master key that
+// wrapped its data key, the wrapped key and the sealed value; it decrypts
+// nothing.
+func ParseEnvelope(b []byte) (kekID string, wrapped, sealed []byte, err error) {
+	bad := func(what string) (string, []byte, []byte, error) {
+		return "", nil, nil, fmt.Errorf("keyring: envelope %s", what)
+	}
+	if len(b) < 2 || b[0] != envelopeVersion {
+		return bad("of unknown version or empty")
+	}
+	n := int(b[1])
+	if len(b) < 2+n+2 {
+		return bad("too short for its key id")
+	}
+	kekID, rest := string(b[2:2+n]), b[2+n:]
+	m := int(rest[0])<<8 | int(rest[1])
+	if len(rest) < 2+m {
+		return bad("too short for its wrapped key")
+	}
+	wrapped, sealed = rest[2:2+m], rest[2+m:]
+	if _, _, err := Parse(sealed); err != nil {
+		return "", nil, nil, err
+	}
+	return kekID, wrapped, sealed, nil
+}
+
+// OpenEnvelope opens an envelope; masters finds a master key by its id
+// (nil when it is not known).
+func OpenEnvelope(masters func(id string) Wrapper, keyAD, b, ad []byte) ([]byte, error) {
+	kekID, wrapped, sealed, err := ParseEnvelope(b)
+	if err != nil {
+		return nil, err
+	}
+	w := masters(kekID)
+	if w == nil {
+		return nil, fmt.Errorf("keyring: envelope wrapped by master key %s, which was not given: %w", kekID, ErrOpen)
+	}
+	dek, err := w.Unwrap(wrapped, keyAD)
+	if err != nil {
+		return nil, err
+	}
+	return Open(dek, sealed, ad)
+}
+
+// RewrapEnvelope re-wraps an envelope's data key under next, leaving the
+// sealed value as it is; changed is false when next wraps it already.
+func RewrapEnvelope(masters func(id string) Wrapper, next Wrapper, keyAD, b []byte) (out []byte, changed bool, err error) {
+	kekID, wrapped, sealed, err := ParseEnvelope(b)
+	if err != nil {
+		return nil, false, err
+	}
+	if kekID == next.KeyID() {
+		return b, false, nil
+	}
+	w := masters(kekID)
+	if w == nil {
+		return nil, false, fmt.Errorf("keyring: envelope wrapped by master key %s, which was not given: %w", kekID, ErrOpen)
+	}
+	dek, err := w.Unwrap(wrapped, keyAD)
+	if err != nil {
+		return nil, false, err
+	}
+	if wrapped, err = next.Wrap(dek, keyAD); err != nil {
+		return nil, false, err
+	}
+	out, err = envelope(next.KeyID(), wrapped, sealed)
+	return out, err == nil, err
+}

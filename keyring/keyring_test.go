@@ -173,3 +173,70 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEnvelope(t *testing.T) {
+	k1, k2 := key(t, 1), key(t, 2)
+	masters := func(ks ...*LocalKey) func(string) Wrapper {
+		return func(id string) Wrapper {
+			for _, k := range ks {
+				if k.KeyID() == id {
+					return k
+				}
+			}
+			return nil
+		}
+	}
+	env, err := SealEnvelope(k1, AD("blobs", "key", "aa"), []byte("contenu"), AD("blobs", "content", "aa"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewrapped, changed, err := RewrapEnvelope(masters(k1), k2, AD("blobs", "key", "aa"), env)
+	if err != nil || !changed {
+		t.Fatalf("rewrap: %v %v", changed, err)
+	}
+	if _, changed, err := RewrapEnvelope(masters(k2), k2, AD("blobs", "key", "aa"), rewrapped); err != nil || changed {
+		t.Errorf("rewrap to the key it has: %v %v", changed, err)
+	}
+	for _, tc := range []struct {
+		name    string
+		masters func(string) Wrapper
+		env     []byte
+		keyAD   string
+		ok      bool
+	}{
+		{"its key", masters(k1), env, "aa", true},
+		{"another master key", masters(k2), env, "aa", false},
+		{"moved to another hash", masters(k1), env, "bb", false},
+		{"rewrapped, new key", masters(k2), rewrapped, "aa", true},
+		{"rewrapped, old key only", masters(k1), rewrapped, "aa", false},
+		{"cut", masters(k1), env[:len(env)-1], "aa", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := OpenEnvelope(tc.masters, AD("blobs", "key", tc.keyAD), tc.env, AD("blobs", "content", tc.keyAD))
+			if tc.ok != (err == nil) || (tc.ok && string(got) != "contenu") {
+				t.Fatalf("open: %q %v, want ok=%v", got, err, tc.ok)
+			}
+		})
+	}
+}
+
+// FuzzParseEnvelope: the envelope decoder never panics, and what it
+// accepts splits into parts that make the input again.
+func FuzzParseEnvelope(f *testing.F) {
+	env, _ := SealEnvelope(key(f, 3), []byte("k"), []byte("contenu"), []byte("a"))
+	f.Add(env)
+	f.Add([]byte{2})
+	f.Add([]byte{2, 0, 0, 0})
+	f.Add([]byte{2, 255, 1})
+	f.Add(env[:20])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		id, wrapped, sealed, err := ParseEnvelope(b)
+		if err != nil {
+			return
+		}
+		again, err := envelope(id, wrapped, sealed)
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("%x parsed to parts that give %x (%v)", b, again, err)
+		}
+	})
+}

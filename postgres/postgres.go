@@ -123,7 +123,7 @@ func (db *DB) sealClearBlobs(ctx context.Context) (err error) {
 			if err != nil {
 				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
 			}
-			sealed, err := db.SealBlob(ctx, sha, content)
+			sealed, err := db.SealBlob(sha, content)
 			if err != nil {
 				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
 			}
@@ -173,7 +173,7 @@ func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) (err erro
 		if n > 0 {
 			return nil // content-addressed: already there
 		}
-		if content, err = db.SealBlob(ctx, sha, content); err != nil {
+		if content, err = db.SealBlob(sha, content); err != nil {
 			return fmt.Errorf("postgres: blob: %w", err)
 		}
 		sealed = true
@@ -198,7 +198,7 @@ func (db *DB) GetBlob(ctx context.Context, sha string) (_ []byte, err error) {
 		return nil, fmt.Errorf("postgres: blob: %w", err)
 	}
 	if sealed {
-		return db.OpenBlob(ctx, sha, b)
+		return db.OpenBlob(sha, b)
 	}
 	return b, nil
 }
@@ -211,12 +211,57 @@ func (db *DB) DeleteBlob(ctx context.Context, sha string) (err error) {
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 = $1`, sha); err != nil {
 		return fmt.Errorf("postgres: delete blob: %w", err)
 	}
-	// Crypto-shredding: a copy of the sealed content in a backup stays
-	// sealed for good.
-	if db.Encrypted() {
-		return db.DeleteBlobKey(ctx, sha)
-	}
 	return nil
+}
+
+// Rewrap re-wraps every data key under next (see sqlstore.Store.Rewrap):
+// the attachments' first, then the key table, so that a rotation that
+// stops half-way always leaves key rows under the old master key, and the
+// store refuses to start with the new key alone until it is run again.
+func (db *DB) Rewrap(ctx context.Context, next keyring.Wrapper, progress func(done, total int64)) (n int64, err error) {
+	defer db.Guard(&err)
+	last := ""
+	for {
+		rows, err := db.db.QueryContext(ctx, `SELECT sha256, content FROM blobs WHERE sealed AND sha256 > $1 ORDER BY sha256 LIMIT 100`, last)
+		if err != nil {
+			return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+		}
+		type blob struct {
+			sha     string
+			content []byte
+		}
+		var batch []blob
+		for rows.Next() {
+			var b blob
+			if err := rows.Scan(&b.sha, &b.content); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+			}
+			batch = append(batch, b)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, b := range batch {
+			last = b.sha
+			out, changed, err := db.RewrapBlob(b.sha, b.content, next)
+			if err != nil {
+				return n, err
+			}
+			if !changed {
+				continue
+			}
+			if _, err := db.db.ExecContext(ctx, `UPDATE blobs SET content = $1 WHERE sha256 = $2`, out, b.sha); err != nil {
+				return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+			}
+			n++
+		}
+	}
+	m, err := db.Store.Rewrap(ctx, next, progress)
+	return n + m, err
 }
 
 // IntegrityCheck has nothing to do beyond a ping on PostgreSQL, which

@@ -26,3 +26,30 @@ func keyedOpener(t *testing.T, dir string) storetest.KeyedOpener {
 func TestEncryption(t *testing.T) {
 	storetest.RunEncryption(t, func(t *testing.T) storetest.KeyedOpener { return keyedOpener(t, t.TempDir()) })
 }
+
+// BenchmarkIntake: intake of reports with contact fields, with and
+// without encryption at rest (BENCHMARKS.md, "Encryption at rest"):
+//
+//	go test ./sqlite -run '^$' -bench Intake -benchtime 20000x -count 3
+func BenchmarkIntake(b *testing.B) {
+	for _, attach := range []bool{false, true} {
+		for _, encrypted := range []bool{false, true} {
+			name := map[bool]string{false: "clear", true: "encrypted"}[encrypted]
+			if attach {
+				name += "+attachment"
+			}
+			b.Run(name, func(b *testing.B) {
+				var masters []keyring.Wrapper
+				if encrypted {
+					masters = append(masters, testMasterKey(b))
+				}
+				db, err := Open(context.Background(), b.TempDir(), masters...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				storetest.BenchIntake(b, db, attach)
+			})
+		}
+	}
+}

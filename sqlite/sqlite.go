@@ -302,7 +302,7 @@ func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) error {
 		if _, err := os.Stat(path + sealedSuffix); err == nil {
 			return nil // content-addressed: already there
 		}
-		sealed, err := db.SealBlob(ctx, sha, content)
+		sealed, err := db.SealBlob(sha, content)
 		if err != nil {
 			return fmt.Errorf("sqlite: blob: %w", err)
 		}
@@ -364,7 +364,7 @@ func (db *DB) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 	if db.Encrypted() {
 		b, err := os.ReadFile(path + sealedSuffix)
 		if err == nil {
-			return db.OpenBlob(ctx, sha, b)
+			return db.OpenBlob(sha, b)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
@@ -440,10 +440,8 @@ func (db *DB) Unsynced(ctx context.Context) (_ func(context.Context) error, err 
 // DeleteBlob removes an attachment's content (retention). It takes no
 // audit entry: the purge that freed the content (PurgeReports) is the
 // change that records the act, in its transaction.
-//
-// The data key goes too (crypto-shredding): a copy of the sealed file in a
-// backup stays sealed for good.
-func (db *DB) DeleteBlob(ctx context.Context, sha string) error {
+// A sealed file holds its own data key: removing it shreds the key.
+func (db *DB) DeleteBlob(_ context.Context, sha string) error {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return err
@@ -453,10 +451,44 @@ func (db *DB) DeleteBlob(ctx context.Context, sha string) error {
 			return fmt.Errorf("sqlite: delete blob: %w", err)
 		}
 	}
-	if db.Encrypted() {
-		return db.DeleteBlobKey(ctx, sha)
-	}
 	return nil
+}
+
+// Rewrap re-wraps every data key under next (see sqlstore.Store.Rewrap):
+// the attachments' files first, then the key table, so that a rotation
+// that stops half-way always leaves key rows under the old master key,
+// and the store refuses to start with the new key alone until it is run
+// again.
+func (db *DB) Rewrap(ctx context.Context, next keyring.Wrapper, progress func(done, total int64)) (int64, error) {
+	n, err := db.rewrapBlobs(next)
+	if err != nil {
+		return n, err
+	}
+	m, err := db.Store.Rewrap(ctx, next, progress)
+	return n + m, err
+}
+
+func (db *DB) rewrapBlobs(next keyring.Wrapper) (n int64, err error) {
+	err = filepath.WalkDir(db.blobDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, sealedSuffix) {
+			return err
+		}
+		sha := strings.TrimSuffix(d.Name(), sealedSuffix)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out, changed, err := db.RewrapBlob(sha, b, next)
+		if err != nil || !changed {
+			return err
+		}
+		n++
+		return writeFile(path, out)
+	})
+	if err != nil {
+		return n, fmt.Errorf("sqlite: rewrap attachments: %w", err)
+	}
+	return n, nil
 }
 
 // LinkPending links waiting reports (see correlate.Store).

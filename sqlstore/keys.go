@@ -24,8 +24,9 @@ import (
 //   - TOTP seeds, in users.totp_sealed, under the 'accounts' key;
 //   - server keys (the follow-up key and others), in server_keys.key with
 //     sealed set, under the 'server' key;
-//   - attachments, by the adapters (files or the blobs table), under the
-//     attachment's own key 'blob:<sha256>', deleted with the content.
+//   - attachments, by the adapters (files or the blobs table), each in an
+//     envelope holding its own wrapped data key, deleted with the content
+//     (SealBlob).
 //
 // Data keys live in data_keys, wrapped by the master key. A store opened
 // without a master key writes and reads clear values, as before issue 13;
@@ -183,45 +184,49 @@ func (s *Store) unwrap(name, kek string, wrapped []byte) ([]byte, error) {
 	return dek, nil
 }
 
-// SealBlob seals an attachment's content under its data key, making the
-// key if needed (in a transaction of its own: the content is written
-// outside any). For the adapters, which keep the content.
-func (s *Store) SealBlob(ctx context.Context, sha string, content []byte) (_ []byte, err error) {
-	defer s.Guard(&err)
-	var dek []byte
-	err = s.transact(ctx, s.write, "blob key", func(tx *sql.Tx) error {
-		dek, _, err = s.dataKey(ctx, tx, BlobKey(sha), true)
-		return err
-	})
-	if err != nil {
-		return nil, err
+// blobKeyAD and blobAD bind an attachment's wrapped key and content to
+// its hash.
+func blobKeyAD(sha string) []byte { return keyring.AD("blobs", "key", sha) }
+func blobAD(sha string) []byte    { return keyring.AD("blobs", "content", sha) }
+
+// SealBlob seals an attachment's content in an envelope that carries its
+// own data key, wrapped by the master key (keyring.SealEnvelope): the key
+// lives and dies with the content (a purge that deletes the file or row
+// shreds it), and intake writes no key row in a transaction of its own.
+func (s *Store) SealBlob(sha string, content []byte) ([]byte, error) {
+	if s.keys == nil {
+		return nil, ErrMasterKeyNeeded
 	}
-	return keyring.Seal(dek, content, keyring.AD("blobs", sha))
+	return keyring.SealEnvelope(s.keys.current, blobKeyAD(sha), content, blobAD(sha))
 }
 
-// OpenBlob opens what SealBlob sealed. A destroyed key is
-// report.ErrNotFound: the attachment was purged.
-func (s *Store) OpenBlob(ctx context.Context, sha string, sealed []byte) (_ []byte, err error) {
-	defer s.Guard(&err)
-	dek, found, err := s.dataKey(ctx, s.read, BlobKey(sha), false)
+// OpenBlob opens what SealBlob sealed.
+func (s *Store) OpenBlob(sha string, sealed []byte) ([]byte, error) {
+	if s.keys == nil {
+		return nil, ErrMasterKeyNeeded
+	}
+	b, err := keyring.OpenEnvelope(s.master, blobKeyAD(sha), sealed, blobAD(sha))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("attachment %s: %w", sha, err)
 	}
-	if !found {
-		return nil, report.ErrNotFound
-	}
-	return keyring.Open(dek, sealed, keyring.AD("blobs", sha))
+	return b, nil
 }
 
-// DeleteBlobKey destroys an attachment's data key, so that its content,
-// wherever a copy of it survives, stays sealed for good.
-func (s *Store) DeleteBlobKey(ctx context.Context, sha string) (err error) {
-	defer s.Guard(&err)
-	return s.transact(ctx, s.write, "delete blob key", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM data_keys WHERE name = ?`), BlobKey(sha))
-		return err
-	})
+// RewrapBlob re-wraps a sealed attachment's key under next (rotation);
+// changed is false when next wraps it already.
+func (s *Store) RewrapBlob(sha string, sealed []byte, next keyring.Wrapper) (_ []byte, changed bool, err error) {
+	if s.keys == nil {
+		return nil, false, ErrMasterKeyNeeded
+	}
+	out, changed, err := keyring.RewrapEnvelope(s.master, next, blobKeyAD(sha), sealed)
+	if err != nil {
+		return nil, false, fmt.Errorf("attachment %s: %w", sha, err)
+	}
+	return out, changed, nil
 }
+
+// master finds a master key the store was given by its id.
+func (s *Store) master(id string) keyring.Wrapper { return s.keys.known[id] }
 
 // contact is what reports.contact seals.
 type contact struct {

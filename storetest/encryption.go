@@ -147,11 +147,14 @@ func testUpgradeSealsClearData(t *testing.T, open KeyedOpener) {
 	if errs := readAll(s, id, uid, key); len(errs) > 0 {
 		t.Fatalf("after a second start: %v", errs)
 	}
+	// Without the data keys, and under another master key (attachments
+	// carry their own key, wrapped by the first), nothing reads: nothing
+	// stayed in clear.
 	if err := exec(`DELETE FROM data_keys`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	s, _ = mustOpen(t, open, k)
+	s, _ = mustOpen(t, open, masterKey(t))
 	defer s.Close()
 	if errs := readAll(s, id, uid, key); len(errs) != 4 {
 		t.Errorf("without the data keys %d of the 4 secrets still read: something stayed in clear (%v)", 4-len(errs), errs)
@@ -199,8 +202,8 @@ func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 // testPurgeShreds: a purge destroys the data keys of what it purges. The
 // purged report's sealed contact, copied aside before the purge (as a
 // backup would keep it) and put back after, no longer opens: the store's
-// keys after the purge cannot decrypt it. Its attachment's key goes with
-// the content.
+// keys after the purge cannot decrypt it. (An attachment's key lives in its
+// sealed content and goes with it.)
 func testPurgeShreds(t *testing.T, open KeyedOpener) {
 	s, exec := mustOpen(t, open, masterKey(t))
 	defer s.Close()
@@ -240,10 +243,10 @@ func testPurgeShreds(t *testing.T, open KeyedOpener) {
 	if r, err := s.ReportByID(ctx, ack.ID); err == nil {
 		t.Errorf("a purged report's contact, put back from a copy taken before the purge, opened: %+v", r.Reporter)
 	}
-	// Nothing else of the key table can stand in: the report's and the
-	// attachment's keys are gone, and only they were made for them.
+	// Nothing else of the key table can stand in: the report's key is
+	// gone, and only it was made for the report.
 	if err := exec(`INSERT INTO data_keys (name, kek_id, wrapped, created_at)
-		SELECT name, kek_id, wrapped, 0 FROM backup_keys WHERE name NOT IN (SELECT name FROM data_keys) AND name NOT LIKE 'report:%' AND name NOT LIKE 'blob:%'`); err != nil {
+		SELECT name, kek_id, wrapped, 0 FROM backup_keys WHERE name NOT IN (SELECT name FROM data_keys) AND name NOT LIKE 'report:%'`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ReportByID(ctx, ack.ID); err == nil {

@@ -11,6 +11,6 @@ CREATE INDEX data_keys_kek ON data_keys (kek_id);
 ALTER TABLE reports ADD COLUMN contact BYTEA;
 ALTER TABLE users ADD COLUMN totp_sealed BYTEA;
 ALTER TABLE server_keys ADD COLUMN sealed BOOLEAN NOT NULL DEFAULT false;
--- Attachments live in this table on PostgreSQL: true when content is
--- sealed under the attachment's data key ('blob:<sha256>').
+-- Attachments live in this table on PostgreSQL: true when content is an
+-- envelope sealed under a data key of its own, wrapped inside it.
 ALTER TABLE blobs ADD COLUMN sealed BOOLEAN NOT NULL DEFAULT false;

@@ -1,10 +1,11 @@
 -- Encryption at rest (issue 13). Data keys, each wrapped by the master key
 -- (which never enters the database), named after what they seal:
--- 'report:<id>' (a report's contact fields), 'blob:<sha256>' (an
--- attachment), 'accounts' (TOTP seeds), 'server' (server keys). Deleting
--- a report's or an attachment's key is what makes a purge final
--- (crypto-shredding). kek_id names the master key that wrapped the row, so
--- that a wrong key is refused at start and a rotation can resume.
+-- 'report:<id>' (a report's contact fields), 'accounts' (TOTP seeds),
+-- 'server' (server keys). Deleting a report's key is what makes its purge
+-- final (crypto-shredding). kek_id names the master key that wrapped the
+-- row, so that a wrong key is refused at start and a rotation can resume.
+-- Attachments carry their own wrapped key in their sealed file (or row,
+-- on PostgreSQL), which a purge deletes with them.
 CREATE TABLE data_keys (
     name       TEXT PRIMARY KEY,
     kek_id     TEXT NOT NULL,
