@@ -11,7 +11,7 @@ CREATE TABLE data_keys (
     kek_id     TEXT NOT NULL,
     wrapped    BLOB NOT NULL,
     created_at INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID; -- one b-tree fewer to write per report at intake
 CREATE INDEX data_keys_kek ON data_keys (kek_id);
 
 -- A report's name, e-mail and phone, sealed together (JSON) under the
