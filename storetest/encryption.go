@@ -137,13 +137,13 @@ func testUpgradeSealsClearData(t *testing.T, open KeyedOpener) {
 	s.Close()
 
 	k := masterKey(t)
-	s, exec := mustOpen(t, open, k)
+	s, _ = mustOpen(t, open, k)
 	if errs := readAll(s, id, uid, key); len(errs) > 0 {
 		t.Fatalf("after the upgrade: %v", errs)
 	}
 	// A second start has nothing left to seal and reads the same.
 	s.Close()
-	s, exec = mustOpen(t, open, k)
+	s, exec := mustOpen(t, open, k)
 	if errs := readAll(s, id, uid, key); len(errs) > 0 {
 		t.Fatalf("after a second start: %v", errs)
 	}
