@@ -3,8 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -78,5 +83,60 @@ func TestKeysCommand(t *testing.T) {
 	}
 	if msg := vigieErr(t, noEnv, "keys"); !strings.Contains(msg, "no subcommand") {
 		t.Errorf("keys without a subcommand: %q", msg)
+	}
+}
+
+// TestServeKeepsSecretsSealed: a newcomer's `vigie serve` (no key given)
+// encrypts: after a report with a reporter's name, e-mail and phone went
+// through the API and an account was made with its TOTP seed, no file of
+// the data folder but the master key holds any of them, in any of the
+// forms checked. This catches a product that stops giving the store its
+// key (the store-level test, sqlite.TestRawBytesHoldNoSecret, covers
+// every encoding and the control run in clear).
+func TestServeKeepsSecretsSealed(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, []string{"--data", dir})
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "--email", "seed@vigie.test", "--role", "analyst", "--password-stdin", "--data", dir},
+		strings.NewReader("une phrase de passe assez longue\n"), &out, &errOut, noEnv); err != nil {
+		t.Fatalf("user add: %v %s", err, errOut.String())
+	}
+	m := regexp.MustCompile(`^([A-Z2-7]{16,})\n$`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no TOTP secret in %q", out.String())
+	}
+	seed := m[1]
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := srv.token("sealed")
+	payload := `{"category":"fraud.scam","description":"Faux site de vente","urls":["https://boutique.example.fr/p"],
+		"reporter":{"name":"Honorine Kervella-Dubois","email":"Honorine.Kervella@exemple-temoin.fr","phone":"06 48 27 19 53"}}`
+	if res := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(payload), bearer(tok)); res.status != 201 {
+		t.Fatalf("report: %d %s", res.status, res.body)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	needles := []string{"Honorine Kervella-Dubois", "Kervella", "honorine.kervella@exemple-temoin.fr", "Honorine.Kervella@exemple-temoin.fr",
+		"06 48 27 19 53", "0648271953", "+33648271953", seed, strings.ToLower(seed), string(raw), hex.EncodeToString(raw), base64.StdEncoding.EncodeToString(raw)}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "master.key" {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, n := range needles {
+			if bytes.Contains(b, []byte(n)) {
+				t.Errorf("%q found in %s", n, path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
