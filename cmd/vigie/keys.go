@@ -123,6 +123,12 @@ func keysRotate(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, ar
 	if err != nil {
 		return fmt.Errorf("keys rotate (run it again to finish; until then the store needs both keys): %w", err)
 	}
+	// An administrative act: recorded once the rotation is complete (its
+	// steps commit one by one, so there is no one transaction to record it
+	// in).
+	if err := auditCLI(ctx, db, "keys.rotate", "master_key", next.KeyID(), map[string]any{"rewrapped": done}); err != nil {
+		return fmt.Errorf("keys rotate: the data keys are re-wrapped, but the audit entry was not written: %w", err)
+	}
 	fmt.Fprintf(e.stdout, "%d data keys re-wrapped; every data key is now wrapped by master key %s\n", done, next.KeyID())
 	if sf.usesDefaultKey() {
 		// The embedded default reads DATA/master.key: the new key takes

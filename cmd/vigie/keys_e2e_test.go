@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vigie-platform/vigie/audit"
 )
 
 // vigieErr runs a command that must fail and returns its error text.
@@ -60,6 +62,18 @@ func TestKeysCommand(t *testing.T) {
 	rotated := vigie(t, append([]string{"keys", "rotate", "--new-key-file", newKey}, data...)...)
 	if !strings.Contains(rotated, "1 data keys re-wrapped") {
 		t.Fatalf("rotate: %q", rotated)
+	}
+	if trail := vigie(t, append([]string{"audit", "verify"}, data...)...); !strings.Contains(trail, "intact") {
+		t.Errorf("audit after the rotation: %q", trail)
+	}
+	db, err := openSQLite(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.FindAudit(context.Background(), audit.Filter{Action: "keys.rotate", Limit: 10})
+	db.Close()
+	if err != nil || len(entries) != 1 || entries[0].Source != "cli" {
+		t.Errorf("the rotation's audit entry: %+v %v", entries, err)
 	}
 	if b, _ := os.ReadFile(defaultKey); bytes.Equal(b, oldKey) {
 		t.Error("the data folder still holds the old key after the rotation")
