@@ -8,6 +8,7 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
@@ -57,7 +58,7 @@ func TestDrivePaced(t *testing.T) {
 func TestLagProbeSQLite(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := openSQLite(ctx, dir)
+	db, err := sqlite.Open(ctx, dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

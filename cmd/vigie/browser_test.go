@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
@@ -91,7 +92,7 @@ func TestBrowserDestination(t *testing.T) {
 	}
 	// An analyst's work, done through the services on the same store.
 	ctx := context.Background()
-	db, err := openSQLite(ctx, data)
+	db, err := sqlite.Open(ctx, data, folderKeys(t, data)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestBrowserDestination(t *testing.T) {
 	}
 	db.Close()
 	node(t, e2e, chromium, "destination.mjs", srv.base, "fraude@ofac.test", "correct horse battery staple", strings.TrimSpace(out.String()), c.ID)
-	db, err = openSQLite(ctx, data)
+	db, err = sqlite.Open(ctx, data, folderKeys(t, data)...)
 	if err != nil {
 		t.Fatal(err)
 	}

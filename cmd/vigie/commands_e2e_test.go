@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/geo/geotest"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/sqlite"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 )
@@ -173,7 +174,7 @@ func TestDemoCommand(t *testing.T) {
 	if !strings.Contains(out, "600 reports") || !strings.Contains(out, "600 reports linked") {
 		t.Fatalf("demo: %q", out)
 	}
-	db, err := openSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +343,7 @@ func TestRouteExplain(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	countryDB, asnDB := geotest.Write(t, []geotest.Network{{CIDR: "198.51.100.0/24", Country: "NL", ASN: 64500, Org: "Offshore Hosting BV"}})
-	db, err := openSQLite(ctx, dir)
+	db, err := sqlite.Open(ctx, dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
+	"github.com/vigie-platform/vigie/sqlite"
 )
 
 // buildBinary compiles vigie once per test binary run.
@@ -191,7 +193,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		}
 
 		if storeArgs[0] == "--data" {
-			db, err := openSQLite(context.Background(), storeArgs[1])
+			db, err := sqlite.Open(context.Background(), storeArgs[1], folderKeys(t, storeArgs[1])...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/sqlite"
 )
 
 // vigieErr runs a command that must fail and returns its error text.
@@ -66,7 +67,7 @@ func TestKeysCommand(t *testing.T) {
 	if trail := vigie(t, append([]string{"audit", "verify"}, data...)...); !strings.Contains(trail, "intact") {
 		t.Errorf("audit after the rotation: %q", trail)
 	}
-	db, err := openSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/postgres/pgtest"
-	"github.com/vigie-platform/vigie/sqlite"
 )
 
 func pgURLOrSkip(t *testing.T) string { return pgtest.URL(t) }
@@ -28,17 +27,19 @@ func pgStoreArgs(t *testing.T, url string) []string {
 	return []string{"--db", url, "--master-key-file", path}
 }
 
-// openSQLite opens a test's SQLite data folder as `vigie serve` would:
-// with the master key the folder holds, if any.
-func openSQLite(ctx context.Context, dir string) (*sqlite.DB, error) {
+// folderKeys is the master key a test's SQLite data folder holds, as
+// `vigie serve` made it there; none when it holds none (a store made by
+// the test itself, in clear).
+func folderKeys(t testing.TB, dir string) []keyring.Wrapper {
+	t.Helper()
 	k, err := keyring.LoadKeyFile(filepath.Join(dir, "master.key"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return sqlite.Open(ctx, dir)
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	return sqlite.Open(ctx, dir, k)
+	return []keyring.Wrapper{k}
 }
 
 // dropDatabase removes a test database under a running server.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/sqlite"
 )
 
 func formBody(t *testing.T, fields url.Values, files map[string][]byte) (string, *bytes.Buffer) {
@@ -173,7 +174,7 @@ func TestPortalHTMLIsStoredAsText(t *testing.T) {
 		t.Fatalf("not stored: %d %s", res.status, res.body)
 	}
 	srv.stop()
-	db, err := openSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +294,7 @@ func TestVisitsCountedWithoutCookies(t *testing.T) {
 		t.Error("the portal sets a cookie")
 	}
 	srv.stop() // flushes the counts
-	db, err := openSQLite(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}
