@@ -108,7 +108,7 @@ func keysRotate(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, ar
 	if !ok {
 		return errors.New("keys: this store does not keep data keys")
 	}
-	term := isTerminal(e.stderr)
+	term := writesToTerminal(e.stderr)
 	last := time.Now()
 	done, err := ks.Rewrap(ctx, next, func(done, total int64) {
 		// On a terminal, one line rewritten at most every 200 ms.
@@ -168,8 +168,8 @@ func replaceKeyFile(from, to string) error {
 	return os.Rename(f.Name(), to)
 }
 
-// isTerminal tells whether w is a terminal, for progress lines.
-func isTerminal(w io.Writer) bool {
+// writesToTerminal tells whether w is a terminal, for progress lines.
+func writesToTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
