@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -40,8 +41,11 @@ var (
 	_ correlate.BulkLoader = (*DB)(nil)
 )
 
-// Open connects to url (postgres://…) and applies the migrations.
-func Open(ctx context.Context, url string) (*DB, error) {
+// Open connects to url (postgres://…) and applies the migrations. With
+// master keys the store encrypts at rest and seals what it holds in clear
+// from an older version (see sqlstore.UseKeys); without, it keeps values
+// in clear and refuses a store that holds encrypted data.
+func Open(ctx context.Context, url string, masters ...keyring.Wrapper) (*DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -64,18 +68,75 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, sqlstore.MarkUnavailable(engine{}, err)
 	}
-	pg := &DB{
+	s := &DB{
 		// A few committers overlap round trips; each commit still waits for
 		// its WAL flush (synchronous_commit stays on).
 		Store: sqlstore.NewStore(engine{}, db, db, commitWorkers, 256),
 		db:    db,
 	}
-	// The trail's entries from before the tree (migration 0015) join it.
-	if err := pg.BuildAuditTree(ctx); err != nil {
-		pg.Close()
+	if err := s.UseKeys(ctx, masters...); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return pg, nil
+	if err := s.sealClearBlobs(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// The trail's entries from before the tree (migration 0015) join it.
+	if err := s.BuildAuditTree(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return s, nil
+}
+
+// sealClearBlobs seals, a few at a time, the attachments an older version
+// (or a store without a master key) kept in clear. Two instances starting
+// together may both seal a row: the second update finds it sealed and
+// changes nothing, and both sealed under the one key they agreed on.
+func (db *DB) sealClearBlobs(ctx context.Context) (err error) {
+	defer db.Guard(&err)
+	if !db.Encrypted() {
+		return nil
+	}
+	for {
+		rows, err := db.db.QueryContext(ctx, `SELECT sha256 FROM blobs WHERE NOT sealed LIMIT 100`)
+		if err != nil {
+			return fmt.Errorf("postgres: seal blobs: %w", err)
+		}
+		var shas []string
+		for rows.Next() {
+			var sha string
+			if err := rows.Scan(&sha); err != nil {
+				rows.Close()
+				return fmt.Errorf("postgres: seal blobs: %w", err)
+			}
+			shas = append(shas, sha)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("postgres: seal blobs: %w", err)
+		}
+		if len(shas) == 0 {
+			return nil
+		}
+		for _, sha := range shas {
+			var content []byte
+			err := db.db.QueryRowContext(ctx, `SELECT content FROM blobs WHERE sha256 = $1 AND NOT sealed`, sha).Scan(&content)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // sealed meanwhile by another instance
+			}
+			if err != nil {
+				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
+			}
+			sealed, err := db.SealBlob(sha, content)
+			if err != nil {
+				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
+			}
+			if _, err := db.db.ExecContext(ctx, `UPDATE blobs SET content = $1, sealed = true WHERE sha256 = $2 AND NOT sealed`, sealed, sha); err != nil {
+				return fmt.Errorf("postgres: seal blob %s: %w", sha, err)
+			}
+		}
+	}
 }
 
 // migrate applies the migrations that the database has not applied yet.
@@ -103,9 +164,26 @@ func (db *DB) Analyze(ctx context.Context) (err error) {
 
 // PutBlob stores an attachment's content. Like intake, and like SQLite's
 // blobs kept in files, it takes no audit entry.
+//
+// When the store encrypts, the content is sealed under the attachment's
+// data key.
 func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) (err error) {
 	defer db.Guard(&err)
-	_, err = db.db.ExecContext(ctx, `INSERT INTO blobs (sha256, content) VALUES ($1, $2) ON CONFLICT DO NOTHING`, sha, content)
+	sealed := false
+	if db.Encrypted() {
+		var n int
+		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM blobs WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+			return fmt.Errorf("postgres: blob: %w", err)
+		}
+		if n > 0 {
+			return nil // content-addressed: already there
+		}
+		if content, err = db.SealBlob(sha, content); err != nil {
+			return fmt.Errorf("postgres: blob: %w", err)
+		}
+		sealed = true
+	}
+	_, err = db.db.ExecContext(ctx, `INSERT INTO blobs (sha256, content, sealed) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, sha, content, sealed)
 	if err != nil {
 		return fmt.Errorf("postgres: blob: %w", err)
 	}
@@ -116,12 +194,16 @@ func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) (err erro
 func (db *DB) GetBlob(ctx context.Context, sha string) (_ []byte, err error) {
 	defer db.Guard(&err)
 	var b []byte
-	err = db.db.QueryRowContext(ctx, `SELECT content FROM blobs WHERE sha256 = $1`, sha).Scan(&b)
+	var sealed bool
+	err = db.db.QueryRowContext(ctx, `SELECT content, sealed FROM blobs WHERE sha256 = $1`, sha).Scan(&b, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, report.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: blob: %w", err)
+	}
+	if sealed {
+		return db.OpenBlob(sha, b)
 	}
 	return b, nil
 }
@@ -135,6 +217,56 @@ func (db *DB) DeleteBlob(ctx context.Context, sha string) (err error) {
 		return fmt.Errorf("postgres: delete blob: %w", err)
 	}
 	return nil
+}
+
+// Rewrap re-wraps every data key under next (see sqlstore.Store.Rewrap):
+// the attachments' first, then the key table, so that a rotation that
+// stops half-way always leaves key rows under the old master key, and the
+// store refuses to start with the new key alone until it is run again.
+func (db *DB) Rewrap(ctx context.Context, next keyring.Wrapper, progress func(done, total int64)) (n int64, err error) {
+	defer db.Guard(&err)
+	last := ""
+	for {
+		rows, err := db.db.QueryContext(ctx, `SELECT sha256, content FROM blobs WHERE sealed AND sha256 > $1 ORDER BY sha256 LIMIT 100`, last)
+		if err != nil {
+			return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+		}
+		type blob struct {
+			sha     string
+			content []byte
+		}
+		var batch []blob
+		for rows.Next() {
+			var b blob
+			if err := rows.Scan(&b.sha, &b.content); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+			}
+			batch = append(batch, b)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, b := range batch {
+			last = b.sha
+			out, changed, err := db.RewrapBlob(b.sha, b.content, next)
+			if err != nil {
+				return n, err
+			}
+			if !changed {
+				continue
+			}
+			if _, err := db.db.ExecContext(ctx, `UPDATE blobs SET content = $1 WHERE sha256 = $2`, out, b.sha); err != nil {
+				return n, fmt.Errorf("postgres: rewrap attachments: %w", err)
+			}
+			n++
+		}
+	}
+	m, err := db.Store.Rewrap(ctx, next, progress)
+	return n + m, err
 }
 
 // IntegrityCheck has nothing to do beyond a ping on PostgreSQL, which

@@ -12,7 +12,7 @@ import (
 // open is the conformance suite's opener: a store on a database of its
 // own, and raw SQL on its pool.
 func open(t *testing.T) (storetest.Store, func(string) error) {
-	db, err := Open(context.Background(), pgtest.URL(t))
+	db, err := Open(context.Background(), pgtest.URL(t), testMasterKey(t))
 	if err != nil {
 		t.Fatal(err)
 	}

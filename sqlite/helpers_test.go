@@ -1,6 +1,12 @@
 package sqlite
 
-import "time"
+import (
+	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/keyring"
+	"github.com/vigie-platform/vigie/keyring/keyringtest"
+)
 
 func mustDay(s string) time.Time {
 	d, err := time.Parse(time.DateOnly, s)
@@ -9,3 +15,5 @@ func mustDay(s string) time.Time {
 	}
 	return d
 }
+
+func testMasterKey(t testing.TB) keyring.Wrapper { return keyringtest.Key(t) }

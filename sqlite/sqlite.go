@@ -25,6 +25,7 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/migration"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/sqlstore"
@@ -91,13 +92,21 @@ func dsn(path string, readOnly bool) string {
 		// its start (overwriting blocks already allocated is cheaper to
 		// fsync than growing a file), but never stays past the bound.
 		v.Add("_pragma", "journal_size_limit(268435456)")
+		// Deleted content (a purge, a value sealed in place of its clear
+		// form) is zeroed where that costs no extra write, rather than
+		// left in the page's free space.
+		v.Add("_pragma", "secure_delete(FAST)")
 	}
 	return "file:" + path + "?" + v.Encode()
 }
 
 // Open opens (creating if needed) the store in dataDir and applies the
-// migrations.
-func Open(ctx context.Context, dataDir string) (*DB, error) {
+// migrations. With master keys, the store encrypts at rest (see
+// sqlstore.UseKeys: the first key wraps new data keys, the others are
+// accepted during a rotation), and seals what it holds in clear from an
+// older version, attachments included. Without, it keeps values in
+// clear, and refuses a store that holds encrypted data.
+func Open(ctx context.Context, dataDir string, masters ...keyring.Wrapper) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: data folder: %w", err)
 	}
@@ -149,6 +158,23 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	db.checkpoints.SetMaxOpenConns(1)
 	db.stopCheckpoint, db.checkpointDone = make(chan struct{}), make(chan struct{})
 	go db.checkpointer(time.Second)
+	if err := db.UseKeys(ctx, masters...); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := db.sealClearBlobs(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(masters) > 0 {
+		// What was just sealed still sits in clear in the database file
+		// until the log is copied back: do it now rather than at the next
+		// checkpoint. A store with nothing to seal has an almost empty log.
+		if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: checkpoint after sealing: %w", err)
+		}
+	}
 	return db, nil
 }
 
@@ -261,17 +287,48 @@ func (db *DB) blobPath(sha string) (string, error) {
 	return filepath.Join(db.blobDir, sha[:2], sha), nil
 }
 
+// sealedSuffix marks the file of an attachment sealed under its data key;
+// a file named by the bare hash is clear (written before issue 13, or by a
+// store without a master key). The two names make the conversion of an
+// older folder resumable without guessing a file's state from its bytes,
+// which an attachment chosen by a reporter could imitate.
+const sealedSuffix = ".sealed"
+
 // PutBlob writes an attachment's content under its hash, durably: temp
-// file, fsync, rename, fsync of the folder. Like intake, it takes no
-// audit entry: a file is no transaction to write one in.
-func (db *DB) PutBlob(_ context.Context, sha string, content []byte) error {
+// file, fsync, rename, fsync of the folder; sealed under the attachment's
+// data key when the store encrypts. Like intake, it takes no audit entry:
+// a file is no transaction to write one in.
+func (db *DB) PutBlob(ctx context.Context, sha string, content []byte) error {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return err
 	}
+	if db.Encrypted() {
+		if _, err := os.Stat(path + sealedSuffix); err == nil {
+			return nil // content-addressed: already there
+		}
+		sealed, err := db.SealBlob(sha, content)
+		if err != nil {
+			return fmt.Errorf("sqlite: blob: %w", err)
+		}
+		if err := writeFile(path+sealedSuffix, sealed); err != nil {
+			return err
+		}
+		// A clear copy from before is not kept beside the sealed one.
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: blob: %w", err)
+		}
+		return nil
+	}
 	if _, err := os.Stat(path); err == nil {
 		return nil // content-addressed: already there
 	}
+	return writeFile(path, content)
+}
+
+// writeFile writes content at path durably: temp file, fsync, rename,
+// fsync of the folder.
+func writeFile(path string, content []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("sqlite: blob: %w", err)
@@ -304,16 +361,67 @@ func (db *DB) PutBlob(_ context.Context, sha string, content []byte) error {
 }
 
 // GetBlob reads an attachment's content.
-func (db *DB) GetBlob(_ context.Context, sha string) ([]byte, error) {
+func (db *DB) GetBlob(ctx context.Context, sha string) ([]byte, error) {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return nil, err
+	}
+	if db.Encrypted() {
+		b, err := os.ReadFile(path + sealedSuffix)
+		if err == nil {
+			return db.OpenBlob(sha, b)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		// Not sealed yet (a conversion interrupted): read it clear below.
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, report.ErrNotFound
 	}
 	return b, err
+}
+
+// sealClearBlobs seals the attachments an older version (or a store
+// without a master key) wrote in clear. Each file is sealed beside the
+// clear one, then the clear one is removed: a run interrupted between the
+// two finds both and removes the clear one.
+func (db *DB) sealClearBlobs(ctx context.Context) error {
+	if !db.Encrypted() {
+		return nil
+	}
+	dirs, err := os.ReadDir(db.blobDir)
+	if err != nil {
+		return fmt.Errorf("sqlite: seal blobs: %w", err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(db.blobDir, d.Name()))
+		if err != nil {
+			return fmt.Errorf("sqlite: seal blobs: %w", err)
+		}
+		for _, f := range files {
+			sha := f.Name()
+			path, err := db.blobPath(sha)
+			if err != nil {
+				continue // a sealed file, a temp file, or something not ours
+			}
+			content, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("sqlite: seal blobs: %w", err)
+			}
+			if err := db.PutBlob(ctx, sha, content); err != nil {
+				return fmt.Errorf("sqlite: seal blob %s: %w", sha, err)
+			}
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("sqlite: seal blobs: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Unsynced turns off fsync on the writer until the returned function is
@@ -337,15 +445,55 @@ func (db *DB) Unsynced(ctx context.Context) (_ func(context.Context) error, err 
 // DeleteBlob removes an attachment's content (retention). It takes no
 // audit entry: the purge that freed the content (PurgeReports) is the
 // change that records the act, in its transaction.
+// A sealed file holds its own data key: removing it shreds the key.
 func (db *DB) DeleteBlob(_ context.Context, sha string) error {
 	path, err := db.blobPath(sha)
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("sqlite: delete blob: %w", err)
+	for _, p := range []string{path, path + sealedSuffix} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: delete blob: %w", err)
+		}
 	}
 	return nil
+}
+
+// Rewrap re-wraps every data key under next (see sqlstore.Store.Rewrap):
+// the attachments' files first, then the key table, so that a rotation
+// that stops half-way always leaves key rows under the old master key,
+// and the store refuses to start with the new key alone until it is run
+// again.
+func (db *DB) Rewrap(ctx context.Context, next keyring.Wrapper, progress func(done, total int64)) (int64, error) {
+	n, err := db.rewrapBlobs(next)
+	if err != nil {
+		return n, err
+	}
+	m, err := db.Store.Rewrap(ctx, next, progress)
+	return n + m, err
+}
+
+func (db *DB) rewrapBlobs(next keyring.Wrapper) (n int64, err error) {
+	err = filepath.WalkDir(db.blobDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, sealedSuffix) {
+			return err
+		}
+		sha := strings.TrimSuffix(d.Name(), sealedSuffix)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out, changed, err := db.RewrapBlob(sha, b, next)
+		if err != nil || !changed {
+			return err
+		}
+		n++
+		return writeFile(path, out)
+	})
+	if err != nil {
+		return n, fmt.Errorf("sqlite: rewrap attachments: %w", err)
+	}
+	return n, nil
 }
 
 // LinkPending links waiting reports (see correlate.Store).

@@ -20,7 +20,7 @@ import (
 // open is the conformance suite's opener: a store in a folder of its own,
 // and raw SQL on its writer.
 func open(t *testing.T) (storetest.Store, func(string) error) {
-	db, err := Open(context.Background(), t.TempDir())
+	db, err := Open(context.Background(), t.TempDir(), testMasterKey(t))
 	if err != nil {
 		t.Fatal(err)
 	}

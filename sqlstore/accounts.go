@@ -4,26 +4,48 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/keyring"
 )
 
-const userColumns = `id, email, role, destination, password_hash, totp_secret, totp_last_step, disabled, failed_logins, created_at`
+const userColumns = `id, email, role, destination, password_hash, totp_secret, totp_last_step, disabled, failed_logins, created_at, totp_sealed`
 
-func scanUser(sc scanner) (account.User, error) {
-	var u account.User
-	var role string
-	var created int64
-	err := sc.Scan(&u.ID, &u.Email, &role, &u.Destination, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.Disabled, &u.FailedLogins, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, account.ErrNotFound
+// scanUser reads an account; a sealed TOTP seed is opened with the
+// 'accounts' data key, read on the read pool (the key exists before any
+// seed is sealed with it, and is kept in memory once unwrapped).
+func (s *Store) scanUser(ctx context.Context) func(sc scanner) (account.User, error) {
+	return func(sc scanner) (account.User, error) {
+		var u account.User
+		var role string
+		var created int64
+		var sealed []byte
+		err := sc.Scan(&u.ID, &u.Email, &role, &u.Destination, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.Disabled, &u.FailedLogins, &created, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return u, account.ErrNotFound
+		}
+		if err != nil {
+			return u, err
+		}
+		u.Role = account.Role(role)
+		u.CreatedAt = fromMicros(created)
+		if sealed != nil {
+			dek, _, err := s.dataKey(ctx, s.read, accountsKey, false)
+			if err != nil {
+				return u, fmt.Errorf("user %d TOTP seed: %w", u.ID, err)
+			}
+			seed, err := keyring.Open(dek, sealed, totpAD(u.ID))
+			if err != nil {
+				return u, fmt.Errorf("user %d TOTP seed: %w", u.ID, err)
+			}
+			u.TOTPSecret = string(seed)
+		}
+		return u, nil
 	}
-	u.Role = account.Role(role)
-	u.CreatedAt = fromMicros(created)
-	return u, err
 }
 
 // CreateUser adds an account.
@@ -43,20 +65,20 @@ func (s *Store) CreateUser(ctx context.Context, u account.User) (_ account.User,
 // UserByEmail finds an account by its (normalised) e-mail.
 func (s *Store) UserByEmail(ctx context.Context, email string) (_ account.User, err error) {
 	defer s.Guard(&err)
-	return scanUser(s.write.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
+	return s.scanUser(ctx)(s.write.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
 }
 
 // UserByID finds an account.
 func (s *Store) UserByID(ctx context.Context, id int64) (_ account.User, err error) {
 	defer s.Guard(&err)
-	return scanUser(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	return s.scanUser(ctx)(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
 }
 
 // ListUsers lists every account by e-mail.
 func (s *Store) ListUsers(ctx context.Context) (_ []account.User, err error) {
 	defer s.Guard(&err)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
-	return collect(rows, err, "list users", scanUser)
+	return collect(rows, err, "list users", s.scanUser(ctx))
 }
 
 // execOne runs one statement in a transaction of its own; missing is the
@@ -81,10 +103,34 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) (e
 	return s.execOne(ctx, "disable user", account.ErrNotFound, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
 }
 
-// SetCredentials stores a password hash and TOTP secret.
+// SetCredentials stores a password hash and TOTP secret. When the store
+// encrypts, the seed is sealed under the 'accounts' data key and the clear
+// column stays empty: a copy of the database does not give the second
+// factor.
 func (s *Store) SetCredentials(ctx context.Context, id int64, hash, secret string) (err error) {
 	defer s.Guard(&err)
-	return s.execOne(ctx, "set credentials", account.ErrNotFound, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_last_step = 0, failed_logins = 0, locked_until = 0 WHERE id = ?`, hash, secret, id)
+	return s.inTxOutcome(ctx, "set credentials", func(tx *sql.Tx) (audit.Outcome, error) {
+		clear, sealed := secret, []byte(nil)
+		if s.keys != nil && secret != "" {
+			dek, _, err := s.dataKey(ctx, tx, accountsKey, true)
+			if err != nil {
+				return audit.Outcome{}, err
+			}
+			if sealed, err = keyring.Seal(dek, []byte(secret), totpAD(id)); err != nil {
+				return audit.Outcome{}, err
+			}
+			clear = ""
+		}
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE users SET password_hash = ?, totp_secret = ?, totp_sealed = ?, totp_last_step = 0, failed_logins = 0, locked_until = 0 WHERE id = ?`),
+			hash, clear, sealed, id)
+		if err != nil {
+			return audit.Outcome{}, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return audit.Outcome{}, account.ErrNotFound
+		}
+		return audit.Outcome{Changed: 1}, nil
+	})
 }
 
 // RecordLoginFailure counts a failed sign-in.

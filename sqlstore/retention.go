@@ -108,9 +108,19 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 				orphans = append(orphans, sha)
 			}
 		}
-		_, err = tx.ExecContext(ctx, s.rebind(`UPDATE reports SET description = '', urls = '[]', seen_on = '', reporter_name = '', reporter_email = '',
-			reporter_phone = '', anonymous = ?, loss_means = NULL, idempotency_key = NULL, request_hash = NULL, decision_reason = '', purged_at = ?
-			WHERE id IN (`+in+`)`), append([]any{true, micros(at)}, args...)...)
+		if _, err = tx.ExecContext(ctx, s.rebind(`UPDATE reports SET description = '', urls = '[]', seen_on = '', reporter_name = '', reporter_email = '',
+			reporter_phone = '', contact = NULL, anonymous = ?, loss_means = NULL, idempotency_key = NULL, request_hash = NULL, decision_reason = '', purged_at = ?
+			WHERE id IN (`+in+`)`), append([]any{true, micros(at)}, args...)...); err != nil {
+			return err
+		}
+		// Crypto-shredding: the reports' data keys go, so that their
+		// sealed contact in a backup, a WAL or a freed page stays sealed
+		// for good. (Attachments' keys go with their content, DeleteBlob.)
+		names := make([]any, len(ids))
+		for i, id := range ids {
+			names[i] = reportKey(id)
+		}
+		_, err = tx.ExecContext(ctx, s.rebind(`DELETE FROM data_keys WHERE name IN (`+in+`)`), names...)
 		return err
 	})
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/stats"
 )
@@ -44,15 +45,20 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// insertChunk bounds the rows of one multi-row INSERT: 24 parameters a
+// insertChunk bounds the rows of one multi-row INSERT: 25 parameters a
 // row stays far below SQLite's and PostgreSQL's parameter limits.
 const insertChunk = 200
 
 const reportColumns = `id, receipt, secret_hash, status, channel, token_name, category, description, urls,
 	seen_on, occurred_at, urgent, anonymous, reporter_name, reporter_email, reporter_phone, is_victim,
-	loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash`
+	loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash, contact`
 
-func reportArgs(r *report.Report) ([]any, error) {
+// reportValues is one row's placeholders for reportColumns.
+const reportValues = `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+// reportArgs are r's values for reportColumns. With sc (the contact
+// sealed), the clear contact columns stay empty.
+func reportArgs(r *report.Report, sc *sealedContact) ([]any, error) {
 	urls, err := json.Marshal(r.URLs)
 	if err != nil {
 		return nil, err
@@ -68,10 +74,15 @@ func reportArgs(r *report.Report) ([]any, error) {
 		lossCurrency = nullString(r.Loss.Currency)
 		lossMeans = nullString(r.Loss.Means)
 	}
+	name, email, phone := r.Reporter.Name, r.Reporter.Email, r.Reporter.Phone
+	var sealed []byte
+	if sc != nil {
+		name, email, phone, sealed = "", "", "", sc.sealed
+	}
 	return []any{r.ID, r.Receipt, r.FollowUpSecretHash, string(r.Status), string(r.Channel),
 		r.TokenName, r.Category, r.Description, string(urls), r.SeenOn, occurred, r.Urgent, r.Reporter.Anonymous,
-		r.Reporter.Name, r.Reporter.Email, r.Reporter.Phone, r.IsVictim, lossCents, lossCurrency, lossMeans,
-		r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash}, nil
+		name, email, phone, r.IsVictim, lossCents, lossCurrency, lossMeans,
+		r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash, sealed}, nil
 }
 
 // insertReports writes reports inside tx. Rows go in with multi-row
@@ -86,6 +97,16 @@ func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.
 	inserted := make(map[string]bool, len(reports))
 	// Rows go in ordered by idempotency key, so that two transactions
 	// holding the same keys lock them in the same order and cannot deadlock.
+	// Contacts are sealed before the transaction's statements, each under
+	// a data key of its own, stored with the report (insertReportKeys).
+	seals := make(map[string]*sealedContact, len(reports))
+	for _, r := range reports {
+		sc, err := s.sealContact(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("seal contact: %w", err)
+		}
+		seals[r.ID] = sc
+	}
 	ordered := slices.Clone(reports)
 	slices.SortFunc(ordered, func(a, b *report.Report) int {
 		return cmp.Or(cmp.Compare(a.TokenName, b.TokenName), cmp.Compare(a.IdempotencyKey, b.IdempotencyKey))
@@ -94,13 +115,13 @@ func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.
 		chunk := ordered[lo:min(lo+insertChunk, len(ordered))]
 		var b strings.Builder
 		b.WriteString(`INSERT INTO reports (` + reportColumns + `) VALUES `)
-		args := make([]any, 0, 24*len(chunk))
+		args := make([]any, 0, 25*len(chunk))
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-			a, err := reportArgs(r)
+			b.WriteString(reportValues)
+			a, err := reportArgs(r, seals[r.ID])
 			if err != nil {
 				return nil, nil, err
 			}
@@ -126,9 +147,20 @@ func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.
 	if err := s.enqueueLinks(ctx, tx, reports, inserted); err != nil {
 		return nil, nil, err
 	}
+	if s.keys != nil {
+		ids := make([]string, 0, len(inserted))
+		for _, r := range ordered {
+			if inserted[r.ID] {
+				ids = append(ids, r.ID)
+			}
+		}
+		if err := s.insertReportKeys(ctx, tx, ids, seals); err != nil {
+			return nil, nil, err
+		}
+	}
 	for i, r := range reports {
 		if !inserted[r.ID] {
-			done, err := s.resolveConflict(ctx, tx, r, &results[i], &errs[i])
+			done, err := s.resolveConflict(ctx, tx, r, seals[r.ID], &results[i], &errs[i])
 			if err != nil {
 				return nil, nil, err
 			}
@@ -165,8 +197,8 @@ func (s *Store) enqueueLinks(ctx context.Context, tx Execer, reports []*report.R
 
 // resolveConflict handles one report whose insert was skipped. done means
 // the outcome is a replay or an error, and nothing more is to be written.
-func (s *Store) resolveConflict(ctx context.Context, tx Execer, r *report.Report, result *report.CreateResult, perr *error) (done bool, err error) {
-	insert := s.rebind(`INSERT INTO reports (` + reportColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+func (s *Store) resolveConflict(ctx context.Context, tx Execer, r *report.Report, sc *sealedContact, result *report.CreateResult, perr *error) (done bool, err error) {
+	insert := s.rebind(`INSERT INTO reports (` + reportColumns + `) VALUES ` + reportValues + ` ON CONFLICT DO NOTHING`)
 	for attempt := 0; attempt < 8; attempt++ {
 		if r.IdempotencyKey != "" {
 			prev, found, err := s.reportByIdempotencyKey(ctx, tx, r.TokenName, r.IdempotencyKey)
@@ -184,7 +216,7 @@ func (s *Store) resolveConflict(ctx context.Context, tx Execer, r *report.Report
 		}
 		// Not a replay: the random receipt (40 bits) collided. Draw again.
 		r.Receipt = report.NewReceipt()
-		args, err := reportArgs(r)
+		args, err := reportArgs(r, sc)
 		if err != nil {
 			return false, err
 		}
@@ -195,6 +227,9 @@ func (s *Store) resolveConflict(ctx context.Context, tx Execer, r *report.Report
 		if n, _ := res.RowsAffected(); n == 1 {
 			if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO link_queue (report_id) VALUES (?)`), r.ID); err != nil {
 				return false, fmt.Errorf("queue for linking: %w", err)
+			}
+			if sc != nil {
+				return false, s.insertReportKeys(ctx, tx, []string{r.ID}, map[string]*sealedContact{r.ID: sc})
 			}
 			return false, nil
 		}
@@ -229,10 +264,11 @@ func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ..
 		lossCurrency, lossMeans sql.NullString
 		created                 int64
 		idem                    sql.NullString
+		sealed                  []byte
 	)
 	err := row.Scan(&r.ID, &r.Receipt, &r.FollowUpSecretHash, &status, &channel, &r.TokenName, &r.Category, &r.Description, &urls,
 		&r.SeenOn, &occurred, &r.Urgent, &r.Reporter.Anonymous, &r.Reporter.Name, &r.Reporter.Email, &r.Reporter.Phone, &r.IsVictim,
-		&lossCents, &lossCurrency, &lossMeans, &r.Lang, &created, &idem, &r.RequestHash)
+		&lossCents, &lossCurrency, &lossMeans, &r.Lang, &created, &idem, &r.RequestHash, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return report.Report{}, report.ErrNotFound
 	}
@@ -252,6 +288,11 @@ func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ..
 	}
 	r.CreatedAt = fromMicros(created)
 	r.IdempotencyKey = idem.String
+	if sealed != nil {
+		if err := s.openContact(ctx, db, &r, sealed); err != nil {
+			return report.Report{}, err
+		}
+	}
 	rows, err := db.QueryContext(ctx, s.rebind(`SELECT sha256, size, filename, content_type FROM report_attachments WHERE report_id = ? ORDER BY position`), r.ID)
 	r.Attachments, err = collect(rows, err, "read attachments", func(sc scanner) (report.Attachment, error) {
 		var a report.Attachment
@@ -417,10 +458,36 @@ func (s *Store) Key(ctx context.Context, name string) (key []byte, err error) {
 		return nil, err
 	}
 	err = s.inTx(ctx, "server key "+name, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO server_keys (name, key) VALUES (?, ?) ON CONFLICT DO NOTHING`), name, fresh); err != nil {
+		// Sealed under the 'server' data key when the store encrypts:
+		// whoever holds a copy of the database cannot derive follow-up
+		// secrets without the master key.
+		var dek []byte
+		stored, sealed := fresh, false
+		if s.keys != nil {
+			var err error
+			if dek, _, err = s.dataKey(ctx, tx, serverKey, true); err != nil {
+				return err
+			}
+			if stored, err = keyring.Seal(dek, fresh, serverKeyAD(name)); err != nil {
+				return err
+			}
+			sealed = true
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO server_keys (name, key, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), name, stored, sealed); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.rebind(`SELECT key FROM server_keys WHERE name = ?`), name).Scan(&key)
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT key, sealed FROM server_keys WHERE name = ?`), name).Scan(&key, &sealed); err != nil {
+			return err
+		}
+		if !sealed {
+			return nil
+		}
+		if dek == nil {
+			return ErrMasterKeyNeeded
+		}
+		var err error
+		key, err = keyring.Open(dek, key, serverKeyAD(name))
+		return err
 	})
 	if err != nil {
 		return nil, err

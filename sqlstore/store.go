@@ -30,6 +30,8 @@ type Store struct {
 	closing    sync.Once
 	closeErr   error
 	now        func() time.Time
+	// keys seals what is kept at rest; nil runs in clear (see UseKeys).
+	keys *keys
 }
 
 // NewStore binds the shared methods to an engine, a pool for reads and one

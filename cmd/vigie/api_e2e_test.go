@@ -408,7 +408,7 @@ func TestOperations(t *testing.T) {
 }
 
 func TestReadyzFailsWhenDatabaseGone(t *testing.T) {
-	srv := startServer(t, []string{"--db", pgURLOrSkip(t)})
+	srv := startServer(t, pgStoreArgs(t, pgURLOrSkip(t)))
 	if r := srv.do("GET", "/readyz", "", nil, nil); r.status != 200 {
 		t.Fatalf("readyz %d", r.status)
 	}

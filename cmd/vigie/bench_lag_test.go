@@ -58,7 +58,7 @@ func TestDrivePaced(t *testing.T) {
 func TestLagProbeSQLite(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, dir)
+	db, err := sqlite.Open(ctx, dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func TestBrowserDestination(t *testing.T) {
 	}
 	// An analyst's work, done through the services on the same store.
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, data)
+	db, err := sqlite.Open(ctx, data, folderKeys(t, data)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestBrowserDestination(t *testing.T) {
 	}
 	db.Close()
 	node(t, e2e, chromium, "destination.mjs", srv.base, "fraude@ofac.test", "correct horse battery staple", strings.TrimSpace(out.String()), c.ID)
-	db, err = sqlite.Open(ctx, data)
+	db, err = sqlite.Open(ctx, data, folderKeys(t, data)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,7 +121,7 @@ func TestCustomTaxonomyWithoutRecompiling(t *testing.T) {
 // a report filed on one is followed up on the other, and a proof-of-work
 // solution spent on one cannot be spent again on the other.
 func TestTwoInstancesShareOnePostgres(t *testing.T) {
-	storeArgs := []string{"--db", pgURLOrSkip(t)}
+	storeArgs := pgStoreArgs(t, pgURLOrSkip(t))
 	a := startServer(t, storeArgs)
 	b := startServer(t, storeArgs)
 	tok := a.token("shared", "--rate", "0")
@@ -179,7 +179,7 @@ func TestDemoCommand(t *testing.T) {
 	if !strings.Contains(out, "600 reports") || !strings.Contains(out, "600 reports linked") {
 		t.Fatalf("demo: %q", out)
 	}
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func TestRouteExplain(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	countryDB, asnDB := geotest.Write(t, []geotest.Network{{CIDR: "198.51.100.0/24", Country: "NL", ASN: 64500, Org: "Offshore Hosting BV"}})
-	db, err := sqlite.Open(ctx, dir)
+	db, err := sqlite.Open(ctx, dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		}
 
 		if storeArgs[0] == "--data" {
-			db, err := sqlite.Open(context.Background(), storeArgs[1])
+			db, err := sqlite.Open(context.Background(), storeArgs[1], folderKeys(t, storeArgs[1])...)
 			if err != nil {
 				t.Fatal(err)
 			}

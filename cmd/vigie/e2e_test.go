@@ -68,7 +68,7 @@ type storeKind struct {
 // stores lists the stores the end-to-end tests run on.
 var stores = []storeKind{
 	{"sqlite", func(t *testing.T) []string { return []string{"--data", t.TempDir()} }},
-	{"postgres", func(t *testing.T) []string { return []string{"--db", pgtest.URL(t)} }},
+	{"postgres", func(t *testing.T) []string { return pgStoreArgs(t, pgtest.URL(t)) }},
 }
 
 func forEachStore(t *testing.T, fn func(t *testing.T, storeArgs []string)) {

@@ -56,6 +56,7 @@ func commands() map[string]command {
 		"audit":      {"verify the audit trail against signed checkpoints, prove entries, witness (Merkle tree)", runAudit},
 		"demo":       {"fill the store with realistic synthetic reports", runDemo},
 		"correlate":  {"rebuild the cross-referencing index, or show its top values", runCorrelate},
+		"keys":       {"encryption at rest: make a master key, show or rotate the keys", runKeys},
 		"indicators": {"extract or normalise identifiers (URLs, IBANs, phones…) from standard input", runIndicators},
 		"hash":       {"hash images (PDQ) and files (MD5, SHA-1, SHA-256), match PDQ hashes", runHash},
 	}

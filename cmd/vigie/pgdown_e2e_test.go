@@ -87,7 +87,7 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 		t.Skip("starts and stops a PostgreSQL cluster")
 	}
 	pg := newPGCluster(t)
-	srv := startServer(t, []string{"--db", pg.url()}, "--follow-up-rate", "1000000")
+	srv := startServer(t, pgStoreArgs(t, pg.url()), "--follow-up-rate", "1000000")
 	tok := srv.token("load", "--rate", "0")
 
 	var mu sync.Mutex

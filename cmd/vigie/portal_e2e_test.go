@@ -174,7 +174,7 @@ func TestPortalHTMLIsStoredAsText(t *testing.T) {
 		t.Fatalf("not stored: %d %s", res.status, res.body)
 	}
 	srv.stop()
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestVisitsCountedWithoutCookies(t *testing.T) {
 		t.Error("the portal sets a cookie")
 	}
 	srv.stop() // flushes the counts
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

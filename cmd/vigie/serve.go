@@ -106,6 +106,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	db, kind, err := sf.open(ctx)
+	if n := sf.keyNotice(); n != "" {
+		logger.Warn(n) // encryption at rest: a key made beside the data
+	}
 	if err != nil {
 		return err
 	}

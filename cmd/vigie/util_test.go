@@ -18,7 +18,7 @@ func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
 // storedReport opens a stopped server's SQLite folder and reads one report.
 func storedReport(t *testing.T, dir, id string) (*sqlite.DB, report.Report) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, folderKeys(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}
