@@ -52,7 +52,8 @@ type User struct {
 	CreatedAt    time.Time
 }
 
-// Enrolled tells whether the user has set a password and a second factor.
+// Enrolled tells whether the user has set a password and a TOTP seed (an
+// account may also have passkeys: see Service.Passkeys).
 func (u User) Enrolled() bool { return u.PasswordHash != "" && u.TOTPSecret != "" }
 
 // Session is a signed-in browser. Only the token's hash is stored.
@@ -106,6 +107,8 @@ type Store interface {
 	// unknown address, a locked account); changes are recorded in their
 	// own transaction instead (audit.Within).
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+
+	PasskeyStore
 }
 
 // NormaliseEmail checks an address and lower-cases it, so that one person

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"LinkAttachmentHashes", testLinkAttachmentHashes},
 		{"AuditChain", testAuditChain},
 		{"Accounts", testAccounts},
+		{"Passkeys", testPasskeys},
 		{"Queue", testQueue},
 		{"Cases", testCases},
 		{"AuditFind", testAuditFind},

@@ -20,6 +20,11 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	reg.Public("POST /w/enrol/{token}", s.handleEnrol)
 	role("GET /w/{$}", access.Signed, s.handleWorkspaceHome)
 	role("POST /w/logout", access.Signed, s.handleLogout)
+	reg.Public("POST /w/login/passkey", s.handleLoginPasskey)
+	role("GET /w/passkeys", access.Signed, s.handlePasskeys)
+	role("POST /w/passkeys", access.Signed, s.handlePasskeyAdd)
+	role("POST /w/passkeys/{id}/remove", access.Signed, s.handlePasskeyRemove)
+	role("POST /w/totp/remove", access.Signed, s.handleTOTPRemove)
 
 	role("GET /w/queue", access.Triage, s.handleQueue)
 	role("POST /w/queue/next", access.Triage, s.handleTakeNext)
