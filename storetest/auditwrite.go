@@ -147,7 +147,10 @@ func testAuditedWrites(t *testing.T, s Store) {
 		{"SaveCeremony", func(ctx context.Context) error {
 			return s.SaveCeremony(ctx, account.Ceremony{HandleHash: []byte("handle"), UserID: user.ID, Kind: "login", Session: []byte("{}"), Expires: now.Add(time.Hour)})
 		}},
-		{"TakeCeremony", func(ctx context.Context) error { _, err := s.TakeCeremony(ctx, []byte("handle"), "login", now); return err }},
+		{"TakeCeremony", func(ctx context.Context) error {
+			_, err := s.TakeCeremony(ctx, []byte("handle"), "login", now)
+			return err
+		}},
 		{"CreateSession", func(ctx context.Context) error {
 			return s.CreateSession(ctx, account.Session{TokenHash: []byte("sess"), UserID: user.ID, CreatedAt: now, LastSeen: now})
 		}},
