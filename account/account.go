@@ -52,9 +52,12 @@ type User struct {
 	CreatedAt    time.Time
 }
 
-// Enrolled tells whether the user has set a password and a TOTP seed (an
-// account may also have passkeys: see Service.Passkeys).
-func (u User) Enrolled() bool { return u.PasswordHash != "" && u.TOTPSecret != "" }
+// Enrolled tells whether the user has enrolled: set a password and a
+// second factor. The password tells it: enrolment sets both at once, and
+// no second factor is removed without another left (RemovePasskey,
+// RemoveTOTP), so an account whose TOTP gave way to passkeys stays
+// enrolled.
+func (u User) Enrolled() bool { return u.PasswordHash != "" }
 
 // Session is a signed-in browser. Only the token's hash is stored.
 type Session struct {
