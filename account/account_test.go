@@ -31,7 +31,7 @@ func newService(t *testing.T) (*account.Service, *sqlite.DB, *clock) {
 	return account.NewService(db, account.DefaultPolicy(), c.now), db, c
 }
 
-func code(t *testing.T, secret string, at time.Time) string {
+func code(t testing.TB, secret string, at time.Time) string {
 	t.Helper()
 	c, err := totp.GenerateCode(secret, at)
 	if err != nil {
@@ -41,7 +41,7 @@ func code(t *testing.T, secret string, at time.Time) string {
 }
 
 // enrolled makes an analyst with a password and a TOTP secret.
-func enrolled(t *testing.T, svc *account.Service, c *clock) (account.User, string) {
+func enrolled(t testing.TB, svc *account.Service, c *clock) (account.User, string) {
 	t.Helper()
 	u, err := svc.AddUser(ctx, " Ana@Vigie.Test", account.RoleAnalyst, "", "admin@vigie.test")
 	if err != nil {

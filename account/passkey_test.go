@@ -20,7 +20,7 @@ const origin = "https://vigie.example"
 
 // passkeyService is newService with passkeys served at origin and policy
 // changed by edit.
-func passkeyService(t *testing.T, edit func(*account.Policy)) (*account.Service, *sqlite.DB, *clock) {
+func passkeyService(t testing.TB, edit func(*account.Policy)) (*account.Service, *sqlite.DB, *clock) {
 	t.Helper()
 	db, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
@@ -39,7 +39,7 @@ func passkeyService(t *testing.T, edit func(*account.Policy)) (*account.Service,
 }
 
 // register runs a whole registration ceremony for u with a.
-func register(t *testing.T, svc *account.Service, u account.User, a *passkeytest.Authenticator, name string) account.Passkey {
+func register(t testing.TB, svc *account.Service, u account.User, a *passkeytest.Authenticator, name string) account.Passkey {
 	t.Helper()
 	handle, opts, err := svc.BeginPasskeyRegistration(ctx, u)
 	if err != nil {
@@ -157,7 +157,7 @@ func TestPasskeyRegistration(t *testing.T) {
 }
 
 // passkeyUser is an enrolled analyst with one registered passkey.
-func passkeyUser(t *testing.T, edit func(*account.Policy)) (*account.Service, *sqlite.DB, *clock, account.User, string, *passkeytest.Authenticator) {
+func passkeyUser(t testing.TB, edit func(*account.Policy)) (*account.Service, *sqlite.DB, *clock, account.User, string, *passkeytest.Authenticator) {
 	t.Helper()
 	svc, db, c := passkeyService(t, edit)
 	u, secret := enrolled(t, svc, c)
@@ -422,4 +422,37 @@ func TestPasskeyConfig(t *testing.T) {
 			t.Errorf("%+v: %q %v, want %q", tc.cfg, rpid, err, tc.rpid)
 		}
 	}
+}
+
+// FuzzPasskeyAnswers: whatever a browser sends as the answer to a
+// ceremony, it neither signs in nor registers a passkey (nor panics); the
+// seeds are a real answer and mangled ones.
+func FuzzPasskeyAnswers(f *testing.F) {
+	svc, _, _, u, _, a := passkeyUser(f, nil)
+	_, opts, err := svc.BeginPasskeyLogin(ctx, u)
+	if err != nil {
+		f.Fatal(err)
+	}
+	real, _ := a.Get(opts, "")
+	f.Add(real)
+	f.Add([]byte(`{"id":"AA","rawId":"AA","type":"public-key","response":{}}`))
+	f.Add([]byte(`{"response":{"attestationObject":"oA","clientDataJSON":"e30"}}`))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, answer []byte) {
+		h, _, err := svc.BeginPasskeyLogin(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The challenge is fresh: an answer made before cannot match it.
+		if _, err := svc.FinishSecondStep(ctx, h, string(answer), ""); !errors.Is(err, account.ErrBadCredentials) {
+			t.Fatalf("answer %q to sign-in: %v, want ErrBadCredentials", answer, err)
+		}
+		h, _, err = svc.BeginPasskeyRegistration(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.FinishPasskeyRegistration(ctx, u, h, "key", string(answer)); !errors.Is(err, account.ErrPasskeyRefused) {
+			t.Fatalf("answer %q to registration: %v, want ErrPasskeyRefused", answer, err)
+		}
+	})
 }

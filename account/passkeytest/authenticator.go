@@ -81,9 +81,12 @@ func (a *Authenticator) Create(optionsJSON []byte) ([]byte, error) {
 	if a.userID, err = b64.DecodeString(o.PublicKey.User.ID); err != nil {
 		return nil, fmt.Errorf("user id: %w", err)
 	}
-	x, y := make([]byte, 32), make([]byte, 32)
-	key.PublicKey.X.FillBytes(x)
-	key.PublicKey.Y.FillBytes(y)
+	// The uncompressed point: 0x04, then X and Y, 32 bytes each.
+	point, err := key.PublicKey.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	x, y := point[1:33], point[33:65]
 	cose, err := webauthncbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
 	if err != nil {
 		return nil, err
