@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServePasskeyFlags: serve refuses a public origin or relying party
@@ -23,7 +24,10 @@ func TestServePasskeyFlags(t *testing.T) {
 	}
 	for _, tc := range cases {
 		args := append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, tc.args...)
-		err := run(context.Background(), args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+		// A serve that wrongly starts is stopped, and then reported.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := run(ctx, args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, noEnv)
+		cancel()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error about %s", tc.args, err, tc.want)
 		}
