@@ -76,6 +76,9 @@ type PasskeyStore interface {
 	// RemoveTOTP clears the TOTP seed, only while the account has a
 	// passkey: ErrNotFound otherwise.
 	RemoveTOTP(ctx context.Context, userID int64) error
+	// SetTOTP gives an account that has none a TOTP seed, the step of the
+	// code that proved it counting as used: ErrNotFound when it has one.
+	SetTOTP(ctx context.Context, userID int64, secret string, usedStep int64) error
 
 	SaveCeremony(ctx context.Context, c Ceremony) error
 	// TakeCeremony deletes and returns a ceremony of kind that has not
@@ -525,4 +528,54 @@ func totpURI(issuer, account, secret string) string {
 	v.Set("digits", "6")
 	v.Set("period", "30")
 	return "otpauth://totp/" + url.PathEscape(issuer+":"+account) + "?" + v.Encode()
+}
+
+// ceremonyTOTP is a TOTP seed offered on the passkeys page, kept on the
+// server until a code proves it, as enrolment does; the time to set up an
+// app is longer than a WebAuthn prompt.
+const (
+	ceremonyTOTP = "totp"
+	totpOfferTTL = 15 * time.Minute
+)
+
+// OfferTOTP makes a TOTP seed for u, who has none, and keeps it on the
+// server under the returned handle; the page shows the seed and its URI.
+func (s *Service) OfferTOTP(ctx context.Context, u User) (handle, secret, uri string, err error) {
+	if u.TOTPSecret != "" {
+		return "", "", "", ErrNotFound
+	}
+	if secret, _, err = s.NewTOTPSecret(u.Email); err != nil {
+		return "", "", "", err
+	}
+	if handle, err = newToken(); err != nil {
+		return "", "", "", err
+	}
+	c := Ceremony{HandleHash: HashToken(handle), UserID: u.ID, Kind: ceremonyTOTP, Session: []byte(secret), Expires: s.now().Add(totpOfferTTL)}
+	if err := s.store.SaveCeremony(ctx, c); err != nil {
+		return "", "", "", err
+	}
+	return handle, secret, totpURI(s.policy.Issuer, u.Email, secret), nil
+}
+
+// AddTOTP sets the seed offered under handle as u's TOTP, once u has shown
+// a code from it. The seed comes from the server's keeping, never from the
+// form.
+func (s *Service) AddTOTP(ctx context.Context, u User, handle, code string) error {
+	if handle == "" {
+		return ErrCeremonyExpiry
+	}
+	c, err := s.store.TakeCeremony(ctx, HashToken(handle), ceremonyTOTP, s.now())
+	if errors.Is(err, ErrNotFound) || err == nil && c.UserID != u.ID {
+		return ErrCeremonyExpiry
+	}
+	if err != nil {
+		return err
+	}
+	secret := string(c.Session)
+	step, ok := s.validCode(secret, code)
+	if !ok {
+		return problem.New("account.totp_mismatch")
+	}
+	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "totp.add", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
+		func(ctx context.Context) error { return s.store.SetTOTP(ctx, u.ID, secret, step) })
 }

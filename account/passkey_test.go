@@ -456,3 +456,67 @@ func FuzzPasskeyAnswers(f *testing.F) {
 		}
 	})
 }
+
+// TestTOTPBackAfterPasskeys: an account that dropped TOTP for passkeys
+// may take it up again, with a seed the server makes and keeps; a code
+// from any other seed, or a handle used twice or by another, sets nothing.
+func TestTOTPBackAfterPasskeys(t *testing.T) {
+	svc, db, c, u, _, _ := passkeyUser(t, nil)
+	if _, _, _, err := svc.OfferTOTP(ctx, u); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("offer to an account with TOTP: %v", err)
+	}
+	if err := svc.RemoveTOTP(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	u, _ = db.UserByID(ctx, u.ID)
+	handle, secret, uri, err := svc.OfferTOTP(ctx, u)
+	if err != nil || len(secret) < 32 || !strings.Contains(uri, secret) {
+		t.Fatalf("offer: %q %q %v", secret, uri, err)
+	}
+	other, _ := svc.AddUser(ctx, "bob@vigie.test", account.RoleAnalyst, "", "admin@vigie.test")
+	cases := []struct {
+		name   string
+		user   account.User
+		handle string
+		code   string
+		want   error
+	}{
+		{"code of a chosen seed", u, handle, code(t, "AAAAAAAA", c.t), problem.New("account.totp_mismatch")},
+		{"handle spent by the refusal", u, handle, code(t, secret, c.t), account.ErrCeremonyExpiry},
+		{"another user's handle", other, "", code(t, secret, c.t), account.ErrCeremonyExpiry},
+		{"no handle", u, "-", code(t, secret, c.t), account.ErrCeremonyExpiry},
+	}
+	for _, tc := range cases {
+		h := tc.handle
+		switch h {
+		case "":
+			h, secret, _, _ = svc.OfferTOTP(ctx, u)
+		case "-":
+			h = ""
+		}
+		if err := svc.AddTOTP(ctx, tc.user, h, tc.code); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if got, _ := db.UserByID(ctx, u.ID); got.TOTPSecret != "" {
+		t.Fatalf("a refused offer set the seed %q", got.TOTPSecret)
+	}
+	handle, secret, _, _ = svc.OfferTOTP(ctx, u)
+	if err := svc.AddTOTP(ctx, u, handle, code(t, secret, c.t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.UserByID(ctx, u.ID); got.TOTPSecret != secret {
+		t.Fatal("the offered seed was not kept")
+	}
+	if len(actions(t, db, "totp.add")) != 1 {
+		t.Error("TOTP added without an audit entry")
+	}
+	// The code that proved the seed is spent; the next one signs in.
+	if _, err := svc.Login(ctx, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); err == nil {
+		t.Fatal("the enrolling code signed in again")
+	}
+	c.t = c.t.Add(30 * time.Second)
+	if _, err := svc.Login(ctx, "ana@vigie.test", "correct horse battery", code(t, secret, c.t)); err != nil {
+		t.Fatalf("TOTP sign-in after adding it back: %v", err)
+	}
+}

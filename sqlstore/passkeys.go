@@ -142,3 +142,9 @@ func (s *Store) OfferEnrolmentSecret(ctx context.Context, hash []byte, secret st
 	})
 	return kept, err
 }
+
+// SetTOTP gives a TOTP seed to an account that has none.
+func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, usedStep int64) (err error) {
+	defer s.Guard(&err)
+	return s.execOne(ctx, "set totp", account.ErrNotFound, `UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ? AND totp_secret = ''`, secret, usedStep, userID)
+}

@@ -144,6 +144,7 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return s.DeletePasskey(ctx, user.ID, keys[1].ID)
 		}},
 		{"RemoveTOTP", func(ctx context.Context) error { return s.RemoveTOTP(ctx, user.ID) }},
+		{"SetTOTP", func(ctx context.Context) error { return s.SetTOTP(ctx, user.ID, "SECRET", 7) }},
 		{"SaveCeremony", func(ctx context.Context) error {
 			return s.SaveCeremony(ctx, account.Ceremony{HandleHash: []byte("handle"), UserID: user.ID, Kind: "login", Session: []byte("{}"), Expires: now.Add(time.Hour)})
 		}},

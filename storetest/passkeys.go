@@ -119,3 +119,20 @@ func testPasskeys(t *testing.T, s Store) {
 		t.Fatalf("unknown link: %v", err)
 	}
 }
+
+// testSetTOTP: a TOTP seed is given only to an account without one.
+func testSetTOTP(t *testing.T, s Store) {
+	u, err := s.CreateUser(ctx, account.User{Email: "ana@vigie.test", Role: account.RoleAnalyst, CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTOTP(ctx, u.ID, "FIRST", 9); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTOTP(ctx, u.ID, "SECOND", 10); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("a seed replaced: %v", err)
+	}
+	if got, _ := s.UserByID(ctx, u.ID); got.TOTPSecret != "FIRST" || got.TOTPLastStep != 9 {
+		t.Fatalf("after SetTOTP: %+v", got)
+	}
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditChain", testAuditChain},
 		{"Accounts", testAccounts},
 		{"Passkeys", testPasskeys},
+		{"SetTOTP", testSetTOTP},
 		{"Queue", testQueue},
 		{"Cases", testCases},
 		{"AuditFind", testAuditFind},

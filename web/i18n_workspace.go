@@ -75,6 +75,8 @@ var wsui = map[string][2]string{
 	"ws.passkeys.totp.keep":            {"Elle reste votre seul second facteur tant que vous n'avez pas de clé d'accès.", "It stays your only second factor until you have a passkey."},
 	"ws.done.passkey_added":            {"Clé d'accès enregistrée.", "Passkey registered."},
 	"ws.done.passkey_removed":          {"Clé d'accès retirée.", "Passkey removed."},
+	"ws.passkeys.totp.add":             {"Activer l'application d'authentification", "Turn the authenticator app on"},
+	"ws.done.totp_added":               {"Application d'authentification activée.", "Authenticator app turned on."},
 	"ws.done.totp_removed":             {"Application d'authentification retirée.", "Authenticator app removed."},
 	"ws.enrol.title":                   {"Activer votre compte", "Activate your account"},
 	"ws.enrol.intro":                   {"Compte : %s. Choisissez un mot de passe, puis enregistrez la clé dans votre application d'authentification.", "Account: %s. Choose a password, then add the key to your authenticator app."},

@@ -84,6 +84,9 @@ type passkeysView struct {
 	Options  string // navigator.credentials.create options, JSON
 	Handle   string
 	Name     string
+	// A TOTP seed offered to an account without one, kept on the server
+	// under TOTPHandle.
+	TOTPHandle, TOTPSecret, TOTPURI string
 }
 
 func (s *server) handlePasskeys(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -105,8 +108,15 @@ func (s *server) passkeysPage(w http.ResponseWriter, r *http.Request, u account.
 	p := s.newWPage(r, u, "ws.passkeys.title")
 	p.Error = problemText
 	required := s.Accounts.PasskeyRequired(u.Role)
-	p.Data = passkeysView{Passkeys: keys, HasTOTP: u.TOTPSecret != "", Required: required, Missing: required && len(keys) == 0,
+	view := passkeysView{Passkeys: keys, HasTOTP: u.TOTPSecret != "", Required: required, Missing: required && len(keys) == 0,
 		Options: string(options), Handle: handle, Name: name}
+	if !view.HasTOTP {
+		if view.TOTPHandle, view.TOTPSecret, view.TOTPURI, err = s.Accounts.OfferTOTP(r.Context(), u); err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+	}
+	p.Data = view
 	s.renderW(w, status, "w_passkeys", p)
 }
 
@@ -155,6 +165,24 @@ func (s *server) handleTOTPRemove(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	seeOther(w, r, "/w/passkeys", "totp_removed")
+}
+
+func (s *server) handleTOTPAdd(w http.ResponseWriter, r *http.Request, u account.User) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.wsFail(w, r, u, http.StatusBadRequest, "ws.err.form")
+		return
+	}
+	err := s.Accounts.AddTOTP(r.Context(), u, r.PostForm.Get("totp_handle"), strings.TrimSpace(r.PostForm.Get("code")))
+	if pr, ok := problem.As(err); ok {
+		s.passkeysPage(w, r, u, "", pr.In(s.newWPage(r, u, "").Lang), http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	seeOther(w, r, "/w/passkeys", "totp_added")
 }
 
 // passkeySetup names the routes an account that must register a passkey

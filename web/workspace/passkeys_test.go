@@ -208,3 +208,36 @@ func TestPasskeyPagesWithoutScript(t *testing.T) {
 		t.Fatal("the passkey step offers no TOTP fallback to an account that may use it")
 	}
 }
+
+// TestTOTPBackByPage: a passkey-only account takes TOTP up again on its
+// page; the seed is the one the page showed, kept by the server, and a
+// seed posted by the client is ignored.
+func TestTOTPBackByPage(t *testing.T) {
+	e := newWSEnv(t)
+	u, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	e.passkey(u, &passkeytest.Authenticator{Origin: account.DefaultOrigin}, "key")
+	c := e.session(u)
+	if w := e.Do("POST", "/w/totp/remove", c, url.Values{}); w.Code != http.StatusSeeOther {
+		t.Fatalf("remove TOTP: %d", w.Code)
+	}
+	page := e.Do("GET", "/w/passkeys", c, nil).Body.String()
+	if strings.Contains(page, `name="secret"`) {
+		t.Fatal("the TOTP form carries the seed")
+	}
+	secret := between(t, page, `<code id="totp-secret">`, `<`)
+	handle := between(t, page, `name="totp_handle" value="`, `"`)
+	chosen := "AAAAAAAA"
+	chosenCode, _ := totp.GenerateCode(chosen, e.Clock.Now())
+	if w := e.Do("POST", "/w/totp", c, url.Values{"totp_handle": {handle}, "secret": {chosen}, "code": {chosenCode}}); w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("chosen seed: %d", w.Code)
+	}
+	page = e.Do("GET", "/w/passkeys", c, nil).Body.String()
+	secret, handle = between(t, page, `<code id="totp-secret">`, `<`), between(t, page, `name="totp_handle" value="`, `"`)
+	code, _ := totp.GenerateCode(secret, e.Clock.Now())
+	if w := e.Do("POST", "/w/totp", c, url.Values{"totp_handle": {handle}, "code": {code}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("add TOTP: %d %s", w.Code, w.Body.String())
+	}
+	if got, _ := e.DB.UserByID(bg, u.ID); got.TOTPSecret != secret {
+		t.Fatalf("TOTP seed after adding: %q, want the one shown", got.TOTPSecret)
+	}
+}

@@ -24,6 +24,7 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("GET /w/passkeys", access.Signed, s.handlePasskeys)
 	role("POST /w/passkeys", access.Signed, s.handlePasskeyAdd)
 	role("POST /w/passkeys/{id}/remove", access.Signed, s.handlePasskeyRemove)
+	role("POST /w/totp", access.Signed, s.handleTOTPAdd)
 	role("POST /w/totp/remove", access.Signed, s.handleTOTPRemove)
 
 	role("GET /w/queue", access.Triage, s.handleQueue)

@@ -86,6 +86,7 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/passkeys":                       all,
 		"POST /w/passkeys":                      all,
 		"POST /w/passkeys/{id}/remove":          all,
+		"POST /w/totp":                          all,
 		"POST /w/totp/remove":                   all,
 		"GET /w/queue":                          staff,
 		"POST /w/queue/next":                    staff,
