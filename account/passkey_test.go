@@ -490,7 +490,7 @@ func TestTOTPBackAfterPasskeys(t *testing.T) {
 		h := tc.handle
 		switch h {
 		case "":
-			h, secret, _, _ = svc.OfferTOTP(ctx, u)
+			h, _, _, _ = svc.OfferTOTP(ctx, u)
 		case "-":
 			h = ""
 		}

@@ -111,6 +111,17 @@ try {
   await signIn(totp(secret, Date.now() + 30000));
   if (!(await page.isVisible('#error'))) problems.push(`TOTP alone signed in a supervisor with a passkey: ${page.url()}`);
   await audit('login refused');
+
+  // With a passkey, TOTP can go, and the page then offers a new seed.
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.fill('#code', '');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  await Promise.all([page.waitForURL('**/w/queue', { timeout: 15000 }), page.click('#passkey-use')]);
+  await page.goto(base + '/w/passkeys');
+  await Promise.all([page.waitForURL('**/w/passkeys?done=totp_removed', { timeout: 15000 }), page.click('form[action="/w/totp/remove"] button')]);
+  if (!(await page.isVisible('#totp-add'))) problems.push('no TOTP offer once TOTP was removed');
+  await audit('passkeys (TOTP off, offered)');
 } catch (e) {
   problems.push(`journey broke: ${e.message}`);
 }

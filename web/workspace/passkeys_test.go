@@ -224,7 +224,6 @@ func TestTOTPBackByPage(t *testing.T) {
 	if strings.Contains(page, `name="secret"`) {
 		t.Fatal("the TOTP form carries the seed")
 	}
-	secret := between(t, page, `<code id="totp-secret">`, `<`)
 	handle := between(t, page, `name="totp_handle" value="`, `"`)
 	chosen := "AAAAAAAA"
 	chosenCode, _ := totp.GenerateCode(chosen, e.Clock.Now())
@@ -232,7 +231,8 @@ func TestTOTPBackByPage(t *testing.T) {
 		t.Fatalf("chosen seed: %d", w.Code)
 	}
 	page = e.Do("GET", "/w/passkeys", c, nil).Body.String()
-	secret, handle = between(t, page, `<code id="totp-secret">`, `<`), between(t, page, `name="totp_handle" value="`, `"`)
+	secret := between(t, page, `<code id="totp-secret">`, `<`)
+	handle = between(t, page, `name="totp_handle" value="`, `"`)
 	code, _ := totp.GenerateCode(secret, e.Clock.Now())
 	if w := e.Do("POST", "/w/totp", c, url.Values{"totp_handle": {handle}, "code": {code}}); w.Code != http.StatusSeeOther {
 		t.Fatalf("add TOTP: %d %s", w.Code, w.Body.String())
