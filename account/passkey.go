@@ -463,6 +463,9 @@ func (s *Service) FinishSecondStep(ctx context.Context, handle, response, code s
 		if errors.Is(err, ErrCodeReused) {
 			return fail("totp reused")
 		}
+		if err == nil {
+			s.forgetAttempts(ctx, u)
+		}
 		return u, err
 	}
 	rp, err := s.relyingParty()
@@ -496,6 +499,9 @@ func (s *Service) FinishSecondStep(ctx context.Context, handle, response, code s
 		})
 	if errors.Is(err, ErrSignCount) {
 		return fail("passkey sign count")
+	}
+	if err == nil {
+		s.forgetAttempts(ctx, u)
 	}
 	return u, err
 }
@@ -578,4 +584,11 @@ func (s *Service) AddTOTP(ctx context.Context, u User, handle, code string) erro
 	}
 	return audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "totp.add", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
 		func(ctx context.Context) error { return s.store.SetTOTP(ctx, u.ID, secret, step) })
+}
+
+// forgetAttempts clears the sign-in attempts of u from this address once a
+// second step succeeded, as Login does for a sign-in in one step. The key
+// is Login's, with the address as the account stores it.
+func (s *Service) forgetAttempts(ctx context.Context, u User) {
+	s.attempts.Forget(u.Email + "|" + audit.SourceFrom(ctx))
 }

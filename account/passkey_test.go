@@ -520,3 +520,21 @@ func TestTOTPBackAfterPasskeys(t *testing.T) {
 		t.Fatalf("TOTP sign-in after adding it back: %v", err)
 	}
 }
+
+// TestPasskeySignInsDoNotThrottle: signing in again and again with the
+// passkey never runs into the per-account throttle, which counts attempts
+// until a sign-in succeeds.
+func TestPasskeySignInsDoNotThrottle(t *testing.T) {
+	svc, _, _, u, _, a := passkeyUser(t, nil)
+	from := audit.WithSource(ctx, "192.0.2.10")
+	for i := range 2 * account.DefaultPolicy().Attempts {
+		if _, err := svc.Login(from, "Ana@vigie.test", "correct horse battery", ""); !errors.Is(err, account.ErrPasskeyNeeded) {
+			t.Fatalf("sign-in %d, password: %v", i, err)
+		}
+		h, opts, _ := svc.BeginPasskeyLogin(from, u)
+		resp, _ := a.Get(opts, "")
+		if _, err := svc.FinishSecondStep(from, h, string(resp), ""); err != nil {
+			t.Fatalf("sign-in %d, passkey: %v", i, err)
+		}
+	}
+}
