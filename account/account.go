@@ -52,8 +52,12 @@ type User struct {
 	CreatedAt    time.Time
 }
 
-// Enrolled tells whether the user has set a password and a second factor.
-func (u User) Enrolled() bool { return u.PasswordHash != "" && u.TOTPSecret != "" }
+// Enrolled tells whether the user has enrolled: set a password and a
+// second factor. The password tells it: enrolment sets both at once, and
+// no second factor is removed without another left (RemovePasskey,
+// RemoveTOTP), so an account whose TOTP gave way to passkeys stays
+// enrolled.
+func (u User) Enrolled() bool { return u.PasswordHash != "" }
 
 // Session is a signed-in browser. Only the token's hash is stored.
 type Session struct {
@@ -117,6 +121,8 @@ type Store interface {
 	// unknown address, a locked account); changes are recorded in their
 	// own transaction instead (audit.Within).
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+
+	PasskeyStore
 }
 
 // NormaliseEmail checks an address and lower-cases it, so that one person

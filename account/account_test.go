@@ -50,7 +50,7 @@ func benchCode(b *testing.B, secret string, at time.Time) string {
 	return c
 }
 
-func code(t *testing.T, secret string, at time.Time) string {
+func code(t testing.TB, secret string, at time.Time) string {
 	t.Helper()
 	c, err := totp.GenerateCode(secret, at)
 	if err != nil {
@@ -60,7 +60,7 @@ func code(t *testing.T, secret string, at time.Time) string {
 }
 
 // enrolled makes an analyst with a password and a TOTP secret.
-func enrolled(t *testing.T, svc *account.Service, c *clock) (account.User, string) {
+func enrolled(t testing.TB, svc *account.Service, c *clock) (account.User, string) {
 	t.Helper()
 	u, err := svc.AddUser(ctx, " Ana@Vigie.Test", account.RoleAnalyst, "", "admin@vigie.test")
 	if err != nil {
@@ -70,21 +70,21 @@ func enrolled(t *testing.T, svc *account.Service, c *clock) (account.User, strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, uri, err := svc.NewTOTPSecret(u.Email)
-	if err != nil || !strings.HasPrefix(uri, "otpauth://totp/") {
+	_, secret, uri, err := svc.EnrolmentTOTP(ctx, token)
+	if err != nil || !strings.HasPrefix(uri, "otpauth://totp/") || !strings.Contains(uri, "secret="+secret) {
 		t.Fatalf("secret: %q %v", uri, err)
 	}
-	if _, err := svc.CompleteEnrolment(ctx, token, "short", secret, code(t, secret, c.t)); err == nil {
+	if _, err := svc.CompleteEnrolment(ctx, token, "short", code(t, secret, c.t)); err == nil {
 		t.Fatal("a short password was accepted")
 	}
-	if _, err := svc.CompleteEnrolment(ctx, token, "correct horse battery", secret, "000000"); err == nil {
+	if _, err := svc.CompleteEnrolment(ctx, token, "correct horse battery", "000000"); err == nil {
 		t.Fatal("a wrong code was accepted at enrolment")
 	}
-	u, err = svc.CompleteEnrolment(ctx, token, "correct horse battery", secret, code(t, secret, c.t))
-	if err != nil || !u.Enrolled() || u.Email != "ana@vigie.test" {
+	u, err = svc.CompleteEnrolment(ctx, token, "correct horse battery", code(t, secret, c.t))
+	if err != nil || !u.Enrolled() || u.Email != "ana@vigie.test" || u.TOTPSecret != secret {
 		t.Fatalf("enrol: %+v %v", u, err)
 	}
-	if _, err := svc.CompleteEnrolment(ctx, token, "correct horse battery", secret, code(t, secret, c.t)); !errors.Is(err, account.ErrNotFound) {
+	if _, err := svc.CompleteEnrolment(ctx, token, "correct horse battery", code(t, secret, c.t)); !errors.Is(err, account.ErrNotFound) {
 		t.Fatalf("enrolment link used twice: %v", err)
 	}
 	return u, secret

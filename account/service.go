@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -31,6 +32,8 @@ type Policy struct {
 	AttemptEvery time.Duration
 	EnrolmentTTL time.Duration
 	Issuer       string // shown by authenticator apps
+	// Passkeys: where they are valid and which roles must use one.
+	Passkeys PasskeyConfig
 }
 
 // DefaultPolicy is what the workspace uses unless told otherwise.
@@ -42,6 +45,7 @@ func DefaultPolicy() Policy {
 		AttemptEvery:  3 * time.Minute,
 		EnrolmentTTL:  72 * time.Hour,
 		Issuer:        "Vigie",
+		Passkeys:      PasskeyConfig{Origin: DefaultOrigin},
 	}
 }
 
@@ -56,6 +60,10 @@ type Service struct {
 	// attempts counts sign-in attempts per account and address, in this
 	// instance's memory (several instances each allow the burst).
 	attempts *ratelimit.Limiter
+	// webauthn is the passkeys' relying party; nil, with webauthnErr
+	// saying why, when the configuration cannot serve them.
+	webauthn    *webauthn.WebAuthn
+	webauthnErr error
 }
 
 // NewService builds the account logic.
@@ -64,7 +72,9 @@ func NewService(store Store, policy Policy, now func() time.Time) *Service {
 		now = time.Now
 	}
 	dummy, _ := HashPassword("not a real password, only spends time")
-	return &Service{store: store, policy: policy, now: now, dummyHash: dummy, attempts: ratelimit.New(now)}
+	s := &Service{store: store, policy: policy, now: now, dummyHash: dummy, attempts: ratelimit.New(now)}
+	s.webauthn, s.webauthnErr = newWebAuthn(policy.Passkeys, policy.Issuer)
+	return s
 }
 
 // Policy returns the limits in force.
@@ -166,9 +176,10 @@ func (s *Service) EnrolmentUser(ctx context.Context, token string) (User, error)
 	return s.store.UserByID(ctx, id)
 }
 
-// CompleteEnrolment sets the password and TOTP secret, once the user has
-// shown a code from the secret, and spends the link.
-func (s *Service) CompleteEnrolment(ctx context.Context, token, password, secret, code string) (User, error) {
+// CompleteEnrolment sets the password and the TOTP seed the link offered
+// (EnrolmentTOTP), once the user has shown a code from it, and spends the
+// link. The seed is the server's: none comes from the client.
+func (s *Service) CompleteEnrolment(ctx context.Context, token, password, code string) (User, error) {
 	u, err := s.EnrolmentUser(ctx, token)
 	if err != nil {
 		return User{}, err
@@ -176,8 +187,14 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, password, secret
 	if err := CheckPasswordRules(password, u.Email); err != nil {
 		return User{}, err
 	}
+	// Asking for the seed of a link that offered none makes one that no
+	// code can match yet: the page shows it on its next display.
+	_, secret, _, err := s.EnrolmentTOTP(ctx, token)
+	if err != nil {
+		return User{}, err
+	}
 	if _, ok := s.validCode(secret, code); !ok {
-		return User{}, errors.New("the code does not match the secret: check the authenticator app's clock and try the next code")
+		return User{}, problem.New("account.totp_mismatch")
 	}
 	err = audit.Within(ctx, audit.Entry{At: s.now(), Actor: u.Email, Action: "user.enrolled", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10)},
 		func(ctx context.Context) error { return s.SetCredentials(ctx, u.ID, password, secret) })
@@ -272,7 +289,12 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 	if err != nil {
 		return User{}, err
 	}
-	if u.Disabled || !u.Enrolled() {
+	keys, err := s.store.UserPasskeys(ctx, u.ID)
+	if err != nil {
+		return User{}, err
+	}
+	hasPasskey := len(keys) > 0
+	if u.Disabled || u.PasswordHash == "" || (u.TOTPSecret == "" && !hasPasskey) {
 		PasswordMatches(password, s.dummyHash)
 		return refuse("login.failed", u, ErrBadCredentials)
 	}
@@ -289,8 +311,13 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (User
 		}
 		return u, ErrBadCredentials
 	}
+	// With the right password and no code, an account with a passkey
+	// goes on to the passkey step; only then is it told that it has one.
+	if ok && code == "" && hasPasskey {
+		return u, ErrPasskeyNeeded
+	}
 	step, codeOK := s.validCode(u.TOTPSecret, code)
-	if !ok || !codeOK {
+	if !ok || !codeOK || !s.TOTPAllowed(u, hasPasskey) {
 		return fail()
 	}
 	err = audit.Within(ctx, attempt("login", u), func(ctx context.Context) error {

@@ -74,6 +74,12 @@ var catalogue = map[string]message{
 	"account.password_mismatch":    {"the two new passwords differ", "Les deux nouveaux mots de passe diffèrent."},
 	"account.password_wrong":       {"the current password is not right", "Le mot de passe actuel n'est pas le bon."},
 	"account.disable_self":         {"you cannot disable your own account", "Vous ne pouvez pas désactiver votre propre compte."},
+	"account.passkey_exists":       {"this passkey is already registered", "Cette clé d'accès est déjà enregistrée."},
+	"account.last_factor":          {"this is your last second factor: add another before removing it", "C'est votre dernier second facteur : ajoutez-en un autre avant de le retirer."},
+	"account.passkey_expired":      {"the passkey request expired or was already used: start again", "La demande de clé d'accès a expiré ou a déjà servi : recommencez."},
+	"account.passkey_refused":      {"the passkey's answer was refused: try again", "La réponse de la clé d'accès a été refusée : réessayez."},
+	"account.passkey_name":         {"give the passkey a name of at most %d characters", "Donnez à la clé d'accès un nom de %d caractères au plus."},
+	"account.totp_mismatch":        {"the code does not match the key shown: check the authenticator app's clock and try the next code", "Le code ne correspond pas à la clé affichée : vérifiez l'heure de l'application et essayez le code suivant."},
 	"account.destination_required": {"a destination user needs --destination (the service's code)", "Un compte de destinataire indique son service (--destination)."},
 
 	// search, audit viewer and statistics

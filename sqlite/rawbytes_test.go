@@ -88,6 +88,29 @@ func plant(t *testing.T, db *DB) {
 	if err := db.SetCredentials(ctx, u.ID, "hash", secretSeed); err != nil {
 		t.Fatal(err)
 	}
+	// A seed offered and not yet proved: on an enrolment link, and in a
+	// ceremony that offers TOTP back to an account.
+	pending, err := db.CreateUser(ctx, account.User{Email: "nouveau@vigie.test", Role: account.RoleAnalyst, CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateEnrolment(ctx, []byte("enrolment-token-hash"), pending.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := db.OfferEnrolmentSecret(ctx, []byte("enrolment-token-hash"), secretSeed); err != nil || kept != secretSeed {
+		t.Fatalf("offered seed: %q %v", kept, err)
+	}
+	if err := db.SaveCeremony(ctx, account.Ceremony{HandleHash: []byte("ceremony-handle"), UserID: u.ID, Kind: "totp",
+		Session: []byte(`{"secret":"` + secretSeed + `"}`), Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.TakeCeremony(ctx, []byte("ceremony-handle"), "totp", time.Now()); err != nil || !strings.Contains(string(c.Session), secretSeed) {
+		t.Fatalf("ceremony: %q %v", c.Session, err)
+	}
+	if err := db.SaveCeremony(ctx, account.Ceremony{HandleHash: []byte("ceremony-kept"), UserID: u.ID, Kind: "totp",
+		Session: []byte(`{"secret":"` + secretSeed + `"}`), Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // leaks greps every file of the data folder (the database, its -wal and

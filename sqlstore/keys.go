@@ -374,6 +374,9 @@ func (s *Store) sealClear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.sealClearPendingSeeds(ctx); err != nil {
+		return err
+	}
 	return s.transact(ctx, s.write, "seal server keys", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT name, key FROM server_keys WHERE sealed = ?`), false)
 		type named struct {
@@ -503,4 +506,35 @@ func (s *Store) Rewrap(ctx context.Context, next keyring.Wrapper, progress func(
 		}
 	}
 	return done, nil
+}
+
+// sealClearPendingSeeds seals the seeds that enrolment links of an older
+// store offered in clear, and drops the passkey ceremonies under way
+// (five minutes long at most: whoever was in one starts it again).
+func (s *Store) sealClearPendingSeeds(ctx context.Context) error {
+	return s.transact(ctx, s.write, "seal offered seeds", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT token_hash, totp_secret FROM enrolments WHERE totp_secret <> '' AND totp_secret NOT LIKE ?`), sealedTextPrefix+"%")
+		type offer struct {
+			hash   []byte
+			secret string
+		}
+		offers, err := collect(rows, err, "read offered seeds", func(sc scanner) (offer, error) {
+			var v offer
+			return v, sc.Scan(&v.hash, &v.secret)
+		})
+		if err != nil {
+			return err
+		}
+		for _, v := range offers {
+			sealed, err := s.sealText(ctx, tx, enrolmentSeedAD(v.hash), v.secret)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE enrolments SET totp_secret = ? WHERE token_hash = ?`), sealed, v.hash); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.rebind(`DELETE FROM passkey_ceremonies WHERE session NOT LIKE ?`), sealedTextPrefix+"%")
+		return err
+	})
 }

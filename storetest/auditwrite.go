@@ -31,7 +31,7 @@ var (
 		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
 		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
-		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions",
+		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions", "UserPasskeys",
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
@@ -117,7 +117,42 @@ func testAuditedWrites(t *testing.T, s Store) {
 		{"CreateEnrolment", func(ctx context.Context) error {
 			return s.CreateEnrolment(ctx, []byte("enrol"), user.ID, now.Add(time.Hour))
 		}},
+		{"OfferEnrolmentSecret", func(ctx context.Context) error {
+			_, err := s.OfferEnrolmentSecret(ctx, []byte("enrol"), "SEED")
+			return err
+		}},
 		{"DeleteEnrolment", func(ctx context.Context) error { return s.DeleteEnrolment(ctx, []byte("enrol")) }},
+		{"AddPasskey", func(ctx context.Context) error {
+			for _, id := range []string{"cred-1", "cred-2"} {
+				if _, err := s.AddPasskey(ctx, account.Passkey{UserID: user.ID, CredentialID: []byte(id), PublicKey: []byte("pk"), Name: id, Record: []byte("{}"), CreatedAt: now}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"RecordPasskeyLogin", func(ctx context.Context) error {
+			keys, err := s.UserPasskeys(ctx, user.ID)
+			if err != nil {
+				return err
+			}
+			return s.RecordPasskeyLogin(ctx, user.ID, keys[0].ID, 1, []byte("{}"), now)
+		}},
+		{"DeletePasskey", func(ctx context.Context) error {
+			keys, err := s.UserPasskeys(ctx, user.ID)
+			if err != nil {
+				return err
+			}
+			return s.DeletePasskey(ctx, user.ID, keys[1].ID)
+		}},
+		{"RemoveTOTP", func(ctx context.Context) error { return s.RemoveTOTP(ctx, user.ID) }},
+		{"SetTOTP", func(ctx context.Context) error { return s.SetTOTP(ctx, user.ID, "SECRET", 7) }},
+		{"SaveCeremony", func(ctx context.Context) error {
+			return s.SaveCeremony(ctx, account.Ceremony{HandleHash: []byte("handle"), UserID: user.ID, Kind: "login", Session: []byte("{}"), Expires: now.Add(time.Hour)})
+		}},
+		{"TakeCeremony", func(ctx context.Context) error {
+			_, err := s.TakeCeremony(ctx, []byte("handle"), "login", now)
+			return err
+		}},
 		{"CreateSession", func(ctx context.Context) error {
 			return s.CreateSession(ctx, account.Session{TokenHash: []byte("sess"), UserID: user.ID, CreatedAt: now, LastSeen: now})
 		}},

@@ -52,6 +52,8 @@ func Run(t *testing.T, open Opener) {
 		{"AuditChain", testAuditChain},
 		{"AuditTree", testAuditTree},
 		{"Accounts", testAccounts},
+		{"Passkeys", testPasskeys},
+		{"SetTOTP", testSetTOTP},
 		{"Queue", testQueue},
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/smtp"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics asks for (better given as VIGIE_METRICS_TOKEN); without it, /metrics is off")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM, the chain included); without it, put a TLS proxy in front")
 	tlsKey := fs.String("tls-key", "", "the private key (PEM) of --tls-cert")
+	publicOrigin := fs.String("public-origin", "", "the workspace's public origin as browsers show it (e.g. https://vigie.example): passkeys are bound to it; by default http://localhost:PORT (https with --tls-cert), PORT being the one listened on")
+	passkeyRPID := fs.String("passkey-rp-id", "", "relying party id of passkeys: the host of --public-origin (default) or a registrable suffix of it, so that passkeys outlive a change of sub-domain")
+	requirePasskey := fs.String("require-passkey-for", "", "roles (comma-separated: admin,supervisor,analyst,auditor,destination) or \"all\" that must sign in with a passkey; TOTP alone then only lets them register one")
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
@@ -80,6 +84,25 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if *tlsCert != "" {
 		if _, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
 			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+	}
+	passkeys := account.PasskeyConfig{Origin: *publicOrigin, RPID: *passkeyRPID}
+	for _, name := range strings.Split(*requirePasskey, ",") {
+		switch name = strings.TrimSpace(name); name {
+		case "":
+		case "all":
+			passkeys.RequireAll = true
+		default:
+			role, err := account.ParseRole(name)
+			if err != nil {
+				return fmt.Errorf("--require-passkey-for: %w", err)
+			}
+			passkeys.Require = append(passkeys.Require, role)
+		}
+	}
+	if passkeys.Origin != "" {
+		if err := account.CheckPasskeyConfig(passkeys); err != nil {
+			return fmt.Errorf("--public-origin, --passkey-rp-id: %w", err)
 		}
 	}
 	stopProfile, err := cpuProfile(*profilePath)
@@ -144,6 +167,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Proxies:  web.Proxies{Header: *realIPHeader, Trusted: trusted},
 		Login:    ratelimit.PerMinute(*loginRate, *loginRate),
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if passkeys.Origin == "" {
+		scheme := "http"
+		if *tlsCert != "" {
+			scheme = "https"
+		}
+		passkeys.Origin = fmt.Sprintf("%s://localhost:%d", scheme, ln.Addr().(*net.TCPAddr).Port)
+	}
+	policy := account.DefaultPolicy()
+	policy.Passkeys = passkeys
 	handler := server.New(server.Deps{
 		Logger:  logger,
 		Intake:  intake,
@@ -156,7 +192,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Limits:  limits,
 		Metrics: prometheus.NewRegistry(),
 
-		Accounts:        account.NewService(db, account.DefaultPolicy(), nil),
+		Accounts:        account.NewService(db, policy, nil),
 		Cases:           casefile.NewService(db, tax, nil),
 		Triage:          triage.NewService(db, db, db, nil),
 		Workspace:       db,
@@ -173,10 +209,6 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Checker: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
 	})
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	srv := &http.Server{
 		Handler: handler,
 		// Slow clients must not hold connections: headers within 10 s, a
@@ -235,7 +267,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		serveErr <- srv.Serve(ln)
 	}()
-	logger.Info("listening", "addr", ln.Addr().String(), "tls", *tlsCert != "", "store", kind, "version", version)
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", *tlsCert != "", "public_origin", passkeys.Origin, "store", kind, "version", version)
 
 	select {
 	case err := <-serveErr:

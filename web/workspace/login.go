@@ -47,6 +47,10 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.Accounts.Login(r.Context(), email, r.PostForm.Get("password"), strings.TrimSpace(r.PostForm.Get("code")))
+	if errors.Is(err, account.ErrPasskeyNeeded) {
+		s.passkeyStep(w, r, u, view.Next)
+		return
+	}
 	if err != nil {
 		// The account service has recorded the attempt in the trail.
 		switch {
@@ -61,13 +65,19 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.signIn(w, r, u, view.Next)
+}
+
+// signIn opens the session of u, whose sign-in succeeded, and goes on to
+// next: it ends the session the browser held, if any.
+func (s *server) signIn(w http.ResponseWriter, r *http.Request, u account.User, next string) {
 	token, err := s.Accounts.StartSession(account.WithUserAgent(r.Context(), r.UserAgent()), u.ID, s.sessionToken(r))
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
 	s.setSession(w, token)
-	http.Redirect(w, r, view.Next, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *server) handleLogout(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -83,7 +93,7 @@ func (s *server) handleLogout(w http.ResponseWriter, r *http.Request, u account.
 
 type enrolView struct {
 	Email  string
-	Secret string
+	Secret string // shown to be typed into an app; never posted back
 	URI    string
 	Token  string
 }
@@ -94,12 +104,11 @@ func (s *server) handleEnrolForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) enrolPage(w http.ResponseWriter, r *http.Request, problem string, status int) {
 	token := r.PathValue("token")
-	u, err := s.Accounts.EnrolmentUser(r.Context(), token)
-	if err != nil {
+	if _, err := s.Accounts.EnrolmentUser(r.Context(), token); err != nil {
 		s.wsFail(w, r, account.User{}, http.StatusNotFound, "ws.enrol.expired")
 		return
 	}
-	secret, uri, err := s.Accounts.NewTOTPSecret(u.Email)
+	u, secret, uri, err := s.Accounts.EnrolmentTOTP(r.Context(), token)
 	if err != nil {
 		s.wsErr(w, r, account.User{}, err)
 		return
@@ -125,7 +134,7 @@ func (s *server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		s.enrolPage(w, r, web.TranslatorFor(web.LangOf(r)).T("ws.enrol.mismatch"), http.StatusUnprocessableEntity)
 		return
 	}
-	_, err := s.Accounts.CompleteEnrolment(r.Context(), r.PathValue("token"), pw, r.PostForm.Get("secret"), strings.TrimSpace(r.PostForm.Get("code")))
+	_, err := s.Accounts.CompleteEnrolment(r.Context(), r.PathValue("token"), pw, strings.TrimSpace(r.PostForm.Get("code")))
 	if errors.Is(err, account.ErrNotFound) {
 		s.wsFail(w, r, account.User{}, http.StatusNotFound, "ws.enrol.expired")
 		return

@@ -100,7 +100,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {
@@ -189,6 +189,23 @@ func (s *server) guard(pattern string, perm access.Permission, h wsHandler) http
 			s.wsFail(w, r, account.User{}, http.StatusUnauthorized, "ws.err.signin")
 			return
 		}
+		// An account whose role requires a passkey and that has none yet
+		// (it signed in with TOTP) may only register one.
+		if !passkeySetup[pattern] {
+			missing, err := s.Accounts.NeedsPasskey(r.Context(), u)
+			if err != nil {
+				s.wsErr(w, r, u, err)
+				return
+			}
+			if missing {
+				if r.Method == http.MethodGet {
+					seeOther(w, r, "/w/passkeys", "")
+					return
+				}
+				s.wsFail(w, r, u, http.StatusForbidden, "ws.passkeys.required")
+				return
+			}
+		}
 		if !access.Allowed(u.Role, perm) {
 			if s.mustAudit(w, r, u, "access.denied", "route", pattern, "") {
 				s.wsFail(w, r, u, http.StatusForbidden, "ws.err.forbidden")
@@ -272,6 +289,9 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.incase")
 	case errors.Is(err, casefile.ErrClosed):
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.closed")
+	case errors.Is(err, account.ErrPasskeysOff):
+		s.Logger.Error("workspace", "route", r.Pattern, "err", err)
+		s.wsFail(w, r, u, http.StatusServiceUnavailable, "ws.passkeys.off")
 	case errors.Is(err, triage.ErrNothingToTake):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.empty")
 	case isProblem:

@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/account/passkeytest"
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
@@ -87,6 +88,11 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/me/password":                   all,
 		"POST /w/me/sessions/{sid}/end":         all,
 		"POST /w/me/sessions/end-others":        all,
+		"GET /w/passkeys":                       all,
+		"POST /w/passkeys":                      all,
+		"POST /w/passkeys/{id}/remove":          all,
+		"POST /w/totp":                          all,
+		"POST /w/totp/remove":                   all,
 		"GET /w/queue":                          staff,
 		"POST /w/queue/next":                    staff,
 		"POST /w/queue/decide":                  staff,
@@ -157,6 +163,10 @@ func TestRoleRouteTable(t *testing.T) {
 		users[role], _ = e.User(string(role)+"@vigie.test", role, "ofac-fraud")
 	}
 	victim, _ := e.User("victim@vigie.test", account.RoleAnalyst, "")
+	passkeyOf := map[account.Role]int64{}
+	for _, role := range all {
+		passkeyOf[role] = e.passkey(users[role], &passkeytest.Authenticator{Origin: account.DefaultOrigin}, "key").ID
+	}
 
 	path := func(pattern string) (string, string) {
 		method, p, _ := strings.Cut(pattern, " ")
@@ -181,6 +191,9 @@ func TestRoleRouteTable(t *testing.T) {
 			var form url.Values
 			if method == http.MethodPost {
 				form = url.Values{}
+			}
+			if r.Pattern == "POST /w/passkeys/{id}/remove" {
+				p = fmt.Sprintf("/w/passkeys/%d/remove", passkeyOf[role])
 			}
 			cookie := e.session(users[role])
 			// A session is named by its token's hash: the user's own.
@@ -563,12 +576,27 @@ func TestEnrolmentLink(t *testing.T) {
 		t.Fatalf("enrol page: %d", page.Code)
 	}
 	body := page.Body.String()
-	i := strings.Index(body, `name="secret" value="`)
-	secret := body[i+len(`name="secret" value="`):]
-	secret = secret[:strings.IndexByte(secret, '"')]
+	if strings.Contains(body, `name="secret"`) {
+		t.Fatal("the enrolment form carries the seed")
+	}
+	secret := between(t, body, `<code id="totp-secret">`, `<`)
+	if again := between(t, e.Do("GET", "/w/enrol/"+token, nil, nil).Body.String(), `<code id="totp-secret">`, `<`); again != secret {
+		t.Fatalf("the seed changed on a second view: %q, %q", secret, again)
+	}
+	// A seed chosen by the client (40 zero bits), with a right code for
+	// it, enrols nothing: the server's seed is the only one.
+	chosen := "AAAAAAAA"
+	chosenCode, _ := totp.GenerateCode(chosen, e.Clock.Now())
+	forged := url.Values{"password": {"a long enough passphrase"}, "password2": {"a long enough passphrase"}, "secret": {chosen}, "code": {chosenCode}}
+	if w := e.Do("POST", "/w/enrol/"+token, nil, forged); w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("chosen seed: %d", w.Code)
+	}
+	if got, _ := e.DB.UserByID(bg, u.ID); got.Enrolled() || got.TOTPSecret == chosen {
+		t.Fatalf("enrolled with a chosen seed: %+v", got)
+	}
 	code, _ := totp.GenerateCode(secret, e.Clock.Now())
-	form := url.Values{"password": {"a long enough passphrase"}, "password2": {"a long enough passphrase"}, "secret": {secret}, "code": {code}}
-	mismatch := url.Values{"password": {"a long enough passphrase"}, "password2": {"another one entirely"}, "secret": {secret}, "code": {code}}
+	form := url.Values{"password": {"a long enough passphrase"}, "password2": {"a long enough passphrase"}, "code": {code}}
+	mismatch := url.Values{"password": {"a long enough passphrase"}, "password2": {"another one entirely"}, "code": {code}}
 	if w := e.Do("POST", "/w/enrol/"+token, nil, mismatch); w.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("mismatched passwords: %d", w.Code)
 	}
