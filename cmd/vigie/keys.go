@@ -5,13 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"github.com/vigie-platform/vigie/keyring"
 )
@@ -108,17 +105,15 @@ func keysRotate(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, ar
 	if !ok {
 		return errors.New("keys: this store does not keep data keys")
 	}
-	term := writesToTerminal(e.stderr)
-	last := time.Now()
+	var shown *progress
 	done, err := ks.Rewrap(ctx, next, func(done, total int64) {
-		// On a terminal, one line rewritten at most every 200 ms.
-		if term && (time.Since(last) > 200*time.Millisecond || done == total) {
-			last = time.Now()
-			fmt.Fprintf(e.stderr, "\rre-wrapping data keys: %d/%d", done, total)
+		if shown == nil {
+			shown = newProgress(e.stderr, "keys rotate", "data keys re-wrapped", int(total))
 		}
+		shown.Update(int(done))
 	})
-	if term && done > 0 {
-		fmt.Fprintln(e.stderr)
+	if shown != nil {
+		shown.Done()
 	}
 	if err != nil {
 		return fmt.Errorf("keys rotate (run it again to finish; until then the store needs both keys): %w", err)
@@ -166,14 +161,4 @@ func replaceKeyFile(from, to string) error {
 		return err
 	}
 	return os.Rename(f.Name(), to)
-}
-
-// writesToTerminal tells whether w is a terminal, for progress lines.
-func writesToTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&fs.ModeCharDevice != 0
 }
