@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/sqlite"
 )
 
@@ -27,7 +29,11 @@ func TestBrowserPasskey(t *testing.T) {
 	node(t, e2e, chromium, "passkey.mjs", base, "sup@vigie.test", "correct horse battery staple", strings.TrimSpace(out.String()))
 
 	// The server kept the passkey, and its counter moved with the sign-in.
-	db, err := sqlite.Open(context.Background(), data)
+	master, err := keyring.LoadKeyFile(filepath.Join(data, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), data, master)
 	if err != nil {
 		t.Fatal(err)
 	}
