@@ -304,6 +304,8 @@ var wsui = map[string][2]string{
 	"ws.queue.summary":                 {"%s à traiter, dont %s urgents ; le plus ancien attend depuis %s.", "%s waiting, %s of them urgent; the oldest has waited %s."},
 	"ws.queue.summary.none":            {"Rien n'attend de décision.", "Nothing waits for a decision."},
 	"ws.age":                           {"Attente", "Waiting"},
+	"ws.case.more.one":                 {"… et %s autre signalement, non affiché ici (cherchez-le par son récépissé).", "… and %s more report, not shown here (search for it by its receipt)."},
+	"ws.case.more.many":                {"… et %s autres signalements, non affichés ici (cherchez-les par leur récépissé ou un identifiant commun).", "… and %s more reports, not shown here (search for them by receipt or a shared identifier)."},
 	"ws.form.failed":                   {"Rien n'a été enregistré : le formulaire signalé ci-dessous indique quoi corriger.", "Nothing was recorded: the form marked below says what to correct."},
 	"ws.inbox.expected":                {"Action attendue", "Expected of you"},
 	"ws.inbox.received":                {"Transmise le", "Referred on"},

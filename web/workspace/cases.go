@@ -62,6 +62,8 @@ type caseView struct {
 	Case          casefile.Case
 	CategoryLabel string
 	Reports       []caseReport
+	// MoreReports counts the case's reports not shown.
+	MoreReports int
 	History       []casefile.Event
 	Categories    []taxonomy.Category
 	Legal         []string // the legal references of the case's category
@@ -112,6 +114,7 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 	for _, rep := range reports {
 		v.Reports = append(v.Reports, caseReport{Report: rep, CategoryLabel: s.categoryLabel(rep.Category, lang)})
 	}
+	v.MoreReports = len(c.ReportIDs) - len(reports)
 	category := c.Category
 	if category == "" && len(v.Reports) > 0 {
 		category = v.Reports[0].Category

@@ -132,3 +132,25 @@ func TestPagesSpeakInReceiptsAndCaseNumbers(t *testing.T) {
 		}
 	}
 }
+
+// A campaign's case may hold thousands of reports: its page shows the
+// first ones and says how many more there are.
+func TestBigCasePageIsBounded(t *testing.T) {
+	e := newWSEnv(t)
+	analyst, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	var ids []string
+	for i := range caseReportsShown + 5 {
+		ids = append(ids, e.Submit(report.Submission{Description: fmt.Sprint("victime ", i)}))
+	}
+	c, err := e.Cases.Create(bg, "Vague", ids, "setup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := e.Do("GET", "/w/cases/"+c.ID, e.session(analyst), nil).Body.String()
+	if n := strings.Count(body, `id="sp-`); n != caseReportsShown {
+		t.Errorf("the case page shows %d reports, want %d", n, caseReportsShown)
+	}
+	if !strings.Contains(visibleText(body), "… et 5 autres signalements") {
+		t.Error("the case page does not say how many reports it leaves out")
+	}
+}

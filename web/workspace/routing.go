@@ -99,9 +99,16 @@ func (s *server) caseWithReports(ctx context.Context, id string) (casefile.Case,
 	return c, reports, err
 }
 
+// caseReportsShown bounds the reports a case page reads and shows, and
+// routing reads facts from: a campaign's case may gather tens of thousands
+// of reports, and a page of them all would take seconds to make and to read.
+const caseReportsShown = 200
+
+// caseReports reads the case's first reports (caseReportsShown at most).
 func (s *server) caseReports(ctx context.Context, c casefile.Case) ([]report.Report, error) {
-	out := make([]report.Report, 0, len(c.ReportIDs))
-	for _, id := range c.ReportIDs {
+	ids := c.ReportIDs[:min(len(c.ReportIDs), caseReportsShown)]
+	out := make([]report.Report, 0, len(ids))
+	for _, id := range ids {
 		r, err := s.Reports.ReportByID(ctx, id)
 		if err != nil {
 			return nil, err
