@@ -111,7 +111,8 @@ type Event struct {
 // Filter selects cases for a list.
 type Filter struct {
 	Status      Status
-	Destination string // only cases referred to it
+	Destination string   // only cases referred to it
+	IDs         []string // only these cases (a search's results)
 	Limit       int
 }
 

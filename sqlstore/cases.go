@@ -211,6 +211,12 @@ func (s *Store) ListCases(ctx context.Context, f casefile.Filter) (_ []casefile.
 	if f.Destination != "" {
 		where, args = append(where, `id IN (SELECT case_id FROM referrals WHERE destination = ?)`), append(args, f.Destination)
 	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 || len(f.IDs) > 500 {
+			return nil, nil
+		}
+		where, args = append(where, `id IN (`+Placeholders(len(f.IDs))+`)`), append(args, toAny(f.IDs)...)
+	}
 	q := `SELECT ` + caseColumns + ` FROM cases`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")

@@ -661,6 +661,11 @@ func testCaseNumbers(t *testing.T, s Store) {
 	if got, _ := s.CaseByID(ctx, split.ID); got.Number != fmt.Sprintf("F-%s-000004", year) {
 		t.Errorf("split case numbered %q", got.Number)
 	}
+	// A search's found cases are read in one go, by their ids.
+	picked, err := s.ListCases(ctx, casefile.Filter{IDs: []string{made[0].ID, made[2].ID, "01234567-89ab-7def-8123-456789abcdef"}, Limit: 3})
+	if err != nil || len(picked) != 2 || !slices.ContainsFunc(picked, func(c casefile.Case) bool { return c.ID == made[2].ID }) {
+		t.Errorf("ListCases by ids: %d cases, %v", len(picked), err)
+	}
 	// Report lines carry their case's number; unknown ids are left out.
 	second, _ := s.CaseByID(ctx, made[1].ID)
 	items, err := s.TriageItems(ctx, append(slices.Clone(second.ReportIDs), "01234567-89ab-7def-8123-456789abcdef"))

@@ -386,13 +386,21 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request, u account.
 			s.wsErr(w, r, u, err)
 			return
 		}
+		// The found cases in one read, without their reports (a campaign's
+		// case holds thousands), in the search's order.
+		found, err := s.Workspace.ListCases(ctx, casefile.Filter{IDs: caseIDs, Limit: len(caseIDs)})
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		byID := make(map[string]casefile.Case, len(found))
+		for _, c := range found {
+			byID[c.ID] = c
+		}
 		for _, id := range caseIDs {
-			c, err := s.Workspace.CaseByID(ctx, id)
-			if err != nil {
-				s.wsErr(w, r, u, err)
-				return
+			if c, ok := byID[id]; ok {
+				v.Cases = append(v.Cases, c)
 			}
-			v.Cases = append(v.Cases, c)
 		}
 	}
 	p := s.newWPage(r, u, "ws.search.title")

@@ -87,7 +87,8 @@ type Mailer interface {
 type server struct {
 	*web.Kit
 	Deps
-	pages web.Pages
+	pages   web.Pages
+	summary summaryCache
 }
 
 func newServer(kit *web.Kit, d Deps) *server {

@@ -119,7 +119,7 @@ func (s *server) renderQueue(w http.ResponseWriter, r *http.Request, u account.U
 		s.wsErr(w, r, u, err)
 		return
 	}
-	summary, err := s.Workspace.QueueSummary(r.Context())
+	summary, err := s.summary.get(r.Context(), s.Workspace.QueueSummary)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
