@@ -308,6 +308,7 @@ var wsui = map[string][2]string{
 	"ws.case.more.many":                {"… et %s autres signalements, non affichés ici (cherchez-les par leur récépissé ou un identifiant commun).", "… and %s more reports, not shown here (search for them by receipt or a shared identifier)."},
 	"ws.form.failed":                   {"Rien n'a été enregistré : le formulaire signalé ci-dessous indique quoi corriger.", "Nothing was recorded: the form marked below says what to correct."},
 	"ws.inbox.expected":                {"Action attendue", "Expected of you"},
+	"ws.inbox.due":                     {"Échéance", "Due"},
 	"ws.inbox.received":                {"Transmise le", "Referred on"},
 	"ws.inbox.action.acknowledge":      {"Accuser réception", "Acknowledge"},
 	"ws.inbox.action.outcome":          {"Indiquer la suite donnée", "Report the outcome"},
