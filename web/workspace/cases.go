@@ -388,7 +388,10 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request, u account.
 		}
 		// The found cases in one read, without their reports (a campaign's
 		// case holds thousands), in the search's order.
-		found, err := s.Workspace.ListCases(ctx, casefile.Filter{IDs: caseIDs, Limit: len(caseIDs)})
+		var found []casefile.Case
+		if len(caseIDs) > 0 {
+			found, err = s.Workspace.ListCases(ctx, casefile.Filter{IDs: caseIDs, Limit: len(caseIDs)})
+		}
 		if err != nil {
 			s.wsErr(w, r, u, err)
 			return
