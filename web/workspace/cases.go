@@ -63,14 +63,14 @@ type caseView struct {
 	CategoryLabel string
 	Reports       []caseReport
 	// MoreReports counts the case's reports not shown.
-	MoreReports int
-	History       []casefile.Event
-	Categories    []taxonomy.Category
-	Legal         []string // the legal references of the case's category
-	Priorities    []string
-	Outcomes      []string
-	ReadOnly      bool // the destination's view
-	MergedNumber  string
+	MoreReports  int
+	History      []casefile.Event
+	Categories   []taxonomy.Category
+	Legal        []string // the legal references of the case's category
+	Priorities   []string
+	Outcomes     []string
+	ReadOnly     bool // the destination's view
+	MergedNumber string
 	// A form that failed is shown again: which one, its problem, and what
 	// was typed in it.
 	Failed  string
