@@ -70,7 +70,7 @@ func (s *Store) StatsRows(ctx context.Context, from, to time.Time) (_ []stats.Ro
 	defer s.Guard(&err)
 	f, t := stats.DayOf(from), stats.DayOf(to)
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT day, metric, key, value FROM stats_daily WHERE day >= ? AND day < ?
-		UNION ALL SELECT day, 'visits', '', visits FROM visits_daily WHERE day >= ? AND day < ? ORDER BY 1`), f, t, f, t)
+		UNION ALL SELECT day, 'visits', '', visits FROM visits_daily WHERE day >= ? AND day < ? ORDER BY 1, 2, 3`), f, t, f, t)
 	return collect(rows, err, "stats", func(sc scanner) (stats.Row, error) {
 		var r stats.Row
 		err := sc.Scan(&r.Day, &r.Metric, &r.Key, &r.Value)
