@@ -45,20 +45,22 @@ func (s *server) peopleNames(ctx context.Context, details []*string) error {
 	for _, it := range items {
 		names[it.ID] = it.Receipt
 	}
-	looked := 0
+	// The ids that name no report may name cases: their numbers in one
+	// read, without their reports (a campaign's case holds thousands).
+	var rest []string
 	for _, id := range ids {
-		if names[id] != "" || looked == maxCaseLookups {
-			continue
+		if names[id] == "" && len(rest) < maxCaseLookups {
+			rest = append(rest, id)
 		}
-		looked++
-		c, err := s.Workspace.CaseByID(ctx, id)
-		if errors.Is(err, casefile.ErrNotFound) {
-			continue
-		}
+	}
+	if len(rest) > 0 {
+		cases, err := s.Workspace.ListCases(ctx, casefile.Filter{IDs: rest, Limit: len(rest)})
 		if err != nil {
 			return err
 		}
-		names[id] = c.Number
+		for _, c := range cases {
+			names[c.ID] = c.Number
+		}
 	}
 	for _, d := range details {
 		*d = internalID.ReplaceAllStringFunc(*d, func(id string) string {
