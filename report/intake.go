@@ -99,6 +99,7 @@ func (in *Intake) prepare(sub Submission) (*Report, error) {
 	r.Receipt = NewReceipt()
 	r.FollowUpSecretHash = HashSecret(in.followUpSecret(r.ID))
 	r.CreatedAt = now.UTC().Truncate(time.Microsecond)
+	r.DueAt = r.CreatedAt.Add(in.taxonomy.Target(r.Category, r.Urgent))
 	for _, a := range sub.Attachments {
 		sum := sha256.Sum256(a.Content)
 		r.Attachments = append(r.Attachments, Attachment{

@@ -88,6 +88,9 @@ type Report struct {
 	Attachments        []Attachment
 	Lang               string
 	CreatedAt          time.Time
+	// DueAt is when an analyst should have looked at the report: its
+	// category's target time after CreatedAt (shorter when urgent).
+	DueAt time.Time
 	// IdempotencyKey, scoped to TokenName, makes a retried API call return
 	// the report it created the first time.
 	IdempotencyKey string

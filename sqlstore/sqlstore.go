@@ -30,6 +30,7 @@ import (
 	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/stats"
+	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 // Execer is what both *sql.DB and *sql.Tx offer.
@@ -51,10 +52,10 @@ const insertChunk = 200
 
 const reportColumns = `id, receipt, secret_hash, status, channel, token_name, category, description, urls,
 	seen_on, occurred_at, urgent, anonymous, reporter_name, reporter_email, reporter_phone, is_victim,
-	loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash, contact`
+	loss_cents, loss_currency, loss_means, lang, created_at, idempotency_key, request_hash, contact, due_at`
 
 // reportValues is one row's placeholders for reportColumns.
-const reportValues = `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+const reportValues = `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 // reportArgs are r's values for reportColumns. With sc (the contact
 // sealed), the clear contact columns stay empty.
@@ -79,10 +80,16 @@ func reportArgs(r *report.Report, sc *sealedContact) ([]any, error) {
 	if sc != nil {
 		name, email, phone, sealed = "", "", "", sc.sealed
 	}
+	// A report written by other means than the intake (the demo, old
+	// tools) gets the default target; Retarget corrects it at start.
+	due := r.DueAt
+	if due.IsZero() {
+		due = r.CreatedAt.Add(taxonomy.DefaultTargetMinutes * time.Minute)
+	}
 	return []any{r.ID, r.Receipt, r.FollowUpSecretHash, string(r.Status), string(r.Channel),
 		r.TokenName, r.Category, r.Description, string(urls), r.SeenOn, occurred, r.Urgent, r.Reporter.Anonymous,
 		name, email, phone, r.IsVictim, lossCents, lossCurrency, lossMeans,
-		r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash, sealed}, nil
+		r.Lang, micros(r.CreatedAt), nullString(r.IdempotencyKey), r.RequestHash, sealed, micros(due)}, nil
 }
 
 // insertReports writes reports inside tx. Rows go in with multi-row
@@ -262,13 +269,13 @@ func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ..
 		status, channel, urls   string
 		occurred, lossCents     sql.NullInt64
 		lossCurrency, lossMeans sql.NullString
-		created                 int64
+		created, due            int64
 		idem                    sql.NullString
 		sealed                  []byte
 	)
 	err := row.Scan(&r.ID, &r.Receipt, &r.FollowUpSecretHash, &status, &channel, &r.TokenName, &r.Category, &r.Description, &urls,
 		&r.SeenOn, &occurred, &r.Urgent, &r.Reporter.Anonymous, &r.Reporter.Name, &r.Reporter.Email, &r.Reporter.Phone, &r.IsVictim,
-		&lossCents, &lossCurrency, &lossMeans, &r.Lang, &created, &idem, &r.RequestHash, &sealed)
+		&lossCents, &lossCurrency, &lossMeans, &r.Lang, &created, &idem, &r.RequestHash, &sealed, &due)
 	if errors.Is(err, sql.ErrNoRows) {
 		return report.Report{}, report.ErrNotFound
 	}
@@ -286,7 +293,7 @@ func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ..
 	if lossCents.Valid {
 		r.Loss = &report.Loss{AmountCents: lossCents.Int64, Currency: lossCurrency.String, Means: lossMeans.String}
 	}
-	r.CreatedAt = fromMicros(created)
+	r.CreatedAt, r.DueAt = fromMicros(created), fromMicros(due)
 	r.IdempotencyKey = idem.String
 	if sealed != nil {
 		if err := s.openContact(ctx, db, &r, sealed); err != nil {

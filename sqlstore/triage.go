@@ -11,18 +11,19 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 )
 
 const queueColumns = `r.id, r.receipt, r.category, r.channel, r.urgent, r.created_at, r.triage, r.assignee, r.case_id,
-	COALESCE((SELECT c.number FROM cases c WHERE c.id = r.case_id), ''), substr(r.description, 1, 160)`
+	COALESCE((SELECT c.number FROM cases c WHERE c.id = r.case_id), ''), substr(r.description, 1, 160), r.due_at`
 
 func scanItem(sc scanner) (triage.Item, error) {
 	var it triage.Item
-	var created int64
+	var created, due int64
 	var state string
-	err := sc.Scan(&it.ID, &it.Receipt, &it.Category, &it.Channel, &it.Urgent, &created, &state, &it.Assignee, &it.CaseID, &it.CaseNumber, &it.Excerpt)
-	it.CreatedAt, it.State = fromMicros(created), triage.State(state)
+	err := sc.Scan(&it.ID, &it.Receipt, &it.Category, &it.Channel, &it.Urgent, &created, &state, &it.Assignee, &it.CaseID, &it.CaseNumber, &it.Excerpt, &due)
+	it.CreatedAt, it.DueAt, it.State = fromMicros(created), fromMicros(due), triage.State(state)
 	return it, err
 }
 
@@ -40,7 +41,7 @@ func likePrefix(s string) string {
 }
 
 // Queue reads one page: one index range per state (triage, urgent DESC,
-// created_at, id), merged here, so that the open view never sorts.
+// due_at, id), merged here, so that the open view never sorts.
 func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, err error) {
 	defer s.Guard(&err)
 	if f.Limit <= 0 || f.Limit > 500 {
@@ -86,12 +87,12 @@ func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, er
 			}
 		}
 		if !f.After.IsZero() {
-			where = append(where, `(r.urgent < ? OR (r.urgent = ? AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))))`)
-			args = append(args, f.After.Urgent, f.After.Urgent, f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
+			where = append(where, `(r.urgent < ? OR (r.urgent = ? AND (r.due_at > ? OR (r.due_at = ? AND r.id > ?))))`)
+			args = append(args, f.After.Urgent, f.After.Urgent, f.After.DueAt, f.After.DueAt, f.After.ID)
 		}
 		args = append(args, f.Limit)
 		rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY r.urgent DESC, r.created_at, r.id LIMIT ?`), args...)
+			` ORDER BY r.urgent DESC, r.due_at, r.id LIMIT ?`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("queue: %w", err)
 		}
@@ -114,8 +115,8 @@ func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, er
 				return -1
 			}
 			return 1
-		case !a.CreatedAt.Equal(b.CreatedAt):
-			return a.CreatedAt.Compare(b.CreatedAt)
+		case !a.DueAt.Equal(b.DueAt):
+			return a.DueAt.Compare(b.DueAt)
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
@@ -139,8 +140,9 @@ func (s *Store) TriageItems(ctx context.Context, ids []string) (_ []triage.Item,
 }
 
 // QueueSummary counts what waits. The counts walk the queue index over
-// the waiting reports only; the oldest is four seeks into it.
-func (s *Store) QueueSummary(ctx context.Context) (_ triage.Summary, err error) {
+// the waiting reports only; the oldest is four seeks into it, the overdue
+// four ranges of the deadline index.
+func (s *Store) QueueSummary(ctx context.Context, now time.Time) (_ triage.Summary, err error) {
 	defer s.Guard(&err)
 	var sum triage.Summary
 	var urgent sql.NullInt64
@@ -160,9 +162,41 @@ func (s *Store) QueueSummary(ctx context.Context) (_ triage.Summary, err error) 
 			if at := fromMicros(oldest.Int64); oldest.Valid && (sum.Oldest.IsZero() || at.Before(sum.Oldest)) {
 				sum.Oldest = at
 			}
+			var overdue int64
+			err = s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM reports WHERE triage = ? AND urgent = ? AND due_at < ?`), string(state), u, micros(now)).Scan(&overdue)
+			if err != nil {
+				return sum, fmt.Errorf("queue summary: %w", err)
+			}
+			sum.Overdue += overdue
 		}
 	}
 	return sum, nil
+}
+
+// Retarget recomputes the deadlines of waiting reports from the target
+// times given (the taxonomy's, which an installation may change): one pass
+// over the waiting reports, writing only those whose deadline moves.
+func (s *Store) Retarget(ctx context.Context, targets []taxonomy.Target) (_ int64, err error) {
+	defer s.Guard(&err)
+	if len(targets) == 0 {
+		return 0, nil
+	}
+	var expr strings.Builder
+	var args []any
+	expr.WriteString(`created_at + CASE category`)
+	for _, t := range targets {
+		expr.WriteString(` WHEN ? THEN (CASE WHEN urgent THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END)`)
+		args = append(args, t.Category, t.Urgent.Microseconds(), t.Normal.Microseconds())
+	}
+	expr.WriteString(` ELSE CAST(? AS BIGINT) END`)
+	args = append(args, (taxonomy.DefaultTargetMinutes * time.Minute).Microseconds())
+	all := append(append(append([]any{}, args...), string(triage.StateNew), string(triage.StateAssigned)), args...)
+	res, err := s.write.ExecContext(ctx, s.rebind(`UPDATE reports SET due_at = `+expr.String()+
+		` WHERE triage IN (?, ?) AND due_at <> `+expr.String()), all...)
+	if err != nil {
+		return 0, fmt.Errorf("retarget: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // TriageOf reads one report's queue line.
@@ -205,7 +239,7 @@ func (s *Store) TakeNext(ctx context.Context, assignee string, at time.Time) (_ 
 	err = s.inTxOutcome(ctx, "take next", func(tx *sql.Tx) (audit.Outcome, error) {
 		var id string
 		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE reports SET triage = 'assigned', assignee = ?, status = ?
-			WHERE triage = 'new' AND id = (SELECT id FROM reports WHERE triage = 'new' ORDER BY urgent DESC, created_at, id LIMIT 1`+s.engine.ClaimSuffix("")+`)
+			WHERE triage = 'new' AND id = (SELECT id FROM reports WHERE triage = 'new' ORDER BY urgent DESC, due_at, id LIMIT 1`+s.engine.ClaimSuffix("")+`)
 			RETURNING id`), assignee, string(report.StatusAnalysing)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return audit.Outcome{}, triage.ErrNothingToTake

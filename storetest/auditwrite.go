@@ -39,9 +39,11 @@ var (
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
 	// before the report that names them, removed after the purge that
-	// records the act) and AppendAudit, which writes its own entry for an
-	// audited read and must not commit a change's entry ahead of it.
-	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit"}
+	// records the act), AppendAudit, which writes its own entry for an
+	// audited read and must not commit a change's entry ahead of it, and
+	// Retarget, which the server runs at start to follow its configuration
+	// (no person acts; the count is logged).
+	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit", "Retarget"}
 )
 
 // within runs change under audit.Within with an entry for action on id,

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"Passkeys", testPasskeys},
 		{"SetTOTP", testSetTOTP},
 		{"Queue", testQueue},
+		{"QueueDeadlines", testQueueDeadlines},
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},
 		{"AuditFind", testAuditFind},

@@ -188,7 +188,7 @@ func testQueue(t *testing.T, s Store) {
 	if want := []string{c, a, b, d}; !slices.Equal(ids(page), want) {
 		t.Fatalf("queue order = %v, want urgent first then oldest %v", ids(page), want)
 	}
-	sum, err := s.QueueSummary(ctx)
+	sum, err := s.QueueSummary(ctx, time.Now())
 	first, _ := s.TriageOf(ctx, a)
 	if err != nil || sum.Open != 4 || sum.Urgent != 1 || !sum.Oldest.Equal(first.CreatedAt) {
 		t.Errorf("queue summary %+v %v, want 4 open, 1 urgent, oldest %s", sum, err, first.CreatedAt)
@@ -872,4 +872,96 @@ func refreshedStats(t *testing.T, s Store, now time.Time) []stats.Row {
 		t.Fatal("no figures after a refresh over stored reports")
 	}
 	return rows
+}
+
+// testQueueDeadlines: the queue is read in deadline order (the category's
+// target time after the report came), urgent reports first; the deadlines
+// follow a change of the taxonomy's targets; overdue reports are counted.
+func testQueueDeadlines(t *testing.T, s Store) {
+	scam := submitAt(t, s, "fraud.scam", "escroquerie, trois jours", false)
+	time.Sleep(2 * time.Millisecond)
+	terror := submitAt(t, s, "terrorism.apology", "apologie, une heure", false)
+	time.Sleep(2 * time.Millisecond)
+	grooming := submitAt(t, s, "minors.grooming", "mineur, quatre heures", false)
+	time.Sleep(2 * time.Millisecond)
+	threat := submitAt(t, s, "hate.racism", "haine mais quelqu'un est en danger", true)
+
+	page, err := s.Queue(ctx, triage.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{threat, terror, grooming, scam}; !slices.Equal(ids(page), want) {
+		t.Fatalf("queue order = %v, want urgent first then by deadline %v", ids(page), want)
+	}
+	created := page[3].CreatedAt
+	if got := page[3].DueAt.Sub(created); got != 72*time.Hour {
+		t.Errorf("a scam is due %s after it came, want 72h", got)
+	}
+	if got := page[0].DueAt.Sub(page[0].CreatedAt); got != 15*time.Minute {
+		t.Errorf("an urgent report is due %s after it came, want 15m", got)
+	}
+	// Paging follows the same order.
+	var walked []string
+	f := triage.Filter{Limit: 1}
+	for range 5 {
+		p, err := s.Queue(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) == 0 {
+			break
+		}
+		walked = append(walked, p[0].ID)
+		f.After = p[0].Key()
+	}
+	if !slices.Equal(walked, ids(page)) {
+		t.Errorf("paging one by one gave %v, want %v", walked, ids(page))
+	}
+	// Two hours on, the urgent report (15 min) and the terrorism one (1 h)
+	// are overdue.
+	later := time.Now().Add(2 * time.Hour)
+	sum, err := s.QueueSummary(ctx, later)
+	if err != nil || sum.Overdue != 2 {
+		t.Errorf("overdue two hours on = %d (%v), want 2", sum.Overdue, err)
+	}
+	if !page[1].Overdue(later) || page[3].Overdue(later) {
+		t.Errorf("Overdue: terrorism %v scam %v two hours on, want true false", page[1].Overdue(later), page[3].Overdue(later))
+	}
+
+	// An installation that wants scams looked at within ten minutes.
+	tax, err := taxonomy.Parse([]byte(`{"version":1,"categories":[
+		{"code":"fraud.scam","label":{"fr":"Escroquerie","en":"Scam"},"target_minutes":10},
+		{"code":"terrorism.apology","label":{"fr":"Terrorisme","en":"Terrorism"},"target_minutes":60},
+		{"code":"minors.grooming","label":{"fr":"Mineurs","en":"Minors"},"target_minutes":240},
+		{"code":"hate.racism","label":{"fr":"Haine","en":"Hate"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := s.Retarget(ctx, tax.Targets())
+	if err != nil || moved != 1 {
+		t.Fatalf("retarget moved %d (%v), want the scam only", moved, err)
+	}
+	if again, err := s.Retarget(ctx, tax.Targets()); err != nil || again != 0 {
+		t.Errorf("a second retarget moved %d (%v), want 0", again, err)
+	}
+	page, err = s.Queue(ctx, triage.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{threat, scam, terror, grooming}; !slices.Equal(ids(page), want) {
+		t.Fatalf("queue order after retarget = %v, want %v", ids(page), want)
+	}
+	// Decided reports leave the deadlines alone and the overdue count.
+	if _, err := s.Decide(ctx, []string{terror}, triage.Decision{State: triage.StateUnfounded, Reason: "test"}, "ana", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := s.QueueSummary(ctx, later); err != nil || sum.Overdue != 2 {
+		t.Errorf("overdue after deciding one = %d (%v), want 2 (urgent and scam)", sum.Overdue, err)
+	}
+	if next, err := s.TakeNext(ctx, "ana", time.Now()); err != nil || next.ID != threat {
+		t.Errorf("take next = %s (%v), want the urgent report", next.ID, err)
+	}
+	if next, err := s.TakeNext(ctx, "ana", time.Now()); err != nil || next.ID != scam {
+		t.Errorf("then take next = %s (%v), want the scam now due first", next.ID, err)
+	}
 }

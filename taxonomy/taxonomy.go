@@ -46,11 +46,33 @@ type Category struct {
 	// RetentionDays is how long a report's personal data is kept before
 	// it is purged (0: the taxonomy's default, DefaultRetentionDays).
 	RetentionDays int `json:"retention_days,omitempty"`
+	// TargetMinutes is how soon an analyst should look at a report of
+	// the category (0: DefaultTargetMinutes). The queue is ordered by the
+	// deadline it gives.
+	TargetMinutes int `json:"target_minutes,omitempty"`
 }
 
 // DefaultRetentionDays is the retention when a category sets none: two
 // years, as the French platform's founding order set for reporters' data.
 const DefaultRetentionDays = 730
+
+// DefaultTargetMinutes is the target time of a category that sets none:
+// three days, the slowest of the domain's defaults.
+const DefaultTargetMinutes = 72 * 60
+
+// DefaultUrgentTargetMinutes caps the target of a report flagged urgent
+// (someone in danger now): a threat to life is looked at within the
+// quarter-hour whatever its category.
+const DefaultUrgentTargetMinutes = 15
+
+// Target is how soon a report of the category should be looked at.
+func (c Category) Target() time.Duration {
+	m := c.TargetMinutes
+	if m <= 0 {
+		m = DefaultTargetMinutes
+	}
+	return time.Duration(m) * time.Minute
+}
 
 // Retention is how long a category's reports keep their personal data.
 func (c Category) Retention() time.Duration {
@@ -65,6 +87,7 @@ func (c Category) Retention() time.Duration {
 type Taxonomy struct {
 	categories []Category
 	byCode     map[string]int
+	urgent     time.Duration
 }
 
 var codePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$`)
@@ -99,6 +122,8 @@ func Parse(b []byte) (*Taxonomy, error) {
 	var doc struct {
 		Version    int        `json:"version"`
 		Categories []Category `json:"categories"`
+		// UrgentTargetMinutes caps the target time of urgent reports.
+		UrgentTargetMinutes int `json:"urgent_target_minutes,omitempty"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -111,9 +136,18 @@ func Parse(b []byte) (*Taxonomy, error) {
 	if len(doc.Categories) == 0 {
 		return nil, fmt.Errorf("no categories")
 	}
-	t := &Taxonomy{byCode: make(map[string]int, len(doc.Categories))}
+	if doc.UrgentTargetMinutes < 0 {
+		return nil, fmt.Errorf("urgent_target_minutes must be positive, not %d", doc.UrgentTargetMinutes)
+	}
+	urgent := doc.UrgentTargetMinutes
+	if urgent == 0 {
+		urgent = DefaultUrgentTargetMinutes
+	}
+	t := &Taxonomy{byCode: make(map[string]int, len(doc.Categories)), urgent: time.Duration(urgent) * time.Minute}
 	for i, c := range doc.Categories {
 		switch {
+		case c.TargetMinutes < 0:
+			return nil, fmt.Errorf("category %s: target_minutes must be positive, not %d", c.Code, c.TargetMinutes)
 		case !codePattern.MatchString(c.Code):
 			return nil, fmt.Errorf("category %d: code %q must be lower-case words separated by dots", i, c.Code)
 		case c.Label.FR == "" || c.Label.EN == "":
@@ -144,4 +178,34 @@ func (t *Taxonomy) Lookup(code string) (Category, bool) {
 		return Category{}, false
 	}
 	return t.categories[i], true
+}
+
+// Target is how soon a report should be looked at: its category's target
+// time, capped by the urgent target when the report is flagged urgent. An
+// unknown category gets the default.
+func (t *Taxonomy) Target(code string, urgent bool) time.Duration {
+	d := time.Duration(DefaultTargetMinutes) * time.Minute
+	if c, ok := t.Lookup(code); ok {
+		d = c.Target()
+	}
+	if urgent && t.urgent < d {
+		d = t.urgent
+	}
+	return d
+}
+
+// Targets lists every category's target times, for the store to recompute
+// the deadlines of waiting reports when the taxonomy changes.
+func (t *Taxonomy) Targets() []Target {
+	out := make([]Target, 0, len(t.categories))
+	for _, c := range t.categories {
+		out = append(out, Target{Category: c.Code, Normal: t.Target(c.Code, false), Urgent: t.Target(c.Code, true)})
+	}
+	return out
+}
+
+// Target is the deadlines' offsets of one category.
+type Target struct {
+	Category       string
+	Normal, Urgent time.Duration
 }

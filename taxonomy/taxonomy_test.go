@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultHasDomainCategories(t *testing.T) {
@@ -64,5 +65,46 @@ func TestParseRejects(t *testing.T) {
 				t.Fatalf("err = %v, want mention of %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestTargetTimes(t *testing.T) {
+	tax := Default()
+	cases := []struct {
+		code   string
+		urgent bool
+		want   time.Duration
+	}{
+		{"fraud.scam", false, 72 * time.Hour},
+		{"fraud.scam", true, 15 * time.Minute},
+		{"minors.grooming", false, 4 * time.Hour},
+		{"minors.grooming", true, 15 * time.Minute},
+		{"danger.self-harm", false, 15 * time.Minute},
+		{"terrorism.apology", false, time.Hour},
+		{"no.such-category", false, 72 * time.Hour},
+	}
+	for _, c := range cases {
+		if got := tax.Target(c.code, c.urgent); got != c.want {
+			t.Errorf("Target(%s, urgent %v) = %s, want %s", c.code, c.urgent, got, c.want)
+		}
+	}
+	// An urgent target longer than a category's own leaves the shorter.
+	slow, err := Parse([]byte(`{"version":1,"urgent_target_minutes":600,"categories":[{"code":"a","label":{"fr":"A","en":"A"},"target_minutes":5}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := slow.Target("a", true); got != 5*time.Minute {
+		t.Errorf("urgent target of a 5-minute category = %s, want 5m", got)
+	}
+	for _, bad := range []string{
+		`{"version":1,"urgent_target_minutes":-1,"categories":[{"code":"a","label":{"fr":"A","en":"A"}}]}`,
+		`{"version":1,"categories":[{"code":"a","label":{"fr":"A","en":"A"},"target_minutes":-5}]}`,
+	} {
+		if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "must be positive") {
+			t.Errorf("Parse(%s) = %v, want a clear refusal", bad, err)
+		}
+	}
+	if n := len(tax.Targets()); n != len(tax.Categories()) {
+		t.Errorf("%d targets for %d categories", n, len(tax.Categories()))
 	}
 }

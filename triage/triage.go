@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-platform/vigie/problem"
+	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 // State is where a report stands for the analysts.
@@ -60,12 +61,13 @@ type Filter struct {
 	Limit      int
 }
 
-// Cursor is where a page ends: the queue's sort key of its last item.
+// Cursor is where a page ends: the queue's sort key of its last item
+// (urgent first, then by deadline).
 type Cursor struct {
-	State     State  `json:"s"`
-	Urgent    bool   `json:"u"`
-	CreatedAt int64  `json:"c"`
-	ID        string `json:"i"`
+	State  State  `json:"s"`
+	Urgent bool   `json:"u"`
+	DueAt  int64  `json:"d"`
+	ID     string `json:"i"`
 }
 
 // IsZero tells the first page.
@@ -107,11 +109,19 @@ type Item struct {
 	// CaseNumber is the number of the report's case, if any (F-2026-…).
 	CaseNumber string
 	Excerpt    string // the start of the description, as text
+	// DueAt is when the report should have been looked at (its category's
+	// target time after it came).
+	DueAt time.Time
+}
+
+// Overdue tells whether a waiting report has passed its deadline.
+func (it Item) Overdue(now time.Time) bool {
+	return (it.State == StateNew || it.State == StateAssigned) && !it.DueAt.IsZero() && now.After(it.DueAt)
 }
 
 // Key is the item's sort key.
 func (it Item) Key() Cursor {
-	return Cursor{State: it.State, Urgent: it.Urgent, CreatedAt: it.CreatedAt.UnixMicro(), ID: it.ID}
+	return Cursor{State: it.State, Urgent: it.Urgent, DueAt: it.DueAt.UnixMicro(), ID: it.ID}
 }
 
 // Decision is an analyst's verdict on reports that lead nowhere.
@@ -161,14 +171,19 @@ type Store interface {
 	// TriageItems reads the items of the reports named, in no set order;
 	// unknown ids are left out.
 	TriageItems(ctx context.Context, reportIDs []string) ([]Item, error)
-	// QueueSummary counts what waits for a decision.
-	QueueSummary(ctx context.Context) (Summary, error)
+	// QueueSummary counts what waits for a decision, and what of it is
+	// past its deadline at now.
+	QueueSummary(ctx context.Context, now time.Time) (Summary, error)
+	// Retarget recomputes the deadlines of waiting reports from the
+	// categories' target times and says how many moved.
+	Retarget(ctx context.Context, targets []taxonomy.Target) (int64, error)
 }
 
 // Summary is the queue at a glance: what waits (new or assigned), how
 // much of it is urgent, and since when the oldest waits.
 type Summary struct {
 	Open, Urgent int64
+	Overdue      int64     // waiting past their deadline
 	Oldest       time.Time // zero when nothing waits
 }
 

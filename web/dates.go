@@ -47,6 +47,15 @@ func (t Translator) ISOTime(at time.Time) string {
 // Age says how long ago at was, shortly: « 12 min », « 5 h », « 3 j ».
 func (t Translator) Age(at time.Time) string { return t.age(time.Since(at)) }
 
+// Due says how far a deadline is, shortly: « dans 2 h », « en retard de
+// 3 j ».
+func (t Translator) Due(at time.Time) string {
+	if d := time.Until(at); d >= 0 {
+		return t.T("due.in", t.age(d))
+	}
+	return t.T("due.late", t.age(time.Since(at)))
+}
+
 func (t Translator) age(d time.Duration) string {
 	day := "j"
 	if t.lang == "en" {

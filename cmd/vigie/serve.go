@@ -154,6 +154,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Waiting reports keep the deadlines of the taxonomy they came under
+	// until the server follows this one's target times.
+	if moved, err := db.Retarget(ctx, tax.Targets()); err != nil {
+		return fmt.Errorf("recompute deadlines: %w", err)
+	} else if moved > 0 {
+		logger.Info("deadlines recomputed from the taxonomy's target times", "reports", moved)
+	}
 	linker := correlate.NewLinker(db, list, indicator.Options{Region: *region}, logger)
 	intake.OnStored(linker.Notify)
 	visits := visit.NewCounter(db, logger, nil)

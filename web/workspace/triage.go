@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -34,6 +35,7 @@ type queueView struct {
 type queueItem struct {
 	triage.Item
 	CategoryLabel string
+	Late          bool // past its deadline
 }
 
 type queueFilterView struct {
@@ -119,7 +121,9 @@ func (s *server) renderQueue(w http.ResponseWriter, r *http.Request, u account.U
 		s.wsErr(w, r, u, err)
 		return
 	}
-	summary, err := s.summary.get(r.Context(), s.Workspace.QueueSummary)
+	summary, err := s.summary.get(r.Context(), func(ctx context.Context) (triage.Summary, error) {
+		return s.Workspace.QueueSummary(ctx, time.Now())
+	})
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
@@ -138,8 +142,9 @@ func (s *server) renderQueue(w http.ResponseWriter, r *http.Request, u account.U
 	for _, st := range triage.States {
 		view.States = append(view.States, string(st))
 	}
+	now := time.Now()
 	for _, it := range items {
-		view.Items = append(view.Items, queueItem{Item: it, CategoryLabel: s.categoryLabel(it.Category, p.Lang)})
+		view.Items = append(view.Items, queueItem{Item: it, CategoryLabel: s.categoryLabel(it.Category, p.Lang), Late: it.Overdue(now)})
 	}
 	if len(items) == f.Limit {
 		q := r.URL.Query()
