@@ -154,6 +154,9 @@ type Store interface {
 	// AppendAudit records a read before its data is returned; changes
 	// are recorded in their own transaction instead (audit.Within).
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// LateReferrals counts, per destination, the referrals still waiting
+	// for their acknowledgement after its deadline at now.
+	LateReferrals(ctx context.Context, now time.Time) (map[string]int, error)
 }
 
 // ReporterStatus is what a reporter sees of a case: no internal detail.

@@ -32,6 +32,36 @@ try {
   await audit('my account');
   await page.goto(base + '/w/queue');
 
+  // Keyboard shortcuts: j moves to a row, x selects it, d reaches the
+  // decision, ? opens the help, o opens a row; they can be turned off.
+  await page.keyboard.press('j');
+  const onRow = await page.evaluate(() => {
+    const tr = document.querySelector('main table tbody tr.kb-current');
+    return !!tr && tr.contains(document.activeElement);
+  });
+  if (!onRow) problems.push('j did not move to the first row');
+  await page.keyboard.press('x');
+  if (!(await page.isChecked('main table tbody tr.kb-current input[type=checkbox]'))) problems.push('x did not select the row');
+  await page.keyboard.press('x');
+  await page.keyboard.press('d');
+  if ((await page.evaluate(() => document.activeElement.id)) !== 'decision') problems.push('d did not reach the decision field');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('?');
+  await page.waitForURL('**/w/help', { timeout: 15000 });
+  await audit('help');
+  await page.check('#shortcuts-off');
+  await page.goto(base + '/w/queue');
+  await page.keyboard.press('j');
+  if (await page.$('tr.kb-current')) problems.push('j still worked after shortcuts were turned off');
+  await page.goto(base + '/w/help?lang=en');
+  await audit('help (en)');
+  await page.uncheck('#shortcuts-off');
+  await page.goto(base + '/w/queue');
+  await page.keyboard.press('j');
+  await page.keyboard.press('o');
+  await page.waitForURL('**/w/reports/**', { timeout: 15000 });
+  await page.goto(base + '/w/queue');
+
   await page.click('#take-next');
   await page.waitForSelector('#description', { timeout: 15000 });
   await audit('report');

@@ -479,3 +479,29 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, r casefile.Referr
 		return s.caseEvent(ctx, tx, id, ev)
 	})
 }
+
+// LateReferrals counts the referrals past their acknowledgement deadline,
+// per destination: one range of the (status, due_at) index per status.
+func (s *Store) LateReferrals(ctx context.Context, now time.Time) (_ map[string]int, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT destination, count(*) FROM referrals
+		WHERE status IN (?, ?) AND due_at > 0 AND due_at < ? GROUP BY destination`),
+		string(casefile.ReferralPending), string(casefile.ReferralDelivered), micros(now))
+	type late struct {
+		destination string
+		n           int
+	}
+	lines, err := collect(rows, err, "late referrals", func(sc scanner) (late, error) {
+		var l late
+		err := sc.Scan(&l.destination, &l.n)
+		return l, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(lines))
+	for _, l := range lines {
+		out[l.destination] = l.n
+	}
+	return out, nil
+}

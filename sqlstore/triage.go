@@ -173,6 +173,21 @@ func (s *Store) QueueSummary(ctx context.Context, now time.Time) (_ triage.Summa
 	return sum, nil
 }
 
+// Waiting reads the reports that wait for a decision (tens of thousands
+// at most: the backlog, not the archive).
+func (s *Store) Waiting(ctx context.Context) (_ []triage.Waiting, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT category, urgent, created_at, due_at, assignee FROM reports WHERE triage IN (?, ?)`),
+		string(triage.StateNew), string(triage.StateAssigned))
+	return collect(rows, err, "waiting reports", func(sc scanner) (triage.Waiting, error) {
+		var w triage.Waiting
+		var created, due int64
+		err := sc.Scan(&w.Category, &w.Urgent, &created, &due, &w.Assignee)
+		w.CreatedAt, w.DueAt = fromMicros(created), fromMicros(due)
+		return w, err
+	})
+}
+
 // Retarget recomputes the deadlines of waiting reports from the target
 // times given (the taxonomy's, which an installation may change): one pass
 // over the waiting reports, writing only those whose deadline moves.

@@ -32,7 +32,7 @@ var (
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
 		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions", "UserPasskeys",
-		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
+		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 	}

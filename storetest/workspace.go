@@ -964,4 +964,44 @@ func testQueueDeadlines(t *testing.T, s Store) {
 	if next, err := s.TakeNext(ctx, "ana", time.Now()); err != nil || next.ID != scam {
 		t.Errorf("then take next = %s (%v), want the scam now due first", next.ID, err)
 	}
+
+	// The supervisors' overview reads what waits, taken or not.
+	waiting, err := s.Waiting(ctx)
+	if err != nil || len(waiting) != 3 {
+		t.Fatalf("waiting = %d (%v), want 3", len(waiting), err)
+	}
+	held := 0
+	for _, w := range waiting {
+		if w.Assignee == "ana" {
+			held++
+		}
+		if w.DueAt.Before(w.CreatedAt) || w.Category == "" {
+			t.Errorf("waiting line %+v", w)
+		}
+	}
+	if held != 2 {
+		t.Errorf("ana holds %d of the waiting reports, want 2", held)
+	}
+
+	// Referrals late for their acknowledgement, per destination.
+	now := time.Now().Truncate(time.Microsecond)
+	c := casefile.Case{ID: "case-late", Title: "En retard", Status: casefile.StatusOpen, Priority: "normal", CreatedBy: "ana",
+		CreatedAt: now, UpdatedAt: now, ReportIDs: []string{grooming}}
+	if err := s.CreateCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	c.Status = casefile.StatusReferred
+	refs := []casefile.Referral{
+		{Destination: "ofmin", At: now, Actor: "ana", Status: casefile.ReferralDelivered, DueAt: now.Add(-time.Hour)},
+		{Destination: "ofac", At: now, Actor: "ana", Status: casefile.ReferralPending, DueAt: now.Add(-time.Minute)},
+		{Destination: "police", At: now, Actor: "ana", Status: casefile.ReferralDelivered, DueAt: now.Add(time.Hour)},
+		{Destination: "interpol", At: now, Actor: "ana", Status: casefile.ReferralAcknowledged, DueAt: now.Add(-time.Hour)},
+	}
+	if err := s.ReferCase(ctx, c, refs, &casefile.Event{At: now, Actor: "ana", Kind: "status", Detail: "referred"}); err != nil {
+		t.Fatal(err)
+	}
+	late, err := s.LateReferrals(ctx, now)
+	if err != nil || len(late) != 2 || late["ofmin"] != 1 || late["ofac"] != 1 {
+		t.Errorf("late referrals = %v (%v), want ofmin and ofac once each", late, err)
+	}
 }

@@ -174,6 +174,9 @@ type Store interface {
 	// QueueSummary counts what waits for a decision, and what of it is
 	// past its deadline at now.
 	QueueSummary(ctx context.Context, now time.Time) (Summary, error)
+	// Waiting reads every report that waits for a decision, for the
+	// supervisors' overview.
+	Waiting(ctx context.Context) ([]Waiting, error)
 	// Retarget recomputes the deadlines of waiting reports from the
 	// categories' target times and says how many moved.
 	Retarget(ctx context.Context, targets []taxonomy.Target) (int64, error)

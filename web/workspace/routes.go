@@ -26,6 +26,7 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/passkeys/{id}/remove", access.Signed, s.handlePasskeyRemove)
 	role("POST /w/totp", access.Signed, s.handleTOTPAdd)
 	role("POST /w/totp/remove", access.Signed, s.handleTOTPRemove)
+	role("GET /w/help", access.Signed, s.handleHelp)
 	role("GET /w/me", access.Signed, s.handleMe)
 	role("POST /w/me/password", access.Signed, s.handlePasswordChange)
 	role("POST /w/me/sessions/{sid}/end", access.Signed, s.handleSessionEnd)
