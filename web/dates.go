@@ -47,6 +47,9 @@ func (t Translator) ISOTime(at time.Time) string {
 // Age says how long ago at was, shortly: « 12 min », « 5 h », « 3 j ».
 func (t Translator) Age(at time.Time) string { return t.age(time.Since(at)) }
 
+// Duration says a length of time shortly, as Age does: « 45 min », « 5 h ».
+func (t Translator) Duration(d time.Duration) string { return t.age(d) }
+
 // Due says how far a deadline is, shortly: « dans 2 h », « en retard de
 // 3 j ».
 func (t Translator) Due(at time.Time) string {

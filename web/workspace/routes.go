@@ -59,6 +59,7 @@ func (s *server) routes(mux web.Mux) []web.Route {
 
 	role("GET /w/search", access.Search, s.handleSearch)
 	role("GET /w/stats", access.Stats, s.handleStatsDashboard)
+	role("GET /w/dashboard", access.Stats, s.handleDashboard)
 	role("GET /w/audit", access.ReadAudit, s.handleAuditViewer)
 	role("GET /w/users", access.Users, s.handleUsers)
 	role("POST /w/users", access.Users, s.handleUserAdd)

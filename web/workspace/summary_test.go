@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
@@ -67,5 +68,54 @@ func TestQueueShowsDeadlines(t *testing.T) {
 	}
 	if n := strings.Count(body, `class="due overdue"`); n != 1 {
 		t.Errorf("%d rows marked late, want 1", n)
+	}
+}
+
+// TestSupervisorDashboard: the overview counts what waits per category and
+// age against the target times, who holds what, and the services late to
+// acknowledge a referral.
+func TestSupervisorDashboard(t *testing.T) {
+	e := newWSEnv(t)
+	sup, _ := e.User("sup@vigie.test", account.RoleSupervisor, "")
+	twoHoursAgo := report.NewIntake(e.DB, e.DB, taxonomy.Default(), []byte("k"), func() time.Time { return time.Now().Add(-2 * time.Hour) })
+	for _, cat := range []string{"terrorism.apology", "terrorism.apology", "fraud.scam"} {
+		if _, err := twoHoursAgo.Submit(bg, report.Submission{Category: cat, Description: "ancien", Anonymous: true, Channel: report.ChannelAPI, TokenName: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := e.Submit(report.Submission{Description: "une escroquerie arrivée à l'instant"})
+	if _, err := e.DB.TakeNext(bg, "ana@vigie.test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Microsecond)
+	c := casefile.Case{ID: "case-late", Title: "En retard", Status: casefile.StatusReferred, Priority: "normal", CreatedBy: "ana",
+		CreatedAt: now, UpdatedAt: now, ReportIDs: []string{fresh}}
+	if err := e.DB.CreateCase(bg, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.ReferCase(bg, c, []casefile.Referral{{Destination: "ofac", At: now, Actor: "ana", Status: casefile.ReferralDelivered, DueAt: now.Add(-time.Hour)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	w := e.Do("GET", "/w/dashboard", e.session(sup), nil)
+	body := w.Body.String()
+	if w.Code != 200 {
+		t.Fatalf("dashboard: %d %s", w.Code, body)
+	}
+	text := strings.Join(strings.Fields(visibleText(body)), " ")
+	for _, want := range []string{
+		// two terrorism reports past their hour
+		"3 en attente, dont 0 urgents et 2 en retard",
+		// waiting, urgent, late, then by age (both between 1 and 24 h), p50, p95 beyond the target, target
+		"Apologie ou provocation au terrorisme 2 0 2 0 2 0 0 0 2 h 2 h au-delà de l'objectif 1 h",
+		"Escroquerie 1 0 0 0 1 0 0 0 2 h 2 h 3 j",
+		// ana took the first by deadline: a late terrorism report
+		"ana@vigie.test 1 1",
+		"0 min à 1 h 1 h à 24 h 24 h à 3 j 3 j à 7 j Plus de 7 j",
+		"Office anti-cybercriminalité (OFAC) 1",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the dashboard does not say %q:\n%s", want, text)
+		}
 	}
 }

@@ -121,6 +121,7 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/inbox/{id}":                     {account.RoleDestination},
 		"POST /w/cases/{id}/facts":              staff,
 		"GET /w/stats":                          {account.RoleSupervisor},
+		"GET /w/dashboard":                      {account.RoleSupervisor},
 		"GET /w/cases/{id}/export/{format}":     staff,
 		"POST /w/cases/{id}/notices":            staff,
 		"POST /w/notices/{nid}/record":          staff,
