@@ -7,7 +7,7 @@
 import { open } from './browser.mjs';
 import { totp } from './totp.mjs';
 
-const [base, email, password, secret] = process.argv.slice(2);
+const [base, email, password, secret, supEmail, supSecret] = process.argv.slice(2);
 if (!secret) {
   console.error('usage: node workspace.mjs BASE_URL EMAIL PASSWORD TOTP_SECRET');
   process.exit(2);
@@ -104,6 +104,26 @@ try {
   await audit('search');
   await page.goto(base + '/w/cases');
   await audit('cases');
+
+  // A supervisor's steering page, at desk and phone widths, in both languages.
+  if (supSecret) {
+    await page.click('header form button[type=submit]');
+    await page.waitForURL('**/w/login**', { timeout: 15000 });
+    await page.fill('#email', supEmail);
+    await page.fill('#password', password);
+    await page.fill('#code', totp(supSecret));
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/w/queue', { timeout: 15000 });
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const lang of ['', '?lang=en']) {
+        await page.goto(base + '/w/dashboard' + lang);
+        await audit(`steering${lang} at ${width} px`);
+      }
+    }
+    const summary = await page.textContent('#dash-summary');
+    if (!/^1 waiting/.test(summary.trim())) problems.push(`the steering page says "${summary}", want the one report left waiting`);
+  }
 } catch (e) {
   problems.push(`journey broke: ${e.message}`);
 }

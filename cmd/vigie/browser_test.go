@@ -37,12 +37,23 @@ func TestBrowserWorkspace(t *testing.T) {
 		strings.NewReader("correct horse battery staple\n"), &out, &bytes.Buffer{}, noEnv); err != nil {
 		t.Fatal(err)
 	}
+	var sup bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "--data", data, "--email", "sup@vigie.test", "--role", "supervisor", "--password-stdin"},
+		strings.NewReader("correct horse battery staple\n"), &sup, &bytes.Buffer{}, noEnv); err != nil {
+		t.Fatal(err)
+	}
 	tok := srv.token("partner")
 	body := `{"category":"fraud.scam","urgent":true,"description":"Faux conseiller <script>alert(\"xss\")</script> <img src=x onerror=alert(1)> javascript:alert(2) IBAN FR7630006000011234567890189","urls":["https://faux-conseiller.example/<script>alert(4)</script>"],"reporter":{"anonymous":true}}`
 	if res := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(body), bearer(tok)); res.status != 201 {
 		t.Fatalf("report: %d %s", res.status, res.body)
 	}
-	node(t, e2e, chromium, "workspace.mjs", srv.base, "ana@vigie.test", "correct horse battery staple", strings.TrimSpace(out.String()))
+	// A second, plain report stays in the queue for the supervisor's page.
+	plain := `{"category":"hate.racism","description":"Propos haineux sur un forum","reporter":{"anonymous":true}}`
+	if res := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(plain), bearer(tok)); res.status != 201 {
+		t.Fatalf("report: %d %s", res.status, res.body)
+	}
+	node(t, e2e, chromium, "workspace.mjs", srv.base, "ana@vigie.test", "correct horse battery staple", strings.TrimSpace(out.String()),
+		"sup@vigie.test", strings.TrimSpace(sup.String()))
 }
 
 func browserPrerequisites(t *testing.T) (e2e, chromium string) {
