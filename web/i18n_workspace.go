@@ -325,6 +325,7 @@ var wsui = map[string][2]string{
 	"ws.dash.referrals.none":           {"Aucun service n'est en retard pour accuser réception.", "No service is late to acknowledge."},
 	"ws.dash.destination":              {"Service", "Service"},
 	"ws.dash.late":                     {"En retard", "Late"},
+	"ws.undo.remove":                   {"Annuler : remettre %s dans la fiche", "Undo: put %s back in the case"},
 	"ws.help.title":                    {"Aide : raccourcis clavier", "Help: keyboard shortcuts"},
 	"ws.help.nav":                      {"Aide", "Help"},
 	"ws.help.intro":                    {"Dans les listes (file, fiches, recherche, boîte de réception) et sur la fiche d'un signalement, une touche suffit pour les gestes les plus fréquents.", "In lists (queue, cases, search, inbox) and on a report's page, one key does the most frequent moves."},

@@ -78,6 +78,8 @@ type caseView struct {
 	Input   url.Values
 	Routing routingView
 	Mine    *referralView // the destination user's own referral
+	// Undo is the receipt just removed from the case, offered back.
+	Undo string
 	Notices noticesView
 }
 
@@ -220,6 +222,10 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, u account.Us
 		v.Failed, v.Problem, v.Input = form, message, r.PostForm
 		p.Error = p.T("ws.form.failed")
 	}
+	// Right after a removal, the receipt removed can be put back.
+	if undo := r.URL.Query().Get("undo"); form == "" && !readOnly && undo != "" {
+		v.Undo = report.NormaliseReceipt(undo)
+	}
 	p.Data = v
 	s.renderW(w, status, "w_case", p)
 }
@@ -292,8 +298,23 @@ func (s *server) addReports(r *http.Request, u account.User, id string) error {
 	return s.Cases.AddReports(r.Context(), id, ids, u.Email)
 }
 
-func (s *server) removeReport(r *http.Request, u account.User, id string) error {
-	return s.Cases.RemoveReport(r.Context(), id, r.PostForm.Get("report"), u.Email)
+// handleCaseRemove takes a report out of a case in one click, and the case
+// page then offers to put it back: a slip is undone in one click too,
+// rather than every removal asking first.
+func (s *server) handleCaseRemove(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	id, reportID := r.PathValue("id"), r.PostForm.Get("report")
+	if err := s.Cases.RemoveReport(r.Context(), id, reportID, u.Email); err != nil {
+		s.caseFail(w, r, u, "remove", err)
+		return
+	}
+	target := "/w/cases/" + id
+	if it, err := s.Workspace.TriageOf(r.Context(), reportID); err == nil {
+		target += "?undo=" + url.QueryEscape(it.Receipt)
+	}
+	seeOther(w, r, target, "remove")
 }
 
 func (s *server) mergeCase(r *http.Request, u account.User, id string) error {

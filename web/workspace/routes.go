@@ -47,7 +47,7 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/cases/{id}/reopen", access.Cases, s.caseAction("reopen", s.reopenCase))
 	role("POST /w/cases/{id}/notes", access.Cases, s.caseAction("note", s.noteCase))
 	role("POST /w/cases/{id}/reports", access.Cases, s.caseAction("add", s.addReports))
-	role("POST /w/cases/{id}/remove", access.Cases, s.caseAction("remove", s.removeReport))
+	role("POST /w/cases/{id}/remove", access.Cases, s.handleCaseRemove)
 	role("POST /w/cases/{id}/merge", access.Cases, s.caseAction("merge", s.mergeCase))
 	role("POST /w/cases/{id}/split", access.Cases, s.handleCaseSplit)
 	role("POST /w/cases/{id}/refer", access.Cases, s.handleRefer)

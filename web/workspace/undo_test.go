@@ -1,0 +1,56 @@
+package workspace
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/report"
+)
+
+// TestRemovalFromACaseCanBeUndone: "Retirer" acts in one click and the
+// case page then offers, in one click, to put the report back.
+func TestRemovalFromACaseCanBeUndone(t *testing.T) {
+	e := newWSEnv(t)
+	ana, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	kept, removed := e.Submit(report.Submission{Description: "reste"}), e.Submit(report.Submission{Description: "retiré par erreur"})
+	cs, err := e.Cases.Create(bg, "Fiche", []string{kept, removed}, "setup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := e.DB.TriageOf(bg, removed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.session(ana)
+	w := e.Do("POST", "/w/cases/"+cs.ID+"/remove", c, url.Values{"report": {removed}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("remove: %d %s", w.Code, w.Body.String())
+	}
+	back := w.Header().Get("Location")
+	if !strings.Contains(back, "undo="+url.QueryEscape(it.Receipt)) {
+		t.Fatalf("after removing, back to %s: the receipt to put back is not carried", back)
+	}
+	page := e.Do("GET", back, c, nil).Body.String()
+	if !strings.Contains(page, `id="undo-remove"`) || !strings.Contains(visibleText(page), "remettre "+it.Receipt+" dans la fiche") {
+		t.Fatalf("the case page offers no undo:\n%s", visibleText(page))
+	}
+	if got, _ := e.DB.CaseByID(bg, cs.ID); slices.Contains(got.ReportIDs, removed) {
+		t.Fatal("the report was not removed")
+	}
+	if w := e.Do("POST", "/w/cases/"+cs.ID+"/reports", c, url.Values{"report": {it.Receipt}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("undo: %d %s", w.Code, w.Body.String())
+	}
+	if got, _ := e.DB.CaseByID(bg, cs.ID); !slices.Contains(got.ReportIDs, removed) {
+		t.Error("undo did not put the report back")
+	}
+	// A plain visit, or one with something else than a receipt, offers nothing.
+	for _, q := range []string{"", "?undo=%3Cscript%3E"} {
+		if page := e.Do("GET", "/w/cases/"+cs.ID+q, c, nil).Body.String(); strings.Contains(page, `id="undo-remove"`) {
+			t.Errorf("GET /w/cases/{id}%s offers an undo", q)
+		}
+	}
+}
