@@ -79,7 +79,7 @@ type caseView struct {
 	Routing routingView
 	Mine    *referralView // the destination user's own referral
 	// Undo is the receipt just removed from the case, offered back.
-	Undo string
+	Undo    string
 	Notices noticesView
 }
 
