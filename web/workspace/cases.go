@@ -14,6 +14,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/linkgraph"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/search"
@@ -81,6 +82,8 @@ type caseView struct {
 	// Undo is the receipt just removed from the case, offered back.
 	Undo    string
 	Notices noticesView
+	// Graph pictures the case's reports and the identifiers tying them.
+	Graph linkgraph.Graph
 }
 
 type caseReport struct {
@@ -157,6 +160,10 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 		return v, true
 	}
 	if v.Routing, err = s.routingViewOf(r.Context(), c, reports, lang); err != nil {
+		s.wsErr(w, r, u, err)
+		return v, false
+	}
+	if v.Graph, err = s.caseGraph(r.Context(), web.Page{Lang: lang}, v.Reports); err != nil {
 		s.wsErr(w, r, u, err)
 		return v, false
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/linkgraph"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
@@ -109,6 +110,13 @@ type lineOf struct {
 	Item triage.Item
 }
 
+// graphOf carries a page into the partial that draws a link graph.
+type graphOf struct {
+	P  wpage
+	ID string
+	G  linkgraph.Graph
+}
+
 // itemsOf carries a page into a partial that lists reports.
 type itemsOf struct {
 	P     wpage
@@ -119,8 +127,9 @@ type itemsOf struct {
 // the figures page of web/figures inside the workspace.
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"wrap": func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} },
-		"line": func(p wpage, it triage.Item) lineOf { return lineOf{p, it} },
+		"wrap":  func(p wpage, items []triage.Item) itemsOf { return itemsOf{p, items} },
+		"line":  func(p wpage, it triage.Item) lineOf { return lineOf{p, it} },
+		"graph": func(p wpage, id string, g linkgraph.Graph) graphOf { return graphOf{P: p, ID: id, G: g} },
 	}
 	page := func(name string, fsys fs.FS, file string) *template.Template {
 		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/w_layout.html", "templates/w_partials.html"))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/linkgraph"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/triage"
@@ -342,6 +343,8 @@ type reportView struct {
 	Attachments []attachmentView
 	Decisions   []string
 	Failed      *formFailure
+	// Graph pictures the report, its identifiers and the related reports.
+	Graph linkgraph.Graph
 }
 
 type relatedView struct {
@@ -407,6 +410,7 @@ func (s *server) renderReport(w http.ResponseWriter, r *http.Request, u account.
 	for _, rel := range related {
 		v.Related = append(v.Related, relatedView{Item: items[rel.ReportID], Shared: rel.Shared})
 	}
+	v.Graph = s.reportGraph(p.Page, v)
 	for _, rid := range v.Cluster.Reports {
 		it, ok := items[rid]
 		if ok && it.CaseID == "" && (it.State == triage.StateNew || it.State == triage.StateAssigned) {
