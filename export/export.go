@@ -162,7 +162,7 @@ func STIX(c Case) ([]byte, error) {
 	extension := map[string]any{"type": "extension-definition", "spec_version": "2.1", "id": extID, "created": stixTime(epoch), "modified": stixTime(epoch),
 		"created_by_ref": identityID, "name": "Vigie identifiers",
 		"description": "Identifiers named in reports that STIX 2.1 has no object for (phone numbers, IBANs, BICs, cryptocurrency wallets, social network handles), added to the report of a case.",
-		"schema": schema, "version": extensionVersion, "extension_types": []string{"property-extension"}}
+		"schema":      schema, "version": extensionVersion, "extension_types": []string{"property-extension"}}
 	reportCreated := c.Case.CreatedAt
 	reportModified := later(modifiedAt(c), reportCreated)
 	reportID := n.stix("report", c.Case.ID)

@@ -85,9 +85,9 @@ func TestSTIXBundleIsValid(t *testing.T) {
 		required := map[string][]string{
 			"identity":             {"name", "identity_class"},
 			"extension-definition": {"name", "schema", "version", "extension_types", "created_by_ref"},
-			"indicator":    {"pattern", "pattern_type", "valid_from"},
-			"report":       {"name", "published", "object_refs"},
-			"relationship": {"relationship_type", "source_ref", "target_ref"},
+			"indicator":            {"pattern", "pattern_type", "valid_from"},
+			"report":               {"name", "published", "object_refs"},
+			"relationship":         {"relationship_type", "source_ref", "target_ref"},
 		}[obj["type"].(string)]
 		if required == nil {
 			t.Errorf("%s: unexpected type", id)
