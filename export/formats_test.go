@@ -3,8 +3,10 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -369,5 +371,36 @@ func TestSTIXUnqualifiedCase(t *testing.T) {
 	b := must(STIX(c))
 	if bytes.Contains(b, []byte(`vigie-category:"`)) || bytes.Contains(b, []byte(`"description": ""`)) || bytes.Contains(b, []byte("null")) {
 		t.Errorf("bare case:\n%s", b)
+	}
+}
+
+// TestEveryCSVWriterUsesCRLF: each file of the module that makes a
+// csv.Writer sets UseCRLF as often as it makes one, so that every CSV the
+// project writes ends its records with CRLF (RFC 4180).
+func TestEveryCSVWriterUsesCRLF(t *testing.T) {
+	found := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != "..") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		writers := strings.Count(string(src), "csv.NewWriter(")
+		found += writers
+		if crlf := strings.Count(string(src), ".UseCRLF = true"); crlf < writers {
+			t.Errorf("%s makes %d CSV writers and sets UseCRLF on %d", path, writers, crlf)
+		}
+		return nil
+	})
+	if err != nil || found < 3 {
+		t.Fatalf("walked the module: %v, %d CSV writers found", err, found)
 	}
 }
