@@ -130,7 +130,7 @@ func TestOpenAPILint(t *testing.T) {
 	cmd := exec.Command(bin, "lint", "--extends=recommended", "--format=stylish", doc)
 	cmd.Dir = e2e
 	// No telemetry or update check from a test.
-	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true")
+	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "DO_NOT_TRACK=1", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true")
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {
