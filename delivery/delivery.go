@@ -78,6 +78,21 @@ type Worker struct {
 	Now         func() time.Time
 }
 
+// WebhookTimeout bounds one webhook request, from dialling to the end of
+// the receiver's answer. The Standard Webhooks specification recommends
+// 15 to 30 s; 20 s leaves a receiver that writes the message to its
+// database before answering room for a slow moment, while a dead one
+// holds the queue no longer than that.
+const WebhookTimeout = 20 * time.Second
+
+// batch is how many deliveries a worker claims at once.
+const batch = 20
+
+// DefaultLease hides a claimed batch from other workers long enough for
+// every send of it to reach the webhook timeout, so that a slow batch is
+// never claimed and sent twice.
+const DefaultLease = batch*WebhookTimeout + time.Minute
+
 // Backoff is the wait before attempt n+1: 30 s, 1 min, 2 min… capped at 6 h.
 func Backoff(attempts int) time.Duration {
 	d := 30 * time.Second
@@ -92,13 +107,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	now := w.now()
 	lease := w.Lease
 	if lease <= 0 {
-		lease = 2 * time.Minute
+		lease = DefaultLease
 	}
-	batch, err := w.Store.ClaimDeliveries(ctx, now, lease, 20)
+	claimed, err := w.Store.ClaimDeliveries(ctx, now, lease, batch)
 	if err != nil {
 		return 0, err
 	}
-	for _, d := range batch {
+	for _, d := range claimed {
 		sender, ok := w.Senders[d.Channel]
 		var sendErr error
 		if !ok {
@@ -108,7 +123,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		if sendErr == nil {
 			if err := w.Store.DeliverySucceeded(ctx, d.ID, w.now()); err != nil {
-				return len(batch), err
+				return len(claimed), err
 			}
 			continue
 		}
@@ -122,13 +137,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			msg = msg[:500]
 		}
 		if err := w.Store.DeliveryFailed(ctx, d.ID, msg, w.now().Add(Backoff(d.Attempts)), dead); err != nil {
-			return len(batch), err
+			return len(claimed), err
 		}
 		if w.Logger != nil {
 			w.Logger.Warn("delivery failed", "delivery", d.ID, "destination", d.Destination, "attempt", d.Attempts, "dead", dead, "err", msg)
 		}
 	}
-	return len(batch), nil
+	return len(claimed), nil
 }
 
 func (w *Worker) now() time.Time {
@@ -173,13 +188,23 @@ func Sign(secret, id string, ts int64, body []byte) (string, error) {
 
 // Webhook posts deliveries as signed JSON.
 type Webhook struct {
+	// Client sends (safehttp's, in production); its redirect policy is
+	// replaced: a webhook never follows one.
 	Client *http.Client
 	// Secret returns a destination's signing secret.
 	Secret func(destination string) (string, error)
 	Now    func() time.Time
+	// Timeout bounds each request; WebhookTimeout when zero.
+	Timeout time.Duration
 }
 
-// Send posts one delivery; any 2xx is success.
+// errRedirect is what a 3xx answer is: the Standard Webhooks
+// specification counts it as a failure, and following it would turn the
+// POST into a bodiless GET (302, 303) that a 200 would count as delivered.
+var errRedirect = errors.New("receiver answered a redirect, which is not followed")
+
+// Send posts one delivery. Only a 2xx answer is success; a redirect, an
+// error status or a timeout is a failure, retried with backoff.
 func (h Webhook) Send(ctx context.Context, d Delivery) error {
 	secret, err := h.Secret(d.Destination)
 	if err != nil {
@@ -194,6 +219,14 @@ func (h Webhook) Send(ctx context.Context, d Delivery) error {
 	if err != nil {
 		return err
 	}
+	timeout := h.Timeout
+	if timeout <= 0 {
+		timeout = WebhookTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	client := *h.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, bytes.NewReader(d.Payload))
 	if err != nil {
 		return err
@@ -202,12 +235,15 @@ func (h Webhook) Send(ctx context.Context, d Delivery) error {
 	req.Header.Set("webhook-id", d.ID)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("webhook-signature", sig)
-	resp, err := h.Client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	safehttp.ReadCapped(resp.Body, 4<<10)
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return fmt.Errorf("%w: %s to %q", errRedirect, resp.Status, resp.Header.Get("Location"))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("receiver answered %s", resp.Status)
 	}

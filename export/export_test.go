@@ -31,13 +31,13 @@ func sample() Case {
 			{Type: indicator.Domain, Value: "t.me", Count: 9000, Flagged: "large platform", FirstSeen: at, LastSeen: at},
 		},
 		CategoryEN: "Scam", HostCountries: []string{"NL"}, Now: at.Add(72 * time.Hour),
+		Namespace: InstallationNamespace([]byte("test installation")), PublicURL: "https://vigie.example.org/",
 	}
 }
 
 var (
-	stixIDRE   = regexp.MustCompile(`^([a-z][a-z0-9-]+)--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	stixIDRE   = regexp.MustCompile(`^([a-z][a-z0-9-]+)--[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	stixTimeRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`)
-	patternRE  = regexp.MustCompile(`^\[(url|domain-name|ipv4-addr|ipv6-addr|email-addr):value = '([^'\\]|\\.)*'\]$|^\[file:hashes\.'SHA-256' = '[0-9a-f]{64}'\]$`)
 )
 
 // TestSTIXBundleIsValid checks the bundle against the STIX 2.1
@@ -83,10 +83,11 @@ func TestSTIXBundleIsValid(t *testing.T) {
 			t.Errorf("%s: modified before created", id)
 		}
 		required := map[string][]string{
-			"identity":     {"name", "identity_class"},
-			"indicator":    {"pattern", "pattern_type", "valid_from"},
-			"report":       {"name", "published", "object_refs"},
-			"relationship": {"relationship_type", "source_ref", "target_ref"},
+			"identity":             {"name", "identity_class"},
+			"extension-definition": {"name", "schema", "version", "extension_types", "created_by_ref"},
+			"indicator":            {"pattern", "pattern_type", "valid_from"},
+			"report":               {"name", "published", "object_refs"},
+			"relationship":         {"relationship_type", "source_ref", "target_ref"},
 		}[obj["type"].(string)]
 		if required == nil {
 			t.Errorf("%s: unexpected type", id)
@@ -97,8 +98,8 @@ func TestSTIXBundleIsValid(t *testing.T) {
 			}
 		}
 		if obj["type"] == "indicator" {
-			if p := obj["pattern"].(string); !patternRE.MatchString(p) {
-				t.Errorf("pattern %q", p)
+			if p := obj["pattern"].(string); !stixPatternRE.MatchString(p) {
+				t.Errorf("pattern %q is not one the STIX pattern grammar accepts", p)
 			}
 			if !stixTimeRE.MatchString(obj["valid_from"].(string)) {
 				t.Errorf("valid_from %v", obj["valid_from"])
@@ -109,9 +110,9 @@ func TestSTIXBundleIsValid(t *testing.T) {
 	for _, typ := range ids {
 		counts[typ]++
 	}
-	// Six identifiers STIX can express (the flagged platform domain and the
-	// IBAN and phone, which STIX has no object for, are left out).
-	if counts["indicator"] != 6 || counts["relationship"] != 6 || counts["report"] != 1 || counts["identity"] != 1 {
+	// Six identifiers STIX can express (the flagged platform domain is left
+	// out; the IBAN and phone go in the extension).
+	if counts["indicator"] != 6 || counts["relationship"] != 6 || counts["report"] != 1 || counts["identity"] != 1 || counts["extension-definition"] != 1 {
 		t.Errorf("objects: %v", counts)
 	}
 	for _, o := range objects {
@@ -120,6 +121,11 @@ func TestSTIXBundleIsValid(t *testing.T) {
 		for k, v := range obj {
 			if strings.HasSuffix(k, "_ref") {
 				refs = append(refs, v.(string))
+			}
+			if k == "extensions" {
+				for ext := range v.(map[string]any) {
+					refs = append(refs, ext)
+				}
 			}
 			if k == "object_refs" {
 				for _, r := range v.([]any) {
@@ -189,6 +195,9 @@ func TestCSVAndSummary(t *testing.T) {
 	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
 	if err != nil || len(rows) != 11 || rows[0][1] != "type" {
 		t.Fatalf("csv: %d rows %v", len(rows), err)
+	}
+	if !strings.HasSuffix(string(b), "\r\n") || strings.Count(string(b), "\r\n") != 11 || strings.Count(string(b), "\n") != 11 {
+		t.Errorf("records do not all end with CRLF (RFC 4180): %q", b)
 	}
 	if rows[10][2] != `'=HYPERLINK("x")` {
 		t.Errorf("formula not neutralised: %q", rows[10][2])

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigie-platform/vigie/account"
@@ -23,6 +24,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/retention"
@@ -70,6 +72,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
+	exportNamespace := fs.String("export-namespace", "", "namespace (a UUID) of the ids of STIX and MISP exports; by default derived from a key the store keeps, stable for this installation: give it only to keep the ids of an installation moved to a new store")
+	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "FOR TESTS ONLY: let webhook deliveries reach loopback addresses (127.0.0.0/8, ::1), which the SSRF guard otherwise refuses, to try a receiver on this machine")
 	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
 	auditCheckpoints.register(fs, true)
 	if err := parseFlags(fs, e, args); err != nil {
@@ -150,6 +154,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	exportNS, err := installationNamespace(ctx, db, *exportNamespace)
+	if err != nil {
+		return err
+	}
+	if *webhookLoopback {
+		// Loud on purpose: in production this lets a destinations file
+		// reach services listening on the server itself.
+		logger.Warn("SSRF GUARD RELAXED: --webhook-allow-loopback lets webhook deliveries reach loopback addresses; for tests only, never in production")
+		fmt.Fprintln(e.stderr, "WARNING: --webhook-allow-loopback is set: webhooks may be posted to this machine's own services (tests only)")
+	}
 	intake, err := newIntake(ctx, db, tax, nil)
 	if err != nil {
 		return err
@@ -206,6 +220,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		InsecureCookies: *insecureCookies,
 		Mailer:          activationMailer(*smtpAddr, *smtpFrom, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD")),
 		PublicURL:       *publicURL,
+		ExportNamespace: exportNS,
 		MetricsToken:    *metricsToken,
 		Destinations:    routes.registry,
 		Routing:         routes.rules,
@@ -237,7 +252,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Referrals to webhook and file destinations; every instance runs a
 	// worker, and the store hands each delivery to one of them.
 	deliveries := &delivery.Worker{Store: db, Logger: logger, Senders: map[string]delivery.Sender{
-		"webhook": delivery.Webhook{Client: safehttp.NewClient(safehttp.Options{}), Secret: func(dest string) (string, error) {
+		"webhook": delivery.Webhook{Client: webhookClient(*webhookLoopback), Secret: func(dest string) (string, error) {
 			d, ok := routes.registry.Lookup(dest)
 			if !ok || d.Channel.SecretEnv == "" {
 				return "", fmt.Errorf("no webhook secret configured for %s", dest)
@@ -402,4 +417,31 @@ func checkPublicURL(raw string) error {
 		return fmt.Errorf("--public-url: want an address such as https://vigie.example.org, not %q", raw)
 	}
 	return nil
+}
+
+// installationNamespace is the namespace of export ids: the one given, or
+// one derived from the store's "export" key, made once and kept with the
+// data (so every instance and every restart agree).
+func installationNamespace(ctx context.Context, keys interface {
+	Key(ctx context.Context, name string) ([]byte, error)
+}, given string) (uuid.UUID, error) {
+	if given != "" {
+		ns, err := uuid.Parse(given)
+		if err != nil || ns == uuid.Nil {
+			return uuid.Nil, fmt.Errorf("--export-namespace: not a UUID: %q", given)
+		}
+		return ns, nil
+	}
+	key, err := keys.Key(ctx, "export")
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("export namespace: %w", err)
+	}
+	return export.InstallationNamespace(key), nil
+}
+
+// webhookClient is the SSRF-guarded client of webhook deliveries, bounded
+// by the webhook timeout; allowLoopback (--webhook-allow-loopback, tests
+// only) lets it reach this machine's own addresses.
+func webhookClient(allowLoopback bool) *http.Client {
+	return safehttp.NewClient(safehttp.Options{Timeout: delivery.WebhookTimeout, AllowLoopback: allowLoopback})
 }

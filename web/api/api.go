@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/web"
 )
@@ -439,6 +440,15 @@ func (s *server) handleAPIAltchaChallenge(w http.ResponseWriter, r *http.Request
 func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(openAPI)
+}
+
+// handleSTIXExtensionSchema serves the JSON schema of the STIX extension
+// that carries the identifiers STIX has no object for: the URL every
+// extension-definition object of this installation's exports names.
+func (s *server) handleSTIXExtensionSchema(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/schema+json")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(export.ExtensionSchema)
 }
 
 func (s *server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/web"
 )
 
@@ -12,6 +13,7 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	scoped := func(pattern, scope string, h tokenHandler) { reg.Add(pattern, scope, s.withToken(scope, h)) }
 
 	reg.Public("GET /api/openapi.json", s.handleOpenAPI)
+	reg.Public("GET "+export.ExtensionSchemaPath, s.handleSTIXExtensionSchema)
 	scoped("POST /api/v1/reports", apitoken.ScopeReportsWrite, s.handleAPICreateReport)
 	scoped("POST /api/v1/reports/batch", apitoken.ScopeReportsWrite, s.handleAPICreateBatch)
 	reg.Public("POST /api/v1/follow-up", s.handleAPIFollowUp) // rate-limited per address

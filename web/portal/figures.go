@@ -31,6 +31,7 @@ func (s *server) handleFiguresCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="vigie-figures.csv"`)
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180: records end with CRLF
 	cw.Write([]string{"period", "visits", "reports", "cases", "referrals"})
 	for _, l := range v.Table {
 		cw.Write([]string{l.Bucket, strconv.FormatInt(l.Visits, 10), strconv.FormatInt(l.Reports, 10), strconv.FormatInt(l.Cases, 10), strconv.FormatInt(l.Referrals, 10)})

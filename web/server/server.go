@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigie-platform/vigie/account"
@@ -66,6 +67,9 @@ type Deps struct {
 	// Mailer sends new accounts their activation link, built on PublicURL.
 	Mailer    workspace.Mailer
 	PublicURL string
+	// ExportNamespace is the installation's namespace for the ids of STIX
+	// and MISP exports (export.InstallationNamespace).
+	ExportNamespace uuid.UUID
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off. The figures show the workspace's live activity.
 	MetricsToken string

@@ -73,8 +73,11 @@ func TestFiguresPages(t *testing.T) {
 		t.Fatalf("api: %s %v", w.Body.String(), err)
 	}
 	csvBody := e.Do("GET", "/figures.csv?period=month", nil, nil).Body.String()
-	if !strings.HasPrefix(csvBody, "period,visits,reports,cases,referrals\n"+time.Now().UTC().Format("2006-01")+",164,4,1,2") {
+	if !strings.HasPrefix(csvBody, "period,visits,reports,cases,referrals\r\n"+time.Now().UTC().Format("2006-01")+",164,4,1,2") {
 		t.Errorf("csv: %q", csvBody)
+	}
+	if !strings.HasSuffix(csvBody, "\r\n") || strings.Count(csvBody, "\n") != strings.Count(csvBody, "\r\n") {
+		t.Errorf("csv records do not all end with CRLF (RFC 4180): %q", csvBody)
 	}
 	for _, bad := range []string{"/figures?period=year", "/figures?from=yesterday", "/figures?from=2026-01-01&to=2025-01-01"} {
 		if w := e.Do("GET", bad, nil, nil); w.Code != http.StatusBadRequest {

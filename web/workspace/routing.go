@@ -221,7 +221,7 @@ func (s *server) handleCaseExport(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	ex := export.Case{Case: c, Reports: reports, Now: time.Now()}
+	ex := export.Case{Case: c, Reports: reports, Now: time.Now(), Namespace: s.ExportNamespace, PublicURL: s.PublicURL}
 	if cat, ok := s.Intake.Taxonomy().Lookup(c.Category); ok {
 		ex.CategoryEN = cat.Label.In("en")
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/audit"
@@ -78,6 +80,9 @@ type Deps struct {
 	// operator makes links on the server (vigie user link).
 	Mailer    Mailer
 	PublicURL string
+	// ExportNamespace makes the ids of STIX and MISP exports
+	// (export.InstallationNamespace); without it those exports fail.
+	ExportNamespace uuid.UUID
 }
 
 // Mailer sends a plain-text e-mail.

@@ -20,6 +20,7 @@ import (
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
@@ -49,7 +50,8 @@ func newWSEnv(t *testing.T) *wsEnv {
 		t.Fatal(err)
 	}
 	s := newServer(f.Kit, Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Accounts: f.Accounts, Cases: f.Cases, Triage: f.Triage, Workspace: f.DB,
-		Destinations: destination.Default(), Routing: rules, Figures: f.Figures, Limits: web.DefaultLimits()})
+		Destinations: destination.Default(), Routing: rules, Figures: f.Figures, Limits: web.DefaultLimits(),
+		ExportNamespace: export.InstallationNamespace([]byte("workspace tests"))})
 	mux := http.NewServeMux()
 	routes := s.routes(mux)
 	portal.Mount(mux, f.Kit, portal.Deps{Intake: f.Intake, Visits: f.Visits, Advice: advice.Default(),
@@ -709,6 +711,13 @@ func TestCaseExports(t *testing.T) {
 		}
 		if len(e.Audited("case.export."+format, c.ID)) != 1 {
 			t.Errorf("%s export not audited", format)
+		}
+		if format == "stix" || format == "misp" {
+			// Ids are the installation's and the objects': a second
+			// download is the same document, which consumers update.
+			if again := e.Do("GET", "/w/cases/"+c.ID+"/export/"+format, ana, nil); again.Body.String() != w.Body.String() {
+				t.Errorf("%s: two downloads of the same case differ", format)
+			}
 		}
 	}
 	if w := e.Do("GET", "/w/cases/"+c.ID+"/export/pdf", ana, nil); w.Code != 404 {
