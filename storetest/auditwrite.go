@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
@@ -32,7 +33,8 @@ var (
 		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
 		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions", "UserPasskeys",
-		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
+		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals",
+		"SpreadingIdentifiers", "OpenAlerts", "CountOpenAlerts", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 	}
@@ -174,6 +176,22 @@ func testAuditedWrites(t *testing.T, s Store) {
 		}},
 		{"IndexPendingText", func(ctx context.Context) error { _, err := s.IndexPendingText(ctx, 100); return err }},
 		{"ResetLinks", func(ctx context.Context) error { return s.ResetLinks(ctx) }},
+		{"RaiseAlert", func(ctx context.Context) error {
+			ok, err := s.RaiseAlert(ctx, alert.Alert{Kind: alert.KindIdentifier, Subject: "iban:FR76", Label: "FR76", LastHour: 12, TriggerAt: now, RaisedAt: now}, now.Add(-time.Hour))
+			if err == nil && !ok {
+				err = errors.New("alert not raised")
+			}
+			return err
+		}},
+		{"ClaimAlertNotices", func(ctx context.Context) error {
+			got, err := s.ClaimAlertNotices(ctx, now, time.Minute, 10)
+			if err == nil && len(got) != 1 {
+				err = fmt.Errorf("claimed %d notices, want 1", len(got))
+			}
+			return err
+		}},
+		{"AlertNoticed", func(ctx context.Context) error { return s.AlertNoticed(ctx, openAlertID(t, s), now, true, "") }},
+		{"CloseAlert", func(ctx context.Context) error { return s.CloseAlert(ctx, openAlertID(t, s), "ana", now) }},
 		{"TakeNext", func(ctx context.Context) error { _, err := s.TakeNext(ctx, "ana", now); return err }},
 		{"Assign", func(ctx context.Context) error { return count(s.Assign(ctx, []string{r[1]}, "ana", "sup", now)) }},
 		{"Decide", func(ctx context.Context) error {
@@ -252,6 +270,16 @@ func testAuditedWrites(t *testing.T, s Store) {
 	if res, err := audit.Verify(ctx, s); err != nil || res.Entries != int64(len(steps)) {
 		t.Errorf("verify = %+v, %v", res, err)
 	}
+}
+
+// openAlertID is the id of the one open alert.
+func openAlertID(t *testing.T, s Store) int64 {
+	t.Helper()
+	open, err := s.OpenAlerts(ctx, 10)
+	if err != nil || len(open) != 1 {
+		t.Fatalf("open alerts %+v %v, want one", open, err)
+	}
+	return open[0].ID
 }
 
 // checkClassified fails when a method of storage.Store is neither a read,

@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"SetTOTP", testSetTOTP},
 		{"Queue", testQueue},
 		{"QueueDeadlines", testQueueDeadlines},
+		{"Alerts", testAlerts},
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},
 		{"AuditFind", testAuditFind},

@@ -19,11 +19,13 @@ import (
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/ratelimit"
@@ -73,6 +75,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
 	exportNamespace := fs.String("export-namespace", "", "namespace (a UUID) of the ids of STIX and MISP exports; by default derived from a key the store keeps, stable for this installation: give it only to keep the ids of an installation moved to a new store")
+	alertsTo := fs.String("alerts-to", "", "destination (code from the registry, reached by webhook or e-mail) that receives alerts: the on-call service; without it, alerts show in the workspace only")
+	alertMin := fs.Int("alert-min", alert.DefaultRule.MinCount, "reports in the last hour an identifier needs before it can raise an alert")
+	alertFactor := fs.Float64("alert-factor", alert.DefaultRule.Factor, "an identifier raises an alert when its reports in the last hour pass this many times its hourly mean over the week before")
+	alertEvery := fs.Duration("alert-interval", 15*time.Second, "how often each instance looks for spreading identifiers")
 	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "FOR TESTS ONLY: let webhook deliveries reach loopback addresses (127.0.0.0/8, ::1), which the SSRF guard otherwise refuses, to try a receiver on this machine")
 	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
 	auditCheckpoints.register(fs, true)
@@ -120,6 +126,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
+	rule := alert.DefaultRule
+	rule.MinCount, rule.Factor = *alertMin, *alertFactor
+	if err := rule.Check(); err != nil {
+		return err
+	}
+	if *alertEvery < time.Second {
+		return fmt.Errorf("--alert-interval %s: at least a second", *alertEvery)
+	}
 	tax, err := taxonomy.Load(*taxonomyFile)
 	if err != nil {
 		return err
@@ -149,6 +163,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer routes.close()
+	var onCall destination.Destination
+	if *alertsTo != "" {
+		d, ok := routes.registry.Lookup(*alertsTo)
+		if !ok {
+			return fmt.Errorf("--alerts-to %s: no such destination in the registry", *alertsTo)
+		}
+		if t := d.Channel.Type; t != "webhook" && t != "email" {
+			return fmt.Errorf("--alerts-to %s: reached by %q; alerts go by webhook or email", *alertsTo, t)
+		}
+		onCall = d
+	}
 
 	powKey, err := db.Key(ctx, "altcha")
 	if err != nil {
@@ -267,6 +292,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		"email": delivery.Email{Addr: *smtpAddr, From: *smtpFrom, Auth: smtpAuth(*smtpAddr, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD")), RequireTLS: *smtpUser != ""},
 	}}
 	background.Go(func() { deliveries.Run(bgCtx, 5*time.Second) })
+	detector := &alert.Detector{Store: db, Rule: rule, Logger: logger}
+	if *alertsTo != "" {
+		detector.Notifier = onCallNotifier{dest: onCall, webhook: deliveries.Senders["webhook"], mail: deliveries.Senders["email"].(delivery.Email), publicURL: *publicURL}
+	}
+	background.Go(func() { detector.Run(bgCtx, *alertEvery) })
 	background.Go(func() { refreshStats(bgCtx, db, logger, time.Minute) })
 	background.Go(func() { checkpoints.run(bgCtx) })
 	// Retention, daily. Instances may overlap: a purge is idempotent and

@@ -57,6 +57,8 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/notices/{nid}/record", access.Cases, s.handleNoticeRecord)
 	role("POST /w/notices/{nid}/check", access.Cases, s.handleNoticeCheck)
 
+	role("GET /w/alerts", access.Triage, s.handleAlerts)
+	role("POST /w/alerts/{id}/close", access.Triage, s.handleAlertClose)
 	role("GET /w/search", access.Search, s.handleSearch)
 	role("GET /w/stats", access.Stats, s.handleStatsDashboard)
 	role("GET /w/dashboard", access.Stats, s.handleDashboard)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
@@ -49,6 +50,7 @@ type Store interface {
 	account.Store
 	report.BlobStore
 	removal.Store
+	alert.Store
 }
 
 // Deps is what the workspace needs; without Accounts the workspace is
@@ -95,6 +97,7 @@ type server struct {
 	Deps
 	pages   web.Pages
 	summary summaryCache
+	alerts  alertCount
 }
 
 func newServer(kit *web.Kit, d Deps) *server {
@@ -107,7 +110,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {
@@ -266,12 +269,17 @@ type wpage struct {
 	Can   map[string]bool
 	Flash string
 	Error string
+	// OpenAlerts counts the alerts nobody has closed, for the banner.
+	OpenAlerts int
 }
 
 func (s *server) newWPage(r *http.Request, u account.User, title string) wpage {
 	p := wpage{Page: web.NewPage(r, title, s.Intake.Taxonomy()), User: u, Can: map[string]bool{}}
 	for _, perm := range access.Permissions(u.Role) {
 		p.Can[string(perm)] = true
+	}
+	if p.Can[string(access.Triage)] {
+		p.OpenAlerts = s.alerts.get(r.Context(), s.Workspace.CountOpenAlerts)
 	}
 	if done := r.URL.Query().Get("done"); done != "" {
 		if web.IsWorkspaceKey("ws.done." + done) {

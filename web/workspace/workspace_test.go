@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/account/passkeytest"
 	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/destination"
@@ -115,6 +116,8 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/cases/{id}/merge":              staff,
 		"POST /w/cases/{id}/split":              staff,
 		"GET /w/search":                         staff,
+		"GET /w/alerts":                         staff,
+		"POST /w/alerts/{id}/close":             staff,
 		"GET /w/audit":                          {account.RoleAuditor},
 		"GET /w/users":                          {account.RoleAdmin},
 		"POST /w/users":                         {account.RoleAdmin},
@@ -172,6 +175,20 @@ func TestRoleRouteTable(t *testing.T) {
 		passkeyOf[role] = e.passkey(users[role], &passkeytest.Authenticator{Origin: account.DefaultOrigin}, "key").ID
 	}
 
+	// Each role closes an alert of its own.
+	alertOf := map[account.Role]int64{}
+	for _, role := range all {
+		now := time.Now()
+		if _, err := e.DB.RaiseAlert(bg, alert.Alert{Kind: alert.KindIdentifier, Subject: "test:" + string(role), Label: string(role), LastHour: 10, TriggerAt: now, RaisedAt: now}, now); err != nil {
+			t.Fatal(err)
+		}
+		open, err := e.DB.OpenAlerts(bg, 1)
+		if err != nil || len(open) != 1 {
+			t.Fatal(open, err)
+		}
+		alertOf[role] = open[0].ID
+	}
+
 	path := func(pattern string) (string, string) {
 		method, p, _ := strings.Cut(pattern, " ")
 		p = strings.TrimSuffix(p, "{$}")
@@ -198,6 +215,9 @@ func TestRoleRouteTable(t *testing.T) {
 			}
 			if r.Pattern == "POST /w/passkeys/{id}/remove" {
 				p = fmt.Sprintf("/w/passkeys/%d/remove", passkeyOf[role])
+			}
+			if r.Pattern == "POST /w/alerts/{id}/close" {
+				p = fmt.Sprintf("/w/alerts/%d/close", alertOf[role])
 			}
 			cookie := e.session(users[role])
 			// A session is named by its token's hash: the user's own.
