@@ -84,10 +84,13 @@ type Report struct {
 	Urgent             bool
 	Reporter           Reporter
 	IsVictim           bool
-	Loss               *Loss
-	Attachments        []Attachment
-	Lang               string
-	CreatedAt          time.Time
+	// Notify: the reporter agreed to news by e-mail when the report is
+	// analysed, referred or closed (stored as a subscription).
+	Notify      bool
+	Loss        *Loss
+	Attachments []Attachment
+	Lang        string
+	CreatedAt   time.Time
 	// IdempotencyKey, scoped to TokenName, makes a retried API call return
 	// the report it created the first time.
 	IdempotencyKey string
