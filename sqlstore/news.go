@@ -37,9 +37,10 @@ func (s *Store) subscribeNews(ctx context.Context, tx Execer, reports []*report.
 // reports.status calls it, so that no status change is missed and none is
 // sent twice.
 func (s *Store) queueNews(ctx context.Context, tx *sql.Tx, at time.Time, cond string, args ...any) error {
-	both := append([]any{micros(at), micros(at)}, args...)
+	// Due at once (0): the change's clock may be another than the worker's.
+	both := append([]any{micros(at)}, args...)
 	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO news_outbox (report_id, status, next_attempt_at, created_at)
-		SELECT r.id, r.status, ?, ? FROM reports r JOIN news_subscriptions n ON n.report_id = r.id
+		SELECT r.id, r.status, 0, ? FROM reports r JOIN news_subscriptions n ON n.report_id = r.id
 		WHERE `+cond+` AND n.stopped_at = 0 AND r.status IN `+newsStatuses+` AND r.status <> n.last_status`), both...); err != nil {
 		return fmt.Errorf("queue news: %w", err)
 	}
