@@ -71,10 +71,10 @@ func NewsMessage(n news.Notice, links news.Links) (subject, body string) {
 		"",
 		t.T("news.mail.changed", n.Receipt),
 		"",
-		t.T("follow.status") + " : " + t.T("status."+status),
+		t.T("follow.status") + t.T("receipt.sep") + t.T("status."+status),
 		t.T("status." + status + ".meaning"),
 		"",
-		t.T("follow.can") + " : " + t.T("status."+status+".can"),
+		t.T("follow.can") + t.T("receipt.sep") + t.T("status."+status+".can"),
 		"",
 		t.T("news.mail.follow"),
 		links.FollowUp,
@@ -87,10 +87,6 @@ func NewsMessage(n news.Notice, links news.Links) (subject, body string) {
 	} {
 		b.WriteString(line)
 		b.WriteByte('\n')
-	}
-	if n.Lang == "en" {
-		// English puts no space before a colon.
-		return subject, strings.ReplaceAll(b.String(), " : ", ": ")
 	}
 	return subject, b.String()
 }
