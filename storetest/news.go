@@ -111,6 +111,8 @@ func testNews(t *testing.T, s Store) {
 	mailer.down = false
 	now = now.Add(news.Backoff(1) + time.Second)
 	run("camille@exemple.fr|referred " + sub.Receipt)
+	now = now.Add(24 * time.Hour)
+	run() // a message sent is never sent again
 
 	// Two workers never send the same notice.
 	c.Status = casefile.StatusClosed
