@@ -56,6 +56,8 @@ for (const lang of ['fr', 'en']) {
     const q = lang === 'en' ? '&lang=en' : '';
     await page.setViewportSize({ width, height: 900 });
     await page.goto(`${base}/report?category=fraud.scam${q}`);
+    await audit(`form with the consent box ${tag}`);
+    if (await page.isChecked('#notify')) problems.push(`form ${tag}: the consent box comes ticked`);
     await page.fill('#description', 'Faux site de vente, virement sur FR7630006000011234567890189');
     await page.fill('#urls', urls.join('\n'));
     await page.fill('#name', 'Camille Durand');
