@@ -209,20 +209,31 @@ func (in *Intake) SubmitBatch(ctx context.Context, subs []Submission) ([]Outcome
 // FollowUp tells a reporter where their report stands. A wrong receipt and
 // a wrong secret give the same ErrNotFound, so neither can be probed alone.
 func (in *Intake) FollowUp(ctx context.Context, receipt, secret string) (Status, error) {
+	r, err := in.Lookup(ctx, receipt, secret)
+	if err != nil {
+		return "", err
+	}
+	return r.Status, nil
+}
+
+// Lookup reads the report that receipt and secret name together, for its
+// reporter's eyes (the follow-up page, the receipt to keep): the same
+// ErrNotFound and the same work whether the receipt or the secret is wrong.
+func (in *Intake) Lookup(ctx context.Context, receipt, secret string) (Report, error) {
 	rc := NormaliseReceipt(receipt)
 	if rc == "" || secret == "" {
-		return "", ErrNotFound
+		return Report{}, ErrNotFound
 	}
 	r, err := in.store.ReportByReceipt(ctx, rc)
 	if errors.Is(err, ErrNotFound) {
 		SecretMatches(secret, make([]byte, sha256.Size)) // same work either way
-		return "", ErrNotFound
+		return Report{}, ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("follow-up: %w", err)
+		return Report{}, fmt.Errorf("follow-up: %w", err)
 	}
 	if !SecretMatches(secret, r.FollowUpSecretHash) {
-		return "", ErrNotFound
+		return Report{}, ErrNotFound
 	}
-	return r.Status, nil
+	return r, nil
 }

@@ -16,6 +16,7 @@ var problemMessages = map[string][2]string{ // [fr, en]
 	"invalid_date":             {"Date invalide (attendu : AAAA-MM-JJ).", "Not a valid date (expected YYYY-MM-DD)."},
 	"future_date":              {"Cette date est dans le futur.", "This date is in the future."},
 	"contact_required":         {"Indiquez un e-mail ou un téléphone, ou cochez « rester anonyme ».", "Give an email or a phone number, or choose to stay anonymous."},
+	"news_needs_email":         {"Pour recevoir des nouvelles, indiquez votre adresse e-mail (sans rester anonyme).", "To receive news, give your email address (without staying anonymous)."},
 	"invalid_email":            {"Adresse e-mail invalide.", "Not a valid email address."},
 	"invalid_phone":            {"Numéro de téléphone invalide.", "Not a valid phone number."},
 	"invalid_amount":           {"Montant invalide (exemple : 1250,50).", "Not a valid amount (example: 1250.50)."},

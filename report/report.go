@@ -84,10 +84,13 @@ type Report struct {
 	Urgent             bool
 	Reporter           Reporter
 	IsVictim           bool
-	Loss               *Loss
-	Attachments        []Attachment
-	Lang               string
-	CreatedAt          time.Time
+	// Notify: the reporter agreed to news by e-mail when the report is
+	// analysed, referred or closed (stored as a subscription).
+	Notify      bool
+	Loss        *Loss
+	Attachments []Attachment
+	Lang        string
+	CreatedAt   time.Time
 	// DueAt is when an analyst should have looked at the report: its
 	// category's target time after CreatedAt (shorter when urgent).
 	DueAt time.Time

@@ -36,6 +36,8 @@ type Submission struct {
 	PaymentMeans string
 	Lang         string
 	Attachments  []Upload
+	// Notify is the reporter's consent to news of the report by e-mail.
+	Notify bool
 
 	Channel        Channel
 	TokenName      string
@@ -221,6 +223,14 @@ func validate(sub Submission, tax *taxonomy.Taxonomy, now time.Time) (*Report, *
 				c.fail("reporter.phone", "invalid_phone", 0)
 			}
 		}
+	}
+	// News go to the reporter's e-mail address only: asking for them
+	// without one (or anonymously) is a mistake to point out, not to drop.
+	if sub.Notify {
+		if sub.Anonymous || strings.TrimSpace(sub.Email) == "" {
+			c.fail("reporter.notify", "news_needs_email", 0)
+		}
+		r.Notify = true
 	}
 
 	if s := strings.TrimSpace(sub.AmountLost); s != "" || sub.PaymentMeans != "" {

@@ -50,6 +50,9 @@ func (s *Store) attach(ctx context.Context, tx *sql.Tx, caseID string, status ca
 	if len(changed) != len(ids) {
 		return casefile.ErrReportInCase
 	}
+	if err := s.queueNewsFor(ctx, tx, at, changed); err != nil {
+		return err
+	}
 	return s.reportEvents(ctx, tx, changed, at, actor, "case", caseID)
 }
 
@@ -128,6 +131,9 @@ func (s *Store) SplitCase(ctx context.Context, from string, nc casefile.Case) (e
 		}
 		if moved != len(nc.ReportIDs) {
 			return casefile.ErrNotFound
+		}
+		if err := s.queueNewsOfCase(ctx, tx, nc.CreatedAt, nc.ID); err != nil {
+			return err
 		}
 		if err := s.reportEvents(ctx, tx, nc.ReportIDs, nc.CreatedAt, nc.CreatedBy, "case", nc.ID); err != nil {
 			return err
@@ -313,6 +319,9 @@ func (s *Store) RemoveReportFromCase(ctx context.Context, id, reportID, actor st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return casefile.ErrNotFound
 		}
+		if err := s.queueNewsFor(ctx, tx, now, []string{reportID}); err != nil {
+			return err
+		}
 		if err := s.reportEvent(ctx, tx, reportID, now, actor, "case.removed", id); err != nil {
 			return err
 		}
@@ -333,6 +342,9 @@ func (s *Store) MergeCases(ctx context.Context, into, from, actor string) (err e
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE reports SET case_id = ?, status = ? WHERE case_id = ? AND case_id <> ''`), into, string(casefile.ReporterStatus(status)), from); err != nil {
+			return err
+		}
+		if err := s.queueNewsOfCase(ctx, tx, now, into); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE cases SET status = 'closed', outcome = 'merged', merged_into = ?, updated_at = ? WHERE id = ?`), into, micros(now), from)
@@ -373,6 +385,9 @@ func (s *Store) updateCase(ctx context.Context, tx *sql.Tx, c casefile.Case, ev 
 		return casefile.ErrNotFound
 	}
 	if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE reports SET status = ? WHERE case_id = ? AND case_id <> ''`), string(casefile.ReporterStatus(c.Status)), c.ID); err != nil {
+		return err
+	}
+	if err := s.queueNewsOfCase(ctx, tx, c.UpdatedAt, c.ID); err != nil {
 		return err
 	}
 	if err := s.caseEvent(ctx, tx, c.ID, ev); err != nil {

@@ -113,6 +113,13 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 			WHERE id IN (`+in+`)`), append([]any{true, micros(at)}, args...)...); err != nil {
 			return err
 		}
+		// News: the consent and what was queued go with the address.
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM news_outbox WHERE report_id IN (`+in+`)`), args...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM news_subscriptions WHERE report_id IN (`+in+`)`), args...); err != nil {
+			return err
+		}
 		// Crypto-shredding: the reports' data keys go, so that their
 		// sealed contact in a backup, a WAL or a freed page stays sealed
 		// for good. (Attachments' keys go with their content, DeleteBlob.)

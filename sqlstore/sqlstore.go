@@ -154,6 +154,9 @@ func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.
 	if err := s.enqueueLinks(ctx, tx, reports, inserted); err != nil {
 		return nil, nil, err
 	}
+	if err := s.subscribeNews(ctx, tx, reports, inserted); err != nil {
+		return nil, nil, err
+	}
 	if s.keys != nil {
 		ids := make([]string, 0, len(inserted))
 		for _, r := range ordered {

@@ -265,6 +265,9 @@ func (s *Store) TakeNext(ctx context.Context, assignee string, at time.Time) (_ 
 		if err := s.reportEvent(ctx, tx, id, at, assignee, "taken", ""); err != nil {
 			return audit.Outcome{}, err
 		}
+		if err := s.queueNewsFor(ctx, tx, at, []string{id}); err != nil {
+			return audit.Outcome{}, err
+		}
 		it, err = scanItem(tx.QueryRowContext(ctx, s.rebind(`SELECT `+queueColumns+` FROM reports r WHERE r.id = ?`), id))
 		return audit.Outcome{ObjectID: id, Changed: 1}, err
 	})
@@ -321,6 +324,9 @@ func (s *Store) Assign(ctx context.Context, ids []string, assignee, actor string
 			return audit.Outcome{}, err
 		}
 		n = len(changed)
+		if err := s.queueNewsFor(ctx, tx, at, changed); err != nil {
+			return audit.Outcome{}, err
+		}
 		return audit.Outcome{Changed: n}, s.reportEvents(ctx, tx, changed, at, actor, "assigned", assignee)
 	})
 	if err != nil {
@@ -343,6 +349,9 @@ func (s *Store) Decide(ctx context.Context, ids []string, d triage.Decision, act
 			return audit.Outcome{}, err
 		}
 		n = len(changed)
+		if err := s.queueNewsFor(ctx, tx, at, changed); err != nil {
+			return audit.Outcome{}, err
+		}
 		return audit.Outcome{Changed: n}, s.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail)
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/retention"
@@ -39,6 +40,7 @@ type Store interface {
 	search.Store
 	search.Indexer
 	delivery.Store
+	news.Store
 	stats.Store
 	retention.Purger
 	removal.Store

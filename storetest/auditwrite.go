@@ -36,7 +36,7 @@ var (
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals",
 		"SpreadingIdentifiers", "OpenAlerts", "CountOpenAlerts", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
-		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
+		"Notice", "CaseNotices", "RemovedNotices", "Subscribed", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -224,6 +224,10 @@ func testAuditedWrites(t *testing.T, s Store) {
 		}},
 		{"DeliveryFailed", func(ctx context.Context) error { return s.DeliveryFailed(ctx, "delivery-audited", "down", now, false) }},
 		{"DeliverySucceeded", func(ctx context.Context) error { return s.DeliverySucceeded(ctx, "delivery-audited", now) }},
+		{"ClaimNews", func(ctx context.Context) error { _, err := s.ClaimNews(ctx, now, time.Minute, 10); return err }},
+		{"NewsFailed", func(ctx context.Context) error { return s.NewsFailed(ctx, 1, "down", now, false) }},
+		{"NewsSent", func(ctx context.Context) error { return s.NewsSent(ctx, 1, now) }},
+		{"StopNews", func(ctx context.Context) error { _, err := s.StopNews(ctx, "VG-0000-0000", now); return err }},
 		{"RefreshStats", func(ctx context.Context) error { return s.RefreshStats(ctx, now.AddDate(0, 0, -1)) }},
 		{"CreateNotice", func(ctx context.Context) error { return s.CreateNotice(ctx, notice) }},
 		{"UpdateNotice", func(ctx context.Context) error {

@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseNumbers", testCaseNumbers},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
+		{"News", testNews},
 		{"Stats", testStats},
 		{"StatsParisDays", testStatsParisDays},
 		{"Retention", testRetention},

@@ -28,6 +28,7 @@ import (
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/safehttp"
@@ -36,6 +37,7 @@ import (
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
+	"github.com/vigie-platform/vigie/web/portal"
 	"github.com/vigie-platform/vigie/web/server"
 	"github.com/vigie-platform/vigie/web/workspace"
 )
@@ -44,6 +46,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	fs, sf := storeFlagSet("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) replacing the embedded default")
+	nextStepsFile := fs.String("next-steps", "", "file (JSON) of the next steps a receipt gives per category (a complaint, the bank, whom to call), replacing the embedded default")
 	adviceDir := fs.String("advice", "", "folder of prevention articles (fr/<category>.md, en/<category>.md) replacing the embedded ones")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	formRate := fs.Float64("form-rate", 5, "reports per minute accepted from one address on the public form")
@@ -138,6 +141,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	nextSteps, err := taxonomy.LoadNextSteps(*nextStepsFile, tax)
+	if err != nil {
+		return err
+	}
 	articles, err := advice.LoadDir(*adviceDir)
 	if err != nil {
 		return err
@@ -224,6 +231,22 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		passkeys.Origin = fmt.Sprintf("%s://localhost:%d", scheme, ln.Addr().(*net.TCPAddr).Port)
 	}
+	// News to reporters who ask for it: offered only when mail can go out
+	// and its links can be built (--smtp-addr, --smtp-from, --public-url).
+	var newsService *news.Service
+	var newsWorker *news.Worker
+	if *smtpAddr != "" && *smtpFrom != "" && *publicURL != "" {
+		key, err := db.Key(ctx, "news")
+		if err != nil {
+			return err
+		}
+		tokens := news.NewTokens(key)
+		newsService = &news.Service{Store: db, Tokens: tokens}
+		newsWorker = &news.Worker{Store: db, Tokens: tokens, BaseURL: *publicURL, Compose: portal.NewsMessage, Logger: logger,
+			Mailer: delivery.Email{Addr: *smtpAddr, From: *smtpFrom, Auth: smtpAuth(*smtpAddr, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD")), RequireTLS: *smtpUser != ""}}
+	} else if *smtpAddr != "" {
+		logger.Warn("news to reporters are off: they need --smtp-from and --public-url besides --smtp-addr")
+	}
 	policy := account.DefaultPolicy()
 	policy.Passkeys = passkeys
 	handler := server.New(server.Deps{
@@ -247,6 +270,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		PublicURL:       *publicURL,
 		ExportNamespace: exportNS,
 		MetricsToken:    *metricsToken,
+		News:            newsService,
+		NextSteps:       nextSteps,
 		Destinations:    routes.registry,
 		Routing:         routes.rules,
 		Gatherer:        routes.gatherer,
@@ -297,6 +322,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		detector.Notifier = onCallNotifier{dest: onCall, webhook: deliveries.Senders["webhook"], mail: deliveries.Senders["email"].(delivery.Email), publicURL: *publicURL}
 	}
 	background.Go(func() { detector.Run(bgCtx, *alertEvery) })
+	if newsWorker != nil {
+		background.Go(func() { newsWorker.Run(bgCtx, newsInterval) })
+	}
 	background.Go(func() { refreshStats(bgCtx, db, logger, time.Minute) })
 	background.Go(func() { checkpoints.run(bgCtx) })
 	// Retention, daily. Instances may overlap: a purge is idempotent and
@@ -394,6 +422,10 @@ func hasMetric(rows []stats.Row, metric string) bool {
 	}
 	return false
 }
+
+// newsInterval is how often the news worker looks for messages to send:
+// a status change reaches the reporter within it.
+const newsInterval = 2 * time.Second
 
 // activationMailer sends activation links through the SMTP server of
 // referrals, when there is one.

@@ -18,7 +18,7 @@ import (
 	"github.com/vigie-platform/vigie/web/figures"
 )
 
-var pageNames = []string{"home", "choose", "form", "done", "followup", "advice", "advice_index"}
+var pageNames = []string{"home", "choose", "form", "done", "followup", "advice", "advice_index", "news_stop"}
 
 // parsePages parses the portal's pages in the public layout; the figures
 // page's content comes from web/figures.
@@ -34,7 +34,7 @@ func parsePages() map[string]*template.Template {
 // formView is the report form's input, kept when the form comes back.
 type formView struct {
 	Category, Description, URLs, SeenOn, OccurredAt string
-	Urgent, Anonymous, IsVictim                     bool
+	Urgent, Anonymous, IsVictim, Notify             bool
 	Name, Email, Phone                              string
 	Amount, Currency, PaymentMeans                  string
 	SubmissionID                                    string
@@ -59,6 +59,18 @@ type page struct {
 	PaymentMeans []string
 	// Article is the prevention article of the page's category, if any.
 	Article *advice.Article
+	// Kept is the receipt to keep: the confirmation page's summary, and
+	// the receipt and secret the PDF form carries back.
+	Kept *receiptView
+	// StatusCode is the follow-up's status; Statuses every status, for
+	// the page that says what each means.
+	StatusCode report.Status
+	Statuses   []report.Status
+	// NewsOn: the platform can send news by e-mail (the form offers it).
+	NewsOn bool
+	// StopToken and Stopped are the unsubscribe page's.
+	StopToken string
+	Stopped   bool
 }
 
 // Err is the message for one input, if any.
@@ -72,7 +84,8 @@ func (p page) Err(id string) string {
 }
 
 func (s *server) newPage(r *http.Request, title string) page {
-	return page{Page: web.NewPage(r, title, s.Intake.Taxonomy()), PaymentMeans: report.PaymentMeans}
+	return page{Page: web.NewPage(r, title, s.Intake.Taxonomy()), PaymentMeans: report.PaymentMeans, NewsOn: s.News != nil,
+		Statuses: []report.Status{report.StatusReceived, report.StatusAnalysing, report.StatusReferred, report.StatusClosed}}
 }
 
 func (s *server) render(w http.ResponseWriter, status int, name string, p page) {
@@ -123,6 +136,8 @@ func inputFor(field string) string {
 		return "name"
 	case "reporter.email":
 		return "email"
+	case "reporter.notify":
+		return "notify"
 	case "reporter.phone":
 		return "phone"
 	case "loss.amount":
@@ -139,7 +154,7 @@ func inputFor(field string) string {
 // formOrder lists inputs top to bottom, so the error summary reads in the
 // order of the page.
 var formOrder = []string{"category", "description", "urls", "seen_on", "occurred_at", "amount", "currency", "payment_means",
-	"attachments", "name", "email", "phone", "website", "altcha", "idempotency_key"}
+	"attachments", "name", "email", "notify", "phone", "website", "altcha", "idempotency_key"}
 
 func (p *page) setErrors(inv *report.InvalidError) {
 	byInput := map[string][]string{}
@@ -166,7 +181,7 @@ func formFrom(r *http.Request) formView {
 		Category: v("category"), Description: v("description"), URLs: v("urls"), SeenOn: v("seen_on"),
 		OccurredAt: v("occurred_at"), Urgent: v("urgent") != "", Anonymous: v("anonymous") != "",
 		IsVictim: v("is_victim") != "", Name: v("name"), Email: v("email"), Phone: v("phone"),
-		Amount: v("amount"), Currency: v("currency"), PaymentMeans: v("payment_means"),
+		Amount: v("amount"), Currency: v("currency"), PaymentMeans: v("payment_means"), Notify: v("notify") != "",
 		SubmissionID: v("submission_id"),
 	}
 }
@@ -177,7 +192,7 @@ func (f formView) submission(lang string) report.Submission {
 		SeenOn: f.SeenOn, OccurredAt: f.OccurredAt, Urgent: f.Urgent, Anonymous: f.Anonymous,
 		Name: f.Name, Email: f.Email, Phone: f.Phone, IsVictim: f.IsVictim,
 		Currency: f.Currency, PaymentMeans: f.PaymentMeans, Lang: lang,
-		Channel: report.ChannelWeb, IdempotencyKey: f.SubmissionID,
+		Channel: report.ChannelWeb, IdempotencyKey: f.SubmissionID, Notify: f.Notify,
 	}
 	if strings.TrimSpace(f.Amount) != "" {
 		sub.AmountLost = f.Amount
@@ -244,6 +259,9 @@ func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if s.News == nil {
+		p.Form.Notify = false // no news can be sent: no consent is recorded
+	}
 	sub := p.Form.submission(p.Lang)
 	if r.MultipartForm != nil {
 		for _, fh := range r.MultipartForm.File["attachments"] {
@@ -294,6 +312,18 @@ func (s *server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	done := s.newPage(r, "done.title")
 	done.Ack = ack
+	// The summary is read back from the store: what was kept, as it was
+	// kept. The page is this POST's answer (no-store) and cannot be shown
+	// again by its address.
+	if stored, err := s.Intake.Lookup(r.Context(), ack.Receipt, ack.FollowUpSecret); err == nil {
+		v := s.receiptOf(stored, ack.FollowUpSecret, done.Translator, done.Lang)
+		v.News = sub.Notify && s.News != nil
+		done.Kept = &v
+	} else {
+		// The report is stored: the codes are what matters now.
+		s.Logger.Warn("receipt summary", "err", err)
+		done.Kept = &receiptView{Receipt: ack.Receipt, Secret: ack.FollowUpSecret}
+	}
 	s.render(w, http.StatusOK, "done", done)
 }
 
@@ -319,7 +349,8 @@ func (s *server) handleFollowUpSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusTooManyRequests, "followup", p)
 		return
 	}
-	status, err := s.Intake.FollowUp(r.Context(), p.Receipt, r.PostForm.Get("secret"))
+	secret := strings.TrimSpace(r.PostForm.Get("secret"))
+	rep, err := s.Intake.Lookup(r.Context(), p.Receipt, secret)
 	switch {
 	case errors.Is(err, report.ErrNotFound):
 		p.General = p.T("follow.notfound")
@@ -330,7 +361,9 @@ func (s *server) handleFollowUpSubmit(w http.ResponseWriter, r *http.Request) {
 		p.General = p.T("form.unavailable")
 		s.render(w, http.StatusServiceUnavailable, "followup", p)
 	default:
-		p.Status = p.T("status." + string(status))
+		p.StatusCode = rep.Status
+		p.Status = p.T("status." + string(rep.Status))
+		p.Kept = &receiptView{Receipt: rep.Receipt, Secret: secret, News: s.subscribed(r, rep.Receipt)}
 		s.render(w, http.StatusOK, "followup", p)
 	}
 }

@@ -15,4 +15,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /figures", s.handleFigures)
 	mux.HandleFunc("GET /figures.csv", s.handleFiguresCSV)
 	mux.HandleFunc("POST /follow-up", s.handleFollowUpSubmit)
+	mux.HandleFunc("POST /follow-up/receipt.pdf", s.handleReceiptPDF)
+	mux.HandleFunc("GET /news/stop", s.handleNewsStopForm)
+	mux.HandleFunc("POST /news/stop", s.handleNewsStop)
 }

@@ -10,7 +10,9 @@ import (
 
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
+	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/report"
+	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/figures"
@@ -28,6 +30,22 @@ type Deps struct {
 	Advice  *advice.Library
 	Figures *figures.Reader
 	Limits  web.Limits
+	// News, when set, offers reporters news by e-mail and serves the
+	// unsubscribe pages; nil when no SMTP server is configured.
+	News *news.Service
+	// NextSteps are the steps given with a receipt, per category (nil:
+	// the embedded default).
+	NextSteps *taxonomy.NextSteps
+	// PublicURL is the platform's public address, for the follow-up link
+	// of a receipt's QR code; empty: the request's host.
+	PublicURL string
+}
+
+func (s *server) nextSteps() *taxonomy.NextSteps {
+	if s.NextSteps == nil {
+		return taxonomy.DefaultNextSteps()
+	}
+	return s.NextSteps
 }
 
 type server struct {

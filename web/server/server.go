@@ -20,10 +20,12 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
 	"github.com/vigie-platform/vigie/stats"
+	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
 	"github.com/vigie-platform/vigie/web"
@@ -73,6 +75,10 @@ type Deps struct {
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off. The figures show the workspace's live activity.
 	MetricsToken string
+	// News sends reporters news by e-mail (nil: not offered); NextSteps
+	// are the steps a receipt gives per category (nil: the default).
+	News      *news.Service
+	NextSteps *taxonomy.NextSteps
 }
 
 // metricsBehind serves the metrics only to a request bearing token, and
