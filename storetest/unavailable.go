@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vigie-platform/vigie/storage"
+	"github.com/vigie-platform/vigie/taxonomy"
 )
 
 // answerWithoutDatabase are the methods that may answer a closed store
@@ -43,6 +44,8 @@ func testClosedIsUnavailable(t *testing.T, s Store) {
 				args[j] = reflect.ValueOf(ctx)
 			case in == reflect.TypeFor[[]string]() && (m.Name == "SearchReports" || m.Name == "SearchCases" || m.Name == "TriageItems"):
 				args[j] = reflect.ValueOf([]string{"terme"}) // without terms, nothing is asked
+			case in == reflect.TypeFor[[]taxonomy.Target]() && m.Name == "Retarget":
+				args[j] = reflect.ValueOf([]taxonomy.Target{{Category: "fraud.scam"}}) // without targets, nothing is asked
 			case in == reflect.TypeFor[[]int64]() && m.Name == "AuditTreeHashes":
 				args[j] = reflect.ValueOf([]int64{0}) // without indexes, nothing is asked
 			default:
