@@ -23,7 +23,9 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/diagnosis"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/safehttp"
@@ -40,6 +42,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	fs, sf := storeFlagSet("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) replacing the embedded default")
+	diagnosisFile := fs.String("diagnosis", "", "guided diagnosis file (JSON: doors, questions, rules) replacing the embedded default")
+	installationFile := fs.String("installation", "", "installation file (JSON: publisher, host, data protection, accessibility, contact, frame_ancestors of /embed, home order) replacing the embedded default")
 	adviceDir := fs.String("advice", "", "folder of prevention articles (fr/<category>.md, en/<category>.md) replacing the embedded ones")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	formRate := fs.Float64("form-rate", 5, "reports per minute accepted from one address on the public form")
@@ -117,6 +121,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
 	tax, err := taxonomy.Load(*taxonomyFile)
+	if err != nil {
+		return err
+	}
+	doors, err := diagnosis.Load(*diagnosisFile, tax)
+	if err != nil {
+		return err
+	}
+	inst, err := installation.Load(*installationFile, tax)
 	if err != nil {
 		return err
 	}
@@ -205,6 +217,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Gatherer:        routes.gatherer,
 		Stats:           db,
 		Advice:          articles,
+		Diagnosis:       doors,
+		Installation:    inst,
 		// Removal checks fetch reported URLs (never minors.*) through the guard.
 		Checker: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
 	})

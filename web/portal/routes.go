@@ -15,4 +15,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /figures", s.handleFigures)
 	mux.HandleFunc("GET /figures.csv", s.handleFiguresCSV)
 	mux.HandleFunc("POST /follow-up", s.handleFollowUpSubmit)
+	mux.HandleFunc("GET /diagnosis", s.handleDiagnosis)
+	mux.HandleFunc("GET /mentions-legales", s.handleLegal)
+	mux.HandleFunc("GET /confidentialite", s.handlePrivacy)
+	mux.HandleFunc("GET /accessibilite", s.handleAccessibility)
+	mux.HandleFunc("GET /contact", s.handleContact)
+	// The one page other sites may frame (installation's frame_ancestors).
+	mux.HandleFunc("GET /embed", s.handleEmbed)
 }
