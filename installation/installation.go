@@ -116,11 +116,15 @@ func Load(path string, tax *taxonomy.Taxonomy) (*Info, error) {
 }
 
 // Parse decodes and checks a configuration; a nil tax skips the check of
-// categories.
+// categories. The file is read over the embedded default, so that an
+// installation writes only what it fills in or changes.
 func Parse(b []byte, tax *taxonomy.Taxonomy) (*Info, error) {
 	var doc struct {
 		Version int `json:"version"`
 		Info
+	}
+	if !bytes.Equal(b, defaultFile) {
+		doc.Info = *Default()
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -170,9 +174,9 @@ func Parse(b []byte, tax *taxonomy.Taxonomy) (*Info, error) {
 
 // origin is what a frame-ancestors source may be here: https (http for
 // localhost only, for tests), a host name whose first label may be "*"
-// (any sub-domain), an optional port; no path, no quotes, no spaces, so
+// (any sub-domain), an optional port (or * for any); no path, no quotes, no spaces, so
 // that nothing can be added to the policy.
-var origin = regexp.MustCompile(`^(https://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?$`)
+var origin = regexp.MustCompile(`^(https://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|http://(localhost|127\.0\.0\.1))(:([0-9]{1,5}|\*))?$`)
 
 // CheckOrigin accepts an origin that may frame the entry point.
 func CheckOrigin(o string) error {

@@ -25,12 +25,12 @@ func TestDefault(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	tax := taxonomy.Default()
-	good := `{"version":1,"publisher":{"name":"Ministère","email":"contact@example.gouv.fr"},"frame_ancestors":["https://www.example.gouv.fr","https://*.example.fr:8443","http://localhost:8080"],"home_first":["fraud.phishing"]}`
+	good := `{"version":1,"publisher":{"name":"Ministère","email":"contact@example.gouv.fr"},"frame_ancestors":["https://www.example.gouv.fr","https://*.example.fr:8443","http://localhost:*"],"home_first":["fraud.phishing"]}`
 	i, err := Parse([]byte(good), tax)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i.FrameDirective() != "frame-ancestors https://www.example.gouv.fr https://*.example.fr:8443 http://localhost:8080" {
+	if i.FrameDirective() != "frame-ancestors https://www.example.gouv.fr https://*.example.fr:8443 http://localhost:*" {
 		t.Errorf("directive %q", i.FrameDirective())
 	}
 	cases := []struct{ doc, want string }{
@@ -73,4 +73,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("directive %q could break out of the policy", d)
 		}
 	})
+}
+
+// A file names only what it changes; the rest is the default's.
+func TestParseOverDefault(t *testing.T) {
+	i, err := Parse([]byte(`{"version":1,"director":"Jeanne Martin"}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i.Director != "Jeanne Martin" || len(i.HomeFirst) == 0 || i.Purposes.FR == "" || i.Authority.Name == "" {
+		t.Errorf("a partial file loses the defaults: %+v", i)
+	}
 }
