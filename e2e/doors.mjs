@@ -111,7 +111,7 @@ if (!(await page.evaluate(() => document.querySelector('details.advice-article')
 const framing = createServer((req, res) => {
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.end(`<!DOCTYPE html><html lang="en"><title>A partner site</title>
-<iframe id="embed" title="embed" src="${base}/embed?category=fraud.scam"></iframe>
+<iframe id="embed" title="embed" width="360" height="260" style="border:0" src="${base}/embed?category=fraud.scam"></iframe>
 <iframe id="form" title="form" src="${base}/report?category=fraud.scam"></iframe>`);
 });
 await new Promise((resolve) => framing.listen(0, '127.0.0.1', resolve));

@@ -109,6 +109,7 @@ var ui = map[string][2]string{
 	"contact.a11y":                   {"Un problème d'accessibilité", "An accessibility problem"},
 	"embed.title":                    {"Signaler sur Vigie", "Report on Vigie"},
 	"embed.heading":                  {"Signaler un contenu illicite en ligne", "Report illicit content online"},
+	"embed.heading.category":         {"Signaler : %s", "Report: %s"},
 	"embed.text":                     {"Arnaque, hameçonnage, haine, menaces, atteintes aux enfants : signalez-le aux enquêteurs. Vous pouvez rester anonyme.", "Scam, phishing, hatred, threats, harm to children: report it to investigators. You may stay anonymous."},
 	"embed.cta":                      {"Faire un signalement", "Make a report"},
 	"embed.newtab":                   {"(nouvel onglet)", "(new tab)"},

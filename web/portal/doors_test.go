@@ -193,7 +193,7 @@ func TestEmbedFraming(t *testing.T) {
 		w.Header().Get("X-Frame-Options") != "" {
 		t.Errorf("/embed policy: %s, XFO %q", csp, w.Header().Get("X-Frame-Options"))
 	}
-	if body := w.Body.String(); !strings.Contains(body, `href="/report?category=fraud.phishing&amp;lang=en" target="_blank"`) || !strings.Contains(body, "<h1>Phishing</h1>") {
+	if body := w.Body.String(); !strings.Contains(body, `href="/report?category=fraud.phishing&amp;lang=en" target="_blank"`) || !strings.Contains(body, "<h1>Report: Phishing</h1>") {
 		t.Error("the embedded entry point does not open the form of its category")
 	}
 	for _, path := range []string{"/", "/report?category=fraud.scam", "/diagnosis"} {
