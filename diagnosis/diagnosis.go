@@ -45,10 +45,12 @@ const (
 
 var kinds = []string{KindCall, KindService, KindComplaint, KindReport}
 
-// Number is a phone number a door gives.
+// Number is a phone number a door gives; SMS marks one reached by text
+// message (114, for deaf and hard-of-hearing people).
 type Number struct {
 	Number string `json:"number"`
 	Label  Text   `json:"label"`
+	SMS    bool   `json:"sms,omitempty"`
 }
 
 // Door is where a person is sent.

@@ -54,12 +54,22 @@ type doorView struct {
 	Numbers                          []numberView
 }
 
-type numberView struct{ Number, Tel, Label string }
+// numberView is a number to call: Href is its tel: (or sms:) link, which
+// html/template would refuse as a string; the number is digits, spaces
+// and a leading + (diagnosis checks it), so the link is safe.
+type numberView struct {
+	Number, Label string
+	Href          template.URL
+}
 
 func viewDoor(d diagnosis.Door, lang string) doorView {
 	v := doorView{ID: d.ID, Kind: d.Kind, Name: d.Name.In(lang), Explanation: d.Explanation.In(lang), URL: d.URL}
 	for _, n := range d.Numbers {
-		v.Numbers = append(v.Numbers, numberView{Number: n.Number, Tel: strings.ReplaceAll(n.Number, " ", ""), Label: n.Label.In(lang)})
+		scheme := "tel:"
+		if n.SMS {
+			scheme = "sms:"
+		}
+		v.Numbers = append(v.Numbers, numberView{Number: n.Number, Href: template.URL(scheme + strings.ReplaceAll(n.Number, " ", "")), Label: n.Label.In(lang)})
 	}
 	return v
 }

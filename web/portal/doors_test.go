@@ -100,7 +100,7 @@ func TestDiagnosisPage(t *testing.T) {
 	// A door that is not this platform still offers to report here, the
 	// category chosen, and gives the numbers to call as links.
 	body = e.Do("GET", "/diagnosis?danger=yes&danger_who=self-harm", nil, nil).Body.String()
-	for _, want := range []string{`data-door="suicide"`, `href="tel:3114"`, `data-also="emergency"`, `href="tel:112"`, `id="report-link" href="/report?category=danger.self-harm"`} {
+	for _, want := range []string{`data-door="suicide"`, `href="tel:3114"`, `data-also="emergency"`, `href="tel:112"`, `href="sms:114"`, `id="report-link" href="/report?category=danger.self-harm"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("suicide door lacks %s", want)
 		}
