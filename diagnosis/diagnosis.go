@@ -117,20 +117,28 @@ var (
 // reserved are query parameters the portal uses beside the answers.
 var reserved = []string{"lang", "category", "door"}
 
-// Default is the embedded configuration, checked against tax.
+// Default is the embedded configuration. Its rules name categories of
+// the embedded taxonomy; with another taxonomy, a rule whose category it
+// lacks opens the form at the choice of category instead, so that an
+// installation with its own categories still starts.
 func Default(tax *taxonomy.Taxonomy) *Config {
-	c, err := Parse(defaultFile, tax)
+	c, err := Parse(defaultFile, nil)
 	if err != nil {
 		panic("diagnosis: embedded default is invalid: " + err.Error())
+	}
+	for i, r := range c.Rules {
+		if _, ok := tax.Lookup(r.Category); tax != nil && !ok {
+			c.Rules[i].Category = ""
+		}
 	}
 	return c
 }
 
 // Load reads a configuration file; an empty path means the embedded
-// default. Categories named by rules must exist in tax.
+// default. Categories named by a file's rules must exist in tax.
 func Load(path string, tax *taxonomy.Taxonomy) (*Config, error) {
 	if path == "" {
-		return Parse(defaultFile, tax)
+		return Default(tax), nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -171,3 +171,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// With a taxonomy of its own, an installation still starts on the
+// embedded questionnaire: the doors it lacks a category for open the form
+// at the choice of category.
+func TestDefaultWithAnotherTaxonomy(t *testing.T) {
+	tax, err := taxonomy.Parse([]byte(`{"version":1,"categories":[{"code":"fraud.scam","label":{"fr":"Arnaque","en":"Scam"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load("", tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := c.Walk(func(q string) string { return map[string]string{"danger": "no", "topic": "hate"}[q] })
+	if st.Outcome == nil || st.Outcome.Category != "" {
+		t.Errorf("hate without its category: %+v", st.Outcome)
+	}
+	st = c.Walk(func(q string) string { return map[string]string{"danger": "no", "topic": "phishing"}[q] })
+	if st.Outcome == nil || st.Outcome.Category != "" {
+		t.Errorf("phishing without its category: %+v", st.Outcome)
+	}
+	st = c.Walk(func(q string) string {
+		return map[string]string{"danger": "no", "topic": "money", "card_used": "no", "consumer": "no", "lost_money": "no"}[q]
+	})
+	if st.Outcome == nil || st.Outcome.Category != "fraud.scam" {
+		t.Errorf("scam keeps its category: %+v", st.Outcome)
+	}
+}

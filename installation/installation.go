@@ -98,11 +98,29 @@ func Default() *Info {
 	return i
 }
 
+// known keeps the categories of tax (all of them when tax is nil): the
+// default's home order names the embedded taxonomy's, which an
+// installation with its own categories may lack.
+func known(codes []string, tax *taxonomy.Taxonomy) []string {
+	if tax == nil {
+		return codes
+	}
+	var out []string
+	for _, c := range codes {
+		if _, ok := tax.Lookup(c); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Load reads a configuration file; an empty path means the embedded
-// default. Categories of home_first must be in tax.
+// default. Categories a file lists in home_first must be in tax.
 func Load(path string, tax *taxonomy.Taxonomy) (*Info, error) {
 	if path == "" {
-		return Parse(defaultFile, tax)
+		i := Default()
+		i.HomeFirst = known(i.HomeFirst, tax)
+		return i, nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -125,6 +143,7 @@ func Parse(b []byte, tax *taxonomy.Taxonomy) (*Info, error) {
 	}
 	if !bytes.Equal(b, defaultFile) {
 		doc.Info = *Default()
+		doc.HomeFirst = known(doc.HomeFirst, tax)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

@@ -85,3 +85,16 @@ func TestParseOverDefault(t *testing.T) {
 		t.Errorf("a partial file loses the defaults: %+v", i)
 	}
 }
+
+// With a taxonomy of its own, the default's home order keeps only the
+// categories that taxonomy has, with or without a file.
+func TestAnotherTaxonomy(t *testing.T) {
+	tax, _ := taxonomy.Parse([]byte(`{"version":1,"categories":[{"code":"fraud.phishing","label":{"fr":"H","en":"P"}}]}`))
+	i, err := Load("", tax)
+	if err != nil || len(i.HomeFirst) != 1 || i.HomeFirst[0] != "fraud.phishing" {
+		t.Errorf("default: %v %v", err, i)
+	}
+	if i, err := Parse([]byte(`{"version":1,"director":"J"}`), tax); err != nil || len(i.HomeFirst) != 1 {
+		t.Errorf("file over the default: %v %v", err, i)
+	}
+}
