@@ -10,7 +10,7 @@ import (
 var ui = map[string][2]string{
 	// Issue 16 (doors): guided diagnosis, home page, legal pages, form, embed.
 	"home.guide":                     {"Vous ne savez pas à qui vous adresser ?", "Not sure who to turn to?"},
-	"home.guide.text":                {"Trois ou quatre questions simples vous orientent vers le bon service : les secours, une plainte en ligne, votre banque, ou un signalement ici.", "Three or four plain questions send you to the right service: emergency help, an online complaint, your bank, or a report here."},
+	"home.guide.text":                {"Quelques questions simples vous orientent vers le bon service : les secours, une plainte en ligne, votre banque, ou un signalement ici.", "A few plain questions send you to the right service: emergency help, an online complaint, your bank, or a report here."},
 	"home.guide.start":               {"Commencer (1 minute)", "Start (1 minute)"},
 	"choose.diagnosis":               {"Vous hésitez ?", "Not sure?"},
 	"choose.diagnosis.link":          {"Répondez à quelques questions pour trouver le bon service.", "Answer a few questions to find the right service."},
