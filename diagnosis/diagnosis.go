@@ -115,7 +115,7 @@ var (
 )
 
 // reserved are query parameters the portal uses beside the answers.
-var reserved = []string{"lang", "category", "door"}
+var reserved = []string{"lang", "category", "door", "asked"}
 
 // Default is the embedded configuration. Its rules name categories of
 // the embedded taxonomy; with another taxonomy, a rule whose category it
