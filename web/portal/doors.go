@@ -135,6 +135,9 @@ func (s *server) handleDiagnosis(w http.ResponseWriter, r *http.Request) {
 		if n := len(st.Answers); n > 0 {
 			v.Back = link(diagnosis.Query(st.Answers[:n-1]))
 		}
+		// Each question's page is titled by it, so that pages differ in
+		// the history and for screen readers.
+		p.Title = v.Question + " — " + p.Title
 		if v.Missing {
 			p.Title = p.T("diag.missing.title") + " — " + p.Title
 		}

@@ -87,7 +87,8 @@ func TestDiagnosisPage(t *testing.T) {
 	// Sent without an answer: the page says so, and asks again.
 	w := e.Do("GET", "/diagnosis?danger=no&asked=topic", nil, nil)
 	body := w.Body.String()
-	if w.Code != 200 || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, `data-question="topic"`) {
+	if w.Code != 200 || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, `data-question="topic"`) ||
+		!strings.Contains(body, "<title>Réponse manquante — De quoi s&#39;agit-il\u00a0? — Trouver le bon service — Vigie</title>") {
 		t.Errorf("a question sent unanswered: %d", w.Code)
 	}
 	// English, with the way back and the answers given.
