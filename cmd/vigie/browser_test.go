@@ -130,7 +130,8 @@ func TestBrowserDestination(t *testing.T) {
 // through for every scenario, axe-core on every new page in both
 // languages at 1280 and 375 px, the form on a phone's first screen, and
 // /embed framed only by the installation's origins. VIGIE_SCREENSHOTS=DIR
-// keeps a screenshot of each page.
+// keeps a screenshot of each page. It takes 7 minutes on a busy 2-core
+// machine (64 axe-core checks): give go test -timeout 30m there.
 func TestBrowserDoors(t *testing.T) {
 	e2e, chromium := browserPrerequisites(t)
 	inst := filepath.Join(t.TempDir(), "installation.json")
