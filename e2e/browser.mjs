@@ -38,5 +38,5 @@ export async function open() {
     }
     console.log(okMessage);
   }
-  return { page, problems, audit, finish };
+  return { browser, page, problems, audit, finish };
 }

@@ -84,7 +84,10 @@ type Page struct {
 	Categories   []CategoryView
 	// General is a message about the whole page (an error, a refusal).
 	General string
-	Data    any
+	// A11yStatus is the installation's accessibility status (full,
+	// partial, none), which the footer's link says as RGAA asks.
+	A11yStatus string
+	Data       any
 }
 
 // NewPage starts a page in the request's language, titled by the

@@ -136,3 +136,24 @@ func TestBrowserDestination(t *testing.T) {
 		t.Fatalf("referral after the journey: %+v", got.Referrals)
 	}
 }
+
+// TestBrowserDoors runs e2e/doors.mjs (issue 16): the diagnosis clicked
+// through for every scenario, axe-core on every new page in both
+// languages at 1280 and 375 px, the form on a phone's first screen, and
+// /embed framed only by the installation's origins. VIGIE_SCREENSHOTS=DIR
+// keeps a screenshot of each page. It takes 7 minutes on a busy 2-core
+// machine (64 axe-core checks): give go test -timeout 30m there.
+func TestBrowserDoors(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	inst := filepath.Join(t.TempDir(), "installation.json")
+	if err := os.WriteFile(inst, []byte(`{"version":1,"frame_ancestors":["http://localhost:*"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, []string{"--data", t.TempDir()}, "--pow-max-number", "5000", "--installation", inst)
+	scenarios, _ := filepath.Abs("../../diagnosis/testdata/scenarios.json")
+	args := []string{srv.base, scenarios}
+	if dir := os.Getenv("VIGIE_SCREENSHOTS"); dir != "" {
+		args = append(args, dir)
+	}
+	node(t, e2e, chromium, "doors.mjs", args...)
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -554,6 +555,22 @@ func TestBenchmarksScaledDown(t *testing.T) {
 	for _, want := range []string{"rebuild: 2000 reports", "link one new report: p50=", "related reports, pages of 100"} {
 		if !strings.Contains(co, want) {
 			t.Errorf("bench correlate lacks %q:\n%s", want, co)
+		}
+	}
+}
+
+// A bad diagnosis or installation file stops the server at start, with
+// the file and the element at fault named.
+func TestServeRefusesBadDoorFiles(t *testing.T) {
+	dir := t.TempDir()
+	diag := filepath.Join(dir, "diagnosis.json")
+	os.WriteFile(diag, []byte(`{"version":1,"doors":[{"id":"here","kind":"report","name":{"fr":"Ici","en":"Here"},"explanation":{"fr":"x","en":"x"}}],"rules":[{"when":{},"door":"there"}]}`), 0o600)
+	inst := filepath.Join(dir, "installation.json")
+	os.WriteFile(inst, []byte(`{"version":1,"frame_ancestors":["https://a.example.fr; script-src *"]}`), 0o600)
+	for flag, want := range map[string]string{"--diagnosis=" + diag: `rule 0 (to "there"): no door "there"`, "--installation=" + inst: "frame_ancestors"} {
+		err := run(context.Background(), []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", flag}, strings.NewReader(""), io.Discard, io.Discard, noEnv)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("%s: %v, want an error naming the file and saying %q", flag, err, want)
 		}
 	}
 }

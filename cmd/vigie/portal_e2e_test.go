@@ -141,9 +141,10 @@ func TestPortalFormErrors(t *testing.T) {
 		t.Fatalf("status %d", res.status)
 	}
 	for _, want := range []string{
-		`<a href="#urls">Adresse n° 2 — Ce n&#39;est pas une adresse web valide.</a>`,
-		`<a href="#email">Adresse e-mail invalide.</a>`,
-		`<a href="#amount">Montant invalide`,
+		// The summary names each field (issue 16).
+		`<a href="#urls">Adresses web (URL) : Adresse n° 2 — Ce n&#39;est pas une adresse web valide.</a>`,
+		`<a href="#email">Adresse e-mail : Adresse e-mail invalide.</a>`,
+		`<a href="#amount">Montant perdu : Montant invalide`,
 		`id="email-error"`, `aria-invalid="true"`,
 		// Input kept, as text.
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;`,

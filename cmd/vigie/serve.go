@@ -26,8 +26,10 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/diagnosis"
 	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/retention"
@@ -47,6 +49,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	taxonomyFile := fs.String("taxonomy", "", "taxonomy file (JSON) replacing the embedded default")
 	nextStepsFile := fs.String("next-steps", "", "file (JSON) of the next steps a receipt gives per category (a complaint, the bank, whom to call), replacing the embedded default")
+	diagnosisFile := fs.String("diagnosis", "", "guided diagnosis file (JSON: doors, questions, rules) replacing the embedded default")
+	installationFile := fs.String("installation", "", "installation file (JSON: publisher, host, data protection, accessibility, contact, frame_ancestors of /embed, home order) replacing the embedded default")
 	adviceDir := fs.String("advice", "", "folder of prevention articles (fr/<category>.md, en/<category>.md) replacing the embedded ones")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	formRate := fs.Float64("form-rate", 5, "reports per minute accepted from one address on the public form")
@@ -142,6 +146,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	nextSteps, err := taxonomy.LoadNextSteps(*nextStepsFile, tax)
+	if err != nil {
+		return err
+	}
+	doors, err := diagnosis.Load(*diagnosisFile, tax)
+	if err != nil {
+		return err
+	}
+	inst, err := installation.Load(*installationFile, tax)
 	if err != nil {
 		return err
 	}
@@ -277,6 +289,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Gatherer:        routes.gatherer,
 		Stats:           db,
 		Advice:          articles,
+		Diagnosis:       doors,
+		Installation:    inst,
 		// Removal checks fetch reported URLs (never minors.*) through the guard.
 		Checker: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
 	})

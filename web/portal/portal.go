@@ -13,12 +13,14 @@ import (
 	"strings"
 
 	"github.com/vigie-platform/vigie/advice"
+	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/figures"
 )
 
-var pageNames = []string{"home", "choose", "form", "done", "followup", "advice", "advice_index", "news_stop"}
+var pageNames = []string{"home", "choose", "form", "done", "followup", "advice", "advice_index", "news_stop",
+	"diagnosis", "legal", "privacy", "accessibility", "contact"}
 
 // parsePages parses the portal's pages in the public layout; the figures
 // page's content comes from web/figures.
@@ -28,6 +30,9 @@ func parsePages() map[string]*template.Template {
 		out[name] = web.PublicPage(templateFS, "templates/"+name+".html")
 	}
 	out["figures"] = web.PublicPage(figures.Template, "figures.html")
+	// The embedded entry point has a layout of its own, without the site's
+	// header: it defines "layout" itself.
+	out["embed"] = template.Must(template.ParseFS(templateFS, "templates/embed.html"))
 	return out
 }
 
@@ -43,6 +48,17 @@ type formView struct {
 type fieldError struct {
 	ID      string // the input's id, for the summary's link
 	Message string
+	// Label names the field in the error summary, which is read away
+	// from the form: "Décrivez les faits : ce champ est obligatoire."
+	Label string
+}
+
+// inputLabels are the catalogue keys of the inputs' labels.
+var inputLabels = map[string]string{
+	"category": "form.category", "description": "form.description", "urls": "form.urls", "seen_on": "form.seen_on",
+	"occurred_at": "form.occurred_at", "amount": "form.amount", "currency": "form.currency",
+	"payment_means": "form.payment_means", "attachments": "form.files", "name": "form.name", "email": "form.email",
+	"phone": "form.phone", "website": "form.honeypot", "altcha": "form.pow", "idempotency_key": "form.submission",
 }
 
 // page is what the portal's templates receive: the shared page and the
@@ -71,6 +87,8 @@ type page struct {
 	// StopToken and Stopped are the unsubscribe page's.
 	StopToken string
 	Stopped   bool
+	// Info is the installation's configuration, on the legal pages.
+	Info *installation.Info
 }
 
 // Err is the message for one input, if any.
@@ -84,8 +102,11 @@ func (p page) Err(id string) string {
 }
 
 func (s *server) newPage(r *http.Request, title string) page {
-	return page{Page: web.NewPage(r, title, s.Intake.Taxonomy()), PaymentMeans: report.PaymentMeans, NewsOn: s.News != nil,
+	p := page{Page: web.NewPage(r, title, s.Intake.Taxonomy()), PaymentMeans: report.PaymentMeans, NewsOn: s.News != nil,
 		Statuses: []report.Status{report.StatusReceived, report.StatusAnalysing, report.StatusReferred, report.StatusClosed}}
+	s.orderCategories(&p)
+	p.A11yStatus = s.Installation.Accessibility.Status
+	return p
 }
 
 func (s *server) render(w http.ResponseWriter, status int, name string, p page) {
@@ -170,7 +191,7 @@ func (p *page) setErrors(inv *report.InvalidError) {
 	}
 	for _, id := range formOrder {
 		if msgs, ok := byInput[id]; ok {
-			p.Errors = append(p.Errors, fieldError{ID: id, Message: strings.Join(msgs, " ")})
+			p.Errors = append(p.Errors, fieldError{ID: id, Message: strings.Join(msgs, " "), Label: p.T(inputLabels[id])})
 		}
 	}
 }

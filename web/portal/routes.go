@@ -18,4 +18,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /follow-up/receipt.pdf", s.handleReceiptPDF)
 	mux.HandleFunc("GET /news/stop", s.handleNewsStopForm)
 	mux.HandleFunc("POST /news/stop", s.handleNewsStop)
+	mux.HandleFunc("GET /diagnosis", s.handleDiagnosis)
+	mux.HandleFunc("GET /mentions-legales", s.handleLegal)
+	mux.HandleFunc("GET /confidentialite", s.handlePrivacy)
+	mux.HandleFunc("GET /accessibilite", s.handleAccessibility)
+	mux.HandleFunc("GET /contact", s.handleContact)
+	// The one page other sites may frame (installation's frame_ancestors).
+	mux.HandleFunc("GET /embed", s.handleEmbed)
 }

@@ -1,6 +1,8 @@
 // Package portal is Vigie's public portal (HTML): the home page, the
-// report form and its confirmation, the follow-up page, the prevention
-// advice and the figures. routes.go lists every route; all are open to
+// guided diagnosis that sends people to the right door, the report form
+// and its confirmation, the follow-up page, the prevention advice, the
+// figures, the pages a public service must publish (legal notice,
+// privacy, accessibility, contact) and the entry point other sites embed. routes.go lists every route; all are open to
 // anyone.
 package portal
 
@@ -11,6 +13,8 @@ import (
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/news"
+	"github.com/vigie-platform/vigie/diagnosis"
+	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
@@ -39,6 +43,12 @@ type Deps struct {
 	// PublicURL is the platform's public address, for the follow-up link
 	// of a receipt's QR code; empty: the request's host.
 	PublicURL string
+	// Diagnosis routes people to the right door before the form; nil
+	// means the embedded default.
+	Diagnosis *diagnosis.Config
+	// Installation fills the legal pages, the home page's order and the
+	// origins that may frame /embed; nil means the embedded default.
+	Installation *installation.Info
 }
 
 func (s *server) nextSteps() *taxonomy.NextSteps {
@@ -56,6 +66,12 @@ type server struct {
 
 // Mount registers the portal's routes on mux.
 func Mount(mux *http.ServeMux, kit *web.Kit, d Deps) {
+	if d.Diagnosis == nil {
+		d.Diagnosis = diagnosis.Default(d.Intake.Taxonomy())
+	}
+	if d.Installation == nil {
+		d.Installation = installation.Default()
+	}
 	s := &server{Kit: kit, Deps: d, pages: kit.Pages("layout", parsePages())}
 	s.routes(mux)
 }

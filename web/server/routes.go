@@ -18,7 +18,7 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 
 	// Public portal (HTML): web/portal/routes.go.
 	portal.Mount(mux, kit, portal.Deps{Intake: d.Intake, Visits: d.Visits, Altcha: d.Altcha, Advice: d.Advice,
-		Figures: figs, Limits: d.Limits, News: d.News, NextSteps: d.NextSteps, PublicURL: d.PublicURL})
+		Figures: figs, Limits: d.Limits, News: d.News, NextSteps: d.NextSteps, PublicURL: d.PublicURL, Diagnosis: d.Diagnosis, Installation: d.Installation})
 	mux.Handle("GET /static/", web.Static())
 
 	// Reporting API (JSON): web/api/routes.go, each route with its token scope.

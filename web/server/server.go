@@ -21,6 +21,8 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/news"
+	"github.com/vigie-platform/vigie/diagnosis"
+	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/ratelimit"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
@@ -61,6 +63,10 @@ type Deps struct {
 	Checker *http.Client
 	// Advice holds the prevention articles.
 	Advice *advice.Library
+	// Diagnosis routes people to the right door; Installation fills the
+	// legal pages and says who may frame /embed. Nil: the embedded ones.
+	Diagnosis    *diagnosis.Config
+	Installation *installation.Info
 	// Stats serves the figures pages (pre-aggregated daily counts).
 	Stats stats.Store
 	// InsecureCookies drops the Secure flag of the session cookie, for a
