@@ -20,6 +20,7 @@ package bank
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -200,3 +201,6 @@ type Store interface {
 	// GatheredReports lists the reports gathered into head.
 	GatheredReports(ctx context.Context, head string) ([]string, error)
 }
+
+// ID36 names the bank in file names: its id, never its (free) name.
+func (b Bank) ID36() string { return strconv.FormatInt(b.ID, 36) }

@@ -174,7 +174,7 @@ func WriteCSV(w io.Writer, entries []Entry) error {
 // safeCell keeps a spreadsheet from reading a label as a formula: labels
 // may come from another organisation's list.
 func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@'", rune(s[0])) {
 		return "'" + s
 	}
 	return s
@@ -182,7 +182,7 @@ func safeCell(s string) string {
 
 // unsafeCell undoes safeCell, so that a CSV export reads back as it was.
 func unsafeCell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@'", rune(s[1])) {
 		return s[1:]
 	}
 	return s

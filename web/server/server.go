@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
@@ -69,6 +70,9 @@ type Deps struct {
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off. The figures show the workspace's live activity.
 	MetricsToken string
+	// Banks of known content (issue 14); nil turns their pages off.
+	Banks     *bank.Service
+	BankStore bank.Store
 }
 
 // metricsBehind serves the metrics only to a request bearing token, and

@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
@@ -77,6 +78,11 @@ type Deps struct {
 	// operator makes links on the server (vigie user link).
 	Mailer    Mailer
 	PublicURL string
+	// Banks of known content (issue 14): their service, and the store's
+	// matches of reports' media. Without them the pages are off and
+	// reports show no matches.
+	Banks     *bank.Service
+	BankStore bank.Store
 }
 
 // Mailer sends a plain-text e-mail.
@@ -101,7 +107,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_banks"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {
@@ -284,7 +290,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 	switch {
 	case errors.Is(err, removal.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
+	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, bank.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.Is(err, casefile.ErrReportInCase):
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.incase")
