@@ -20,6 +20,7 @@ import (
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
@@ -70,6 +71,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	tokenTTL := fs.Duration("token-cache", 5*time.Second, "how long an API token read from the store is trusted in memory (a revocation made on another instance takes effect within it)")
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
+	floodLimit := fs.Int("flood-limit", bank.DefaultFloodLimit, "known content: past this many reports matching one bank entry in an hour, the others are gathered into the first as one queue item")
+	matchDistance := fs.Int("match-distance", bank.DefaultDistance, "known content: the PDQ Hamming distance (of 256 bits) within which an image matches a bank entry")
 	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
 	auditCheckpoints.register(fs, true)
 	if err := parseFlags(fs, e, args); err != nil {
@@ -155,7 +158,23 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	linker := correlate.NewLinker(db, list, indicator.Options{Region: *region}, logger)
-	intake.OnStored(linker.Notify)
+	// Known content: every bank entry in memory, loaded before serving and
+	// kept current from the store; reports' media are matched after their
+	// acknowledgement, like linking.
+	matcher := bank.NewMatcher(db, *matchDistance, logger)
+	loadStart := time.Now()
+	if err := matcher.Refresh(ctx); err != nil {
+		return fmt.Errorf("load hash banks: %w", err)
+	}
+	logger.Info("hash banks loaded", "entries", matcher.Len(), "seconds", time.Since(loadStart).Seconds())
+	mediaMatcher := bank.NewWorker(db, matcher, logger, nil)
+	mediaMatcher.FloodLimit, mediaMatcher.LinkCap = *floodLimit, list.Cap
+	banks := bank.NewService(db, db, nil)
+	banks.LinkCap = list.Cap
+	intake.OnStored(func() {
+		linker.Notify()
+		mediaMatcher.Notify()
+	})
 	visits := visit.NewCounter(db, logger, nil)
 	trusted, err := web.ParseProxies(*trustedProxies)
 	if err != nil {
@@ -206,7 +225,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Stats:           db,
 		Advice:          articles,
 		// Removal checks fetch reported URLs (never minors.*) through the guard.
-		Checker: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
+		Checker:   safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
+		Banks:     banks,
+		BankStore: db,
 	})
 
 	srv := &http.Server{
@@ -225,6 +246,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	var background sync.WaitGroup
 	background.Go(func() { visits.Run(bgCtx, 10*time.Second) })
 	background.Go(func() { linker.RunWorkers(bgCtx, 250*time.Millisecond, linkersFor(kind, *linkers)) })
+	background.Go(func() { matcher.Run(bgCtx, bank.DefaultRefresh) })
+	background.Go(func() { mediaMatcher.Run(bgCtx, time.Second) })
 	// Full-text indexing after linking (PostgreSQL; a no-op on SQLite).
 	background.Go(func() { indexText(bgCtx, db, logger) })
 	// Referrals to webhook and file destinations; every instance runs a
