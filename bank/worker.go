@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-platform/vigie/contenthash"
@@ -165,11 +167,28 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Hashing is computation: the batch is hashed on every core, then
+	// recorded in order.
+	outcomes := make([]Outcome, len(work))
+	errs := make([]error, len(work))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(work)) {
+		wg.Go(func() {
+			for i := range next {
+				outcomes[i], errs[i] = w.Process(ctx, work[i], at)
+			}
+		})
+	}
+	for i := range work {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	n := 0
-	for _, wk := range work {
-		o, err := w.Process(ctx, wk, at)
-		if err != nil {
-			return n, err
+	for i, o := range outcomes {
+		if errs[i] != nil {
+			return n, errs[i]
 		}
 		done, err := w.store.RecordMatches(ctx, o)
 		if err != nil {
