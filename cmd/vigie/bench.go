@@ -55,6 +55,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	linkers := fs.Int("linkers", 0, "the server's --linkers (0: its default for the store)")
 	withBare := fs.Bool("bare", true, "also measure the bare store insert after the API (the ceiling)")
 	images := fs.Bool("images", false, "attach a 1024x768 JPEG photograph to every report (multipart), matched after acknowledgement against a bank of --bank-entries PDQ hashes: run with and without to compare")
+	matchMedia := fs.Bool("match", true, "with --images: let the server match media while it takes reports (false: the cost of the uploads alone)")
 	bankEntries := fs.Int("bank-entries", 100000, "with --images: random PDQ entries in the scratch store's bank (one per 50 images also matches)")
 	db, kind, remove, err := sf.openScratch(ctx, e, fs, args[1:], "vigie-bench-")
 	if err != nil {
@@ -89,6 +90,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if *linkers > 0 {
 		serveArgs = append(serveArgs, "--linkers", strconv.Itoa(*linkers))
+	}
+	if !*matchMedia {
+		serveArgs = append(serveArgs, "--match-media=false")
 	}
 	server := exec.CommandContext(ctx, self, serveArgs...)
 	stderr, err := server.StderrPipe()
@@ -187,7 +191,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if *images {
+	if *images && *matchMedia {
 		// Media are hashed and matched after the acknowledgement: how far
 		// behind that was, and how long the rest took.
 		var queued int64

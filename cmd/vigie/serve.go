@@ -72,6 +72,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	profilePath := fs.String("cpuprofile", "", "write a CPU profile of the server's whole run to this file (for measurements)")
 	linkers := fs.Int("linkers", 0, "linkers sharing the queue of reports to link in this instance (0: the store's default, 1 on SQLite, which has one writer, "+fmt.Sprint(pgLinkers)+" on PostgreSQL)")
 	floodLimit := fs.Int("flood-limit", bank.DefaultFloodLimit, "known content: past this many reports matching one bank entry in an hour, the others are gathered into the first as one queue item")
+	matchMedia := fs.Bool("match-media", true, "known content: hash and match reports' media after their acknowledgement (off: they wait in the match queue, for measurements)")
 	matchDistance := fs.Int("match-distance", bank.DefaultDistance, "known content: the PDQ Hamming distance (of 256 bits) within which an image matches a bank entry")
 	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
 	auditCheckpoints.register(fs, true)
@@ -247,7 +248,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { visits.Run(bgCtx, 10*time.Second) })
 	background.Go(func() { linker.RunWorkers(bgCtx, 250*time.Millisecond, linkersFor(kind, *linkers)) })
 	background.Go(func() { matcher.Run(bgCtx, bank.DefaultRefresh) })
-	background.Go(func() { mediaMatcher.Run(bgCtx, time.Second) })
+	if *matchMedia {
+		background.Go(func() { mediaMatcher.Run(bgCtx, time.Second) })
+	}
 	// Full-text indexing after linking (PostgreSQL; a no-op on SQLite).
 	background.Go(func() { indexText(bgCtx, db, logger) })
 	// Referrals to webhook and file destinations; every instance runs a
