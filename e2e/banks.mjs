@@ -21,7 +21,12 @@ async function both(name) {
     await audit(`${name} at ${width}px`);
     await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    if (overflow > 0) problems.push(`${name} at ${width}px scrolls sideways by ${overflow}px`);
+    if (overflow > 0) {
+      const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest('.scroll'))
+        .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')).slice(0, 5));
+      problems.push(`${name} at ${width}px scrolls sideways by ${overflow}px: ${wide.join(', ')}`);
+    }
   }
 }
 
