@@ -167,13 +167,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Hashing is computation: the batch is hashed on every core, then
-	// recorded in order.
+	// Hashing is computation: the batch is hashed on half the cores (at
+	// least one), leaving the others to intake, then recorded in order.
 	outcomes := make([]Outcome, len(work))
 	errs := make([]error, len(work))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(work)) {
+	for range min(max(1, runtime.GOMAXPROCS(0)/2), len(work)) {
 		wg.Go(func() {
 			for i := range next {
 				outcomes[i], errs[i] = w.Process(ctx, work[i], at)
