@@ -416,6 +416,7 @@ var wsui = map[string][2]string{
 	"ws.notice.check":                   {"Vérifier maintenant", "Check now"},
 	"ws.notice.checked":                 {"vérifié", "checked"},
 	"ws.done.notice":                    {"Demande de retrait mise à jour.", "Removal notice updated."},
+	"fig.known":                         {"Signalements reconnus dans les listes de contenus connus", "Reports matched in the lists of known content"},
 	"fig.removals":                      {"Contenus retirés après demande", "Content removed after a notice"},
 	"fig.removal.times":                 {"délai médian %s, 90 %% en moins de %s", "median time %s, 90%% within %s"},
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/bank"
@@ -149,5 +150,24 @@ func TestClassifyFromReportPage(t *testing.T) {
 	body := e.Do("GET", "/w/reports/"+later, c, nil).Body.String()
 	if !strings.Contains(body, "fausse CNI") || !strings.Contains(body, rep.Receipt) {
 		t.Errorf("the later copy shows neither the label nor the first report")
+	}
+}
+
+// Matches count in the supervisors' figures, per bank.
+func TestKnownMatchesInFigures(t *testing.T) {
+	e := newWSEnv(t)
+	img := storetest.TestImage(t, 24, false)
+	if _, _, err := e.Banks.Import(bg, "setup", bank.Import{Name: "liste-figures", Entries: []bank.Entry{{Hash: pdqHash(t, img), Label: "x", AddedAt: time.Now()}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Submit(report.Submission{Description: "a", Attachments: []report.Upload{{Filename: "a.png", Content: img}}})
+	e.Match()
+	if err := e.DB.RefreshStats(bg, time.Now().AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	sup, _ := e.User("sup@vigie.test", account.RoleSupervisor, "")
+	body := e.Do("GET", "/w/stats", e.session(sup), nil).Body.String()
+	if !strings.Contains(body, `id="known-matches"`) || !strings.Contains(body, "liste-figures") {
+		t.Error("the figures do not count the match")
 	}
 }
