@@ -29,14 +29,17 @@ const (
 	Users Permission = "users"
 	// Inbox: a destination's cases, and only those.
 	Inbox Permission = "inbox"
+	// Banks: import, enable, disable, withdraw from and export the hash
+	// lists of known content.
+	Banks Permission = "banks"
 	// Signed: any signed-in user (their own session, the home page).
 	Signed Permission = "signed"
 )
 
 // grants is the role × permission table.
 var grants = map[account.Role][]Permission{
-	account.RoleAdmin:       {Signed, Users},
-	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats},
+	account.RoleAdmin:       {Signed, Users, Banks},
+	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats, Banks},
 	account.RoleAnalyst:     {Signed, Triage, ReadReports, Cases, Search},
 	account.RoleAuditor:     {Signed, ReadAudit},
 	account.RoleDestination: {Signed, Inbox},

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/vigie-platform/vigie/contenthash"
 )
 
 // Type names a kind of identifier. The names are stable: they are stored.
@@ -28,10 +30,14 @@ const (
 	TRX    Type = "trx" // Tron, the usual chain of USDT scams
 	Handle Type = "handle"
 	SHA256 Type = "sha256"
+	// Image is a hash of known content ("pdq:…", "sha256:…") that a
+	// report's media matched in a bank: reports whose images match the
+	// same entry are linked by it (bank package).
+	Image Type = "image"
 )
 
 // Types lists every type, in the order they are shown.
-var Types = []Type{URL, Host, Domain, IP, Email, Phone, IBAN, BIC, BTC, ETH, TRX, Handle, SHA256}
+var Types = []Type{URL, Host, Domain, IP, Email, Phone, IBAN, BIC, BTC, ETH, TRX, Handle, SHA256, Image}
 
 // ParseType reads a type name.
 func ParseType(s string) (Type, error) {
@@ -104,6 +110,12 @@ func Normalise(t Type, raw string, opts Options) (string, error) {
 		return NormaliseHandle(s)
 	case SHA256:
 		return NormaliseSHA256(s)
+	case Image:
+		h, err := contenthash.Parse(s)
+		if err != nil {
+			return "", invalid("an image hash is kind:value, e.g. pdq:<64 hex digits>")
+		}
+		return h.String(), nil
 	}
 	return "", fmt.Errorf("unknown indicator type %q", t)
 }

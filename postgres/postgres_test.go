@@ -70,3 +70,21 @@ func TestAuditTreeTamper(t *testing.T) {
 func TestAuditTreeUpgrade(t *testing.T) {
 	storetest.AuditTreeUpgrade(t, open, storetest.PostgresBlob)
 }
+
+// Two pools on one database stand for two instances: a bank change made
+// through one matches through the other within 10 s.
+func TestBankInstances(t *testing.T) {
+	url := pgtest.URL(t)
+	key := testMasterKey(t)
+	a, err := Open(context.Background(), url, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(context.Background(), url, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	storetest.RunBankInstances(t, a, b)
+}

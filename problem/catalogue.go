@@ -89,4 +89,14 @@ var catalogue = map[string]message{
 	"date.to":              {"to: a date written YYYY-MM-DD", "Au : une date écrite AAAA-MM-JJ."},
 	"stats.bad_range":      {"the range must run forward and span at most ten years", "La période doit aller vers l'avant et couvrir dix ans au plus."},
 	"stats.unknown_period": {"unknown period %q (day, week or month)", "Période inconnue : %q (day, week ou month)."},
+
+	// banks of known content (issue 14)
+	"bank.bad_name":     {"a bank's name is 1 to 100 printable characters, without slash: %q", "Le nom d'une liste compte de 1 à 100 caractères imprimables, sans barre oblique : %q."},
+	"bank.bad_label":    {"a label or category is at most 200 printable characters", "Un libellé ou une catégorie compte 200 caractères imprimables au plus."},
+	"bank.unknown":      {"no bank named %q", "Aucune liste nommée %q."},
+	"bank.bad_file":     {"the file could not be read: %s", "Le fichier n'a pas pu être lu : %s."},
+	"bank.too_many":     {"at most %d entries in one import", "%d entrées au plus par import."},
+	"bank.bad_format":   {"unknown format %q (csv, json, te-csv or stix)", "Format inconnu : %q (csv, json, te-csv ou stix)."},
+	"bank.not_image":    {"only an image attachment can be classified", "Seule une image jointe peut être classée."},
+	"bank.label_needed": {"a classification needs a label or a category", "Un classement demande un libellé ou une catégorie."},
 }

@@ -27,6 +27,7 @@ var problemMessages = map[string][2]string{ // [fr, en]
 	"must_be_empty":            {"Ce champ doit rester vide.", "This field must stay empty."},
 	"invalid_proof":            {"La vérification anti-robot a échoué ; rechargez la page et réessayez.", "The anti-robot check failed; reload the page and try again."},
 	"not_allowed_for_category": {"Aucun fichier n'est accepté pour cette catégorie : donnez seulement les adresses.", "No files are accepted for this category: give only the addresses."},
+	"invalid_hash":             {"Empreinte invalide (type md5, sha1, sha256 ou pdq et valeur hexadécimale).", "Not a valid hash (type md5, sha1, sha256 or pdq, and a hex value)."},
 	"unknown_field":            {"Champ inconnu.", "Unknown field."},
 	"invalid_type":             {"Type de valeur incorrect.", "Wrong type of value."},
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/vigie-platform/vigie/contenthash"
 )
 
 // Status is where a report stands, as the reporter may see it.
@@ -33,6 +35,7 @@ const (
 	MaxDescription      = 20000 // characters
 	MaxShortText        = 200   // characters, for names, places, payment means
 	MaxAttachments      = 5
+	MaxHashes           = 20 // media hashes sent without the files
 	MaxAttachmentBytes  = 10 << 20
 	MaxFilenameLength   = 255
 	MaxIdempotencyKey   = 200
@@ -89,8 +92,12 @@ type Report struct {
 	Notify      bool
 	Loss        *Loss
 	Attachments []Attachment
-	Lang        string
-	CreatedAt   time.Time
+	// Hashes are media hashes a platform sent without the files (for
+	// child-abuse content it must not send): matched against the banks
+	// like the attachments' hashes.
+	Hashes    []contenthash.Hash
+	Lang      string
+	CreatedAt time.Time
 	// DueAt is when an analyst should have looked at the report: its
 	// category's target time after CreatedAt (shorter when urgent).
 	DueAt time.Time

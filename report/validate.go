@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vigie-platform/vigie/contenthash"
 	"github.com/vigie-platform/vigie/taxonomy"
 )
 
@@ -38,10 +39,19 @@ type Submission struct {
 	Attachments  []Upload
 	// Notify is the reporter's consent to news of the report by e-mail.
 	Notify bool
+	// Hashes are media hashes without the files: {kind, value} with kind
+	// md5, sha1, sha256 or pdq (API only).
+	Hashes []HashInput
 
 	Channel        Channel
 	TokenName      string
 	IdempotencyKey string
+}
+
+// HashInput is one media hash as sent.
+type HashInput struct {
+	Kind  string
+	Value string
 }
 
 // Upload is an attached file as received.
@@ -271,6 +281,24 @@ func validate(sub Submission, tax *taxonomy.Taxonomy, now time.Time) (*Report, *
 			c.fail(field, "too_large", MaxAttachmentBytes)
 		}
 		c.text(field+".filename", a.Filename, MaxFilenameLength, false)
+	}
+
+	if len(sub.Hashes) > MaxHashes {
+		c.fail("hashes", "too_many", MaxHashes)
+	}
+	for i, h := range sub.Hashes {
+		k, err := contenthash.ParseKind(h.Kind)
+		var v contenthash.Hash
+		if err == nil {
+			v, err = contenthash.New(k, strings.TrimSpace(h.Value))
+		}
+		if err != nil {
+			c.fail(fmt.Sprintf("hashes[%d]", i), "invalid_hash", 0)
+			continue
+		}
+		if !slices.Contains(r.Hashes, v) {
+			r.Hashes = append(r.Hashes, v)
+		}
 	}
 
 	if sub.IdempotencyKey != "" {

@@ -197,3 +197,21 @@ func TestAuditTreeBuiltAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Two handles on one database stand for two instances: a bank change
+// made through one matches through the other within 10 s.
+func TestBankInstances(t *testing.T) {
+	dir := t.TempDir()
+	key := testMasterKey(t)
+	a, err := Open(context.Background(), dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(context.Background(), dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	storetest.RunBankInstances(t, a, b)
+}

@@ -51,6 +51,9 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 		for _, q := range []string{
 			`DELETE FROM report_indicators WHERE report_id IN (` + in + `)`,
 			`DELETE FROM link_queue WHERE report_id IN (` + in + `)`,
+			`DELETE FROM match_queue WHERE report_id IN (` + in + `)`,
+			`DELETE FROM report_hashes WHERE report_id IN (` + in + `)`,
+			`DELETE FROM report_matches WHERE report_id IN (` + in + `)`,
 			`DELETE FROM related_reports WHERE report_id IN (` + in + `)`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.rebind(q), args...); err != nil {

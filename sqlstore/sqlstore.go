@@ -27,6 +27,7 @@ import (
 
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/contenthash"
 	"github.com/vigie-platform/vigie/keyring"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/stats"
@@ -181,6 +182,9 @@ func (s *Store) insertReports(ctx context.Context, tx Execer, reports []*report.
 		if err := s.insertAttachments(ctx, tx, r); err != nil {
 			return nil, nil, err
 		}
+		if err := s.enqueueMatches(ctx, tx, r); err != nil {
+			return nil, nil, err
+		}
 		results[i] = report.CreateResult{Report: *r}
 	}
 	return results, errs, nil
@@ -308,6 +312,18 @@ func (s *Store) scanReport(ctx context.Context, db Execer, where string, args ..
 		var a report.Attachment
 		err := sc.Scan(&a.SHA256, &a.Size, &a.Filename, &a.ContentType)
 		return a, err
+	})
+	if err != nil {
+		return report.Report{}, err
+	}
+	// Media hashes sent without the files (bank matching).
+	rows, err = db.QueryContext(ctx, s.rebind(`SELECT kind, value FROM report_hashes WHERE report_id = ? AND attachment = '' ORDER BY kind, value`), r.ID)
+	r.Hashes, err = collect(rows, err, "read hashes", func(sc scanner) (contenthash.Hash, error) {
+		var h contenthash.Hash
+		var kind string
+		err := sc.Scan(&kind, &h.Value)
+		h.Kind = contenthash.Kind(kind)
+		return h, err
 	})
 	if err != nil {
 		return report.Report{}, err

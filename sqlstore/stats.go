@@ -37,6 +37,7 @@ func (s *Store) RefreshStats(ctx context.Context, since time.Time) (err error) {
 			{stats.Reports, `SELECT created_at / ?, category, count(*) FROM reports WHERE created_at >= ? GROUP BY 1, 2`},
 			{stats.Cases, `SELECT created_at / ?, CASE WHEN category = '' THEN 'unqualified' ELSE category END, count(*) FROM cases WHERE created_at >= ? AND merged_into = '' GROUP BY 1, 2`},
 			{stats.Referrals, `SELECT at / ?, destination, count(*) FROM referrals WHERE at >= ? GROUP BY 1, 2`},
+			{stats.KnownMatches, `SELECT created_at / ?, bank_name, count(DISTINCT report_id) FROM report_matches WHERE created_at >= ? GROUP BY 1, 2`},
 		} {
 			rows, err := tx.QueryContext(ctx, s.rebind(q.query), hourMicros, from)
 			if err != nil {

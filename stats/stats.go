@@ -17,6 +17,9 @@ const (
 	Cases     = "cases"
 	Referrals = "referrals"
 	Visits    = "visits"
+	// KnownMatches counts reports whose media matched a bank of known
+	// content, per bank.
+	KnownMatches = "known_matches"
 )
 
 // Row is one day's value of a metric for one key.

@@ -12,6 +12,7 @@ import (
 	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
@@ -45,6 +46,8 @@ type Store interface {
 	retention.Purger
 	removal.Store
 	alert.Store
+	// Banks of known content and the matching of media (issue 14).
+	bank.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

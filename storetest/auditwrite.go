@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,9 @@ import (
 	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/contenthash"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/removal"
@@ -37,6 +40,8 @@ var (
 		"SpreadingIdentifiers", "OpenAlerts", "CountOpenAlerts", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Subscribed", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
+		// Banks of known content (issue 14).
+		"Banks", "BankByName", "BankEntries", "BankSeq", "BankChanges", "MatchQueueLen", "ReportMatches", "ReportHashes", "GatheredReports",
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -237,6 +242,20 @@ func testAuditedWrites(t *testing.T, s Store) {
 		}},
 		{"PurgeReports", func(ctx context.Context) error { _, err := s.PurgeReports(ctx, []string{r[0]}, now); return err }},
 		{"PurgeCases", func(ctx context.Context) error { return s.PurgeCases(ctx, []string{split.ID}, now) }},
+		// Banks of known content (issue 14).
+		{"ImportBank", func(ctx context.Context) error {
+			_, n, err := s.ImportBank(ctx, bank.Import{Name: "audited", Entries: []bank.Entry{{Hash: contenthash.Hash{Kind: contenthash.MD5, Value: strings.Repeat("ab", 16)}, AddedAt: now}}}, now)
+			return count(n, err)
+		}},
+		{"SetBankEnabled", func(ctx context.Context) error { return s.SetBankEnabled(ctx, "audited", false) }},
+		{"WithdrawEntries", func(ctx context.Context) error {
+			return count(s.WithdrawEntries(ctx, "audited", []contenthash.Hash{{Kind: contenthash.MD5, Value: strings.Repeat("ab", 16)}}, now))
+		}},
+		{"ClaimMatchWork", func(ctx context.Context) error { _, err := s.ClaimMatchWork(ctx, 10, now, time.Minute); return err }},
+		{"RecordMatches", func(ctx context.Context) error {
+			_, err := s.RecordMatches(ctx, bank.Outcome{ReportID: r[5], At: now})
+			return err
+		}},
 	}
 
 	var written []string

@@ -73,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditNotRecorded", testAuditNotRecorded},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
 	}
+	tests = append(tests, bankTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := open(t)

@@ -54,11 +54,21 @@ func runBench(ctx context.Context, e env, args []string) error {
 	rate := fs.Float64("rate", 0, "open-loop load: reports per second sent on a fixed schedule, spread over the clients (0: each client sends as fast as it is answered)")
 	linkers := fs.Int("linkers", 0, "the server's --linkers (0: its default for the store)")
 	withBare := fs.Bool("bare", true, "also measure the bare store insert after the API (the ceiling)")
+	images := fs.Bool("images", false, "attach a 1024x768 JPEG photograph to every report (multipart), matched after acknowledgement against a bank of --bank-entries PDQ hashes: run with and without to compare")
+	matchMedia := fs.Bool("match", true, "with --images: let the server match media while it takes reports (false: the cost of the uploads alone)")
+	bankEntries := fs.Int("bank-entries", 100000, "with --images: random PDQ entries in the scratch store's bank (one per 50 images also matches)")
 	db, kind, remove, err := sf.openScratch(ctx, e, fs, args[1:], "vigie-bench-")
 	if err != nil {
 		return err
 	}
 	defer remove()
+	var pool [][]byte
+	if *images {
+		if pool, err = benchImageBank(ctx, db, *bankEntries); err != nil {
+			db.Close()
+			return err
+		}
+	}
 	secret, hash := apitoken.New()
 	name := "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	if _, err := db.CreateToken(ctx, apitoken.Token{Name: name, Hash: hash, Scopes: []string{apitoken.ScopeReportsWrite}, Rate: 0, CreatedAt: time.Now().UTC()}); err != nil {
@@ -80,6 +90,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if *linkers > 0 {
 		serveArgs = append(serveArgs, "--linkers", strconv.Itoa(*linkers))
+	}
+	if !*matchMedia {
+		serveArgs = append(serveArgs, "--match-media=false")
 	}
 	server := exec.CommandContext(ctx, self, serveArgs...)
 	stderr, err := server.StderrPipe()
@@ -116,14 +129,18 @@ func runBench(ctx context.Context, e env, args []string) error {
 		return errors.New("bench: server did not start")
 	}
 
-	fmt.Fprintf(e.stdout, "store=%s clients=%d duration=%s warmup=%s rate=%s linkers=%s\n", kind, *clients, *duration, *warmup,
-		cmpOr(*rate > 0, fmt.Sprintf("%.0f/s", *rate), "closed loop"), cmpOr(*linkers > 0, strconv.Itoa(*linkers), "default"))
+	fmt.Fprintf(e.stdout, "store=%s clients=%d duration=%s warmup=%s rate=%s linkers=%s images=%t\n", kind, *clients, *duration, *warmup,
+		cmpOr(*rate > 0, fmt.Sprintf("%.0f/s", *rate), "closed loop"), cmpOr(*linkers > 0, strconv.Itoa(*linkers), "default"), *images)
 	transport := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	post := func(ctx context.Context, i int) error {
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/reports", strings.NewReader(benchBody(i)))
+		body, ctype := io.Reader(strings.NewReader(benchBody(i))), "application/json"
+		if *images {
+			body, ctype = benchMultipart(i, pool)
+		}
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/reports", body)
 		req.Header.Set("Authorization", "Bearer "+secret)
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 		res, err := client.Do(req)
 		if err != nil {
 			return err
@@ -173,6 +190,24 @@ func runBench(ctx context.Context, e env, args []string) error {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if *images && *matchMedia {
+		// Media are hashed and matched after the acknowledgement: how far
+		// behind that was, and how long the rest took.
+		var queued int64
+		probe.db.QueryRowContext(ctx, `SELECT count(*) FROM match_queue`).Scan(&queued)
+		fmt.Fprintf(e.stdout, "api: reports waiting to be matched: %d\n", queued)
+		matchStopped := time.Now()
+		for time.Since(matchStopped) < 5*time.Minute {
+			if probe.db.QueryRowContext(ctx, `SELECT count(*) FROM match_queue`).Scan(&queued) == nil && queued == 0 {
+				fmt.Fprintf(e.stdout, "api: match queue empty %.1fs after the load stopped\n", time.Since(stopped).Seconds())
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		var matched int64
+		probe.db.QueryRowContext(ctx, `SELECT count(DISTINCT report_id) FROM report_matches`).Scan(&matched)
+		fmt.Fprintf(e.stdout, "api: reports matched a bank entry: %d\n", matched)
 	}
 
 	// Stop the server, so that the ceiling below has the store to itself.

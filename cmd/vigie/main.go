@@ -59,6 +59,7 @@ func commands() map[string]command {
 		"keys":       {"encryption at rest: make a master key, show or rotate the keys", runKeys},
 		"indicators": {"extract or normalise identifiers (URLs, IBANs, phones…) from standard input", runIndicators},
 		"hash":       {"hash images (PDQ) and files (MD5, SHA-1, SHA-256), match PDQ hashes", runHash},
+		"bank":       {"hash lists of known content: list, import, export, enable, disable, withdraw", runBank},
 	}
 }
 

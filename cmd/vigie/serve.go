@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
@@ -87,6 +88,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	alertFactor := fs.Float64("alert-factor", alert.DefaultRule.Factor, "an identifier raises an alert when its reports in the last hour pass this many times its hourly mean over the week before")
 	alertEvery := fs.Duration("alert-interval", 15*time.Second, "how often each instance looks for spreading identifiers")
 	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "FOR TESTS ONLY: let webhook deliveries reach loopback addresses (127.0.0.0/8, ::1), which the SSRF guard otherwise refuses, to try a receiver on this machine")
+	floodLimit := fs.Int("flood-limit", bank.DefaultFloodLimit, "known content: past this many reports matching one bank entry in an hour, the others are gathered into the first as one queue item")
+	matchMedia := fs.Bool("match-media", true, "known content: hash and match reports' media after their acknowledgement (off: they wait in the match queue, for measurements)")
+	matchDistance := fs.Int("match-distance", bank.DefaultDistance, "known content: the PDQ Hamming distance (of 256 bits) within which an image matches a bank entry")
 	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
 	auditCheckpoints.register(fs, true)
 	if err := parseFlags(fs, e, args); err != nil {
@@ -220,7 +224,23 @@ func runServe(ctx context.Context, e env, args []string) error {
 		logger.Info("deadlines recomputed from the taxonomy's target times", "reports", moved)
 	}
 	linker := correlate.NewLinker(db, list, indicator.Options{Region: *region}, logger)
-	intake.OnStored(linker.Notify)
+	// Known content: every bank entry in memory, loaded before serving and
+	// kept current from the store; reports' media are matched after their
+	// acknowledgement, like linking.
+	matcher := bank.NewMatcher(db, *matchDistance, logger)
+	loadStart := time.Now()
+	if err := matcher.Refresh(ctx); err != nil {
+		return fmt.Errorf("load hash banks: %w", err)
+	}
+	logger.Info("hash banks loaded", "entries", matcher.Len(), "seconds", time.Since(loadStart).Seconds())
+	mediaMatcher := bank.NewWorker(db, matcher, logger, nil)
+	mediaMatcher.FloodLimit, mediaMatcher.LinkCap = *floodLimit, list.Cap
+	banks := bank.NewService(db, db, nil)
+	banks.LinkCap = list.Cap
+	intake.OnStored(func() {
+		linker.Notify()
+		mediaMatcher.Notify()
+	})
 	visits := visit.NewCounter(db, logger, nil)
 	trusted, err := web.ParseProxies(*trustedProxies)
 	if err != nil {
@@ -292,7 +312,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Diagnosis:       doors,
 		Installation:    inst,
 		// Removal checks fetch reported URLs (never minors.*) through the guard.
-		Checker: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
+		Checker:   safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
+		Banks:     banks,
+		BankStore: db,
 	})
 
 	srv := &http.Server{
@@ -311,6 +333,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	var background sync.WaitGroup
 	background.Go(func() { visits.Run(bgCtx, 10*time.Second) })
 	background.Go(func() { linker.RunWorkers(bgCtx, 250*time.Millisecond, linkersFor(kind, *linkers)) })
+	background.Go(func() { matcher.Run(bgCtx, bank.DefaultRefresh) })
+	if *matchMedia {
+		background.Go(func() { mediaMatcher.Run(bgCtx, time.Second) })
+	}
 	// Full-text indexing after linking (PostgreSQL; a no-op on SQLite).
 	background.Go(func() { indexText(bgCtx, db, logger) })
 	// Referrals to webhook and file destinations; every instance runs a

@@ -98,6 +98,13 @@ type apiReport struct {
 		PaymentMeans string          `json:"payment_means"`
 	} `json:"loss"`
 	Lang string `json:"lang"`
+	// Hashes are media hashes sent instead of the files (a platform
+	// reporting child-abuse content sends PDQ, MD5 or SHA-256 values and
+	// the URL, never the file): matched against the banks of known content.
+	Hashes []struct {
+		Type  string `json:"type"`
+		Value string `json:"value"`
+	} `json:"hashes"`
 }
 
 func (a apiReport) submission(tok apitoken.Token, key string) report.Submission {
@@ -111,6 +118,9 @@ func (a apiReport) submission(tok apitoken.Token, key string) report.Submission 
 		sub.Anonymous = a.Reporter.Anonymous
 		sub.Name, sub.Email, sub.Phone = a.Reporter.Name, a.Reporter.Email, a.Reporter.Phone
 		sub.IsVictim = a.Reporter.IsVictim
+	}
+	for _, h := range a.Hashes {
+		sub.Hashes = append(sub.Hashes, report.HashInput{Kind: h.Type, Value: h.Value})
 	}
 	if a.Loss != nil {
 		sub.Currency, sub.PaymentMeans = a.Loss.Currency, a.Loss.PaymentMeans

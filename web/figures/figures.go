@@ -53,6 +53,9 @@ type View struct {
 	Chart      BarChart
 	Table      []BucketLine
 	Supervisor bool
+	// KnownMatches counts, per bank, the reports whose media matched known
+	// content (shown to supervisors only: the lists are not public).
+	KnownMatches []Line
 	// Time to removal of the content named in notices to hosts.
 	Removals                  int
 	RemovalMedian, RemovalP90 string
@@ -173,6 +176,10 @@ func (rd *Reader) Read(r *http.Request) (View, error) {
 		v.Table = append(v.Table, BucketLine{Bucket: b, Visits: visits.BucketTotal(b), Reports: reports.BucketTotal(b), Cases: cases.BucketTotal(b), Referrals: referrals.BucketTotal(b)})
 	}
 	v.Chart = chartOf(v.Table)
+	known := stats.Group(rows, stats.KnownMatches, p)
+	for _, k := range known.Keys {
+		v.KnownMatches = append(v.KnownMatches, Line{Key: k, Label: k, Reports: known.Totals[k]})
+	}
 	if rd.Notices != nil {
 		removed, err := rd.Notices.RemovedNotices(r.Context(), from, to)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/apitoken"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
@@ -85,6 +86,9 @@ type Deps struct {
 	// are the steps a receipt gives per category (nil: the default).
 	News      *news.Service
 	NextSteps *taxonomy.NextSteps
+	// Banks of known content (issue 14); nil turns their pages off.
+	Banks     *bank.Service
+	BankStore bank.Store
 }
 
 // metricsBehind serves the metrics only to a request bearing token, and

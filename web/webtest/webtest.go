@@ -21,6 +21,7 @@ import (
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/altcha"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
@@ -70,6 +71,10 @@ type Fixture struct {
 	Kit      *web.Kit
 	Figures  *figures.Reader
 	Handler  http.Handler
+	// Banks of known content, and the matcher and worker Match runs.
+	Banks   *bank.Service
+	Matcher *bank.Matcher
+	Matches *bank.Worker
 }
 
 var bg = context.Background()
@@ -84,7 +89,9 @@ func New(t *testing.T) *Fixture {
 	t.Cleanup(func() { db.Close() })
 	clock := &Clock{t: time.Now()}
 	intake := report.NewIntake(db, db, taxonomy.Default(), []byte("k"), nil)
+	matcher := bank.NewMatcher(db, 0, nil)
 	return &Fixture{T: t, DB: db, Clock: clock, Intake: intake,
+		Banks: bank.NewService(db, db, clock.Now), Matcher: matcher, Matches: bank.NewWorker(db, matcher, nil, nil),
 		Accounts: account.NewService(db, account.DefaultPolicy(), clock.Now),
 		Cases:    casefile.NewService(db, taxonomy.Default(), nil),
 		Triage:   triage.NewService(db, db, db, clock.Now),
@@ -141,6 +148,23 @@ func (f *Fixture) Submit(sub report.Submission) string {
 		f.T.Fatal(err)
 	}
 	return ack.ID
+}
+
+// Match refreshes the banks and matches every queued report's media.
+func (f *Fixture) Match() {
+	f.T.Helper()
+	if err := f.Matcher.Refresh(bg); err != nil {
+		f.T.Fatal(err)
+	}
+	for {
+		n, err := f.Matches.RunOnce(bg)
+		if err != nil {
+			f.T.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
 }
 
 // Link runs the linker until every report is linked.

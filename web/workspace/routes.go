@@ -72,6 +72,16 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/inbox/{id}/acknowledge", access.Inbox, s.destinationAction("acknowledge", s.acknowledge))
 	role("POST /w/inbox/{id}/outcome", access.Inbox, s.destinationAction("outcome", s.reportOutcome))
 
+	// Banks of known content (issue 14): the lists, and known media on a report.
+	role("GET /w/banks", access.Banks, s.handleBanks)
+	role("POST /w/banks/import", access.Banks, s.handleBankImport)
+	role("POST /w/banks/{name}/enable", access.Banks, s.handleBankEnable(true))
+	role("POST /w/banks/{name}/disable", access.Banks, s.handleBankEnable(false))
+	role("POST /w/banks/{name}/withdraw", access.Banks, s.handleBankWithdraw)
+	role("GET /w/banks/{name}/export/{format}", access.Banks, s.handleBankExport)
+	role("POST /w/reports/{id}/attachments/{sha}/open", access.ReadReports, s.handleKnownMediaOpen)
+	role("POST /w/reports/{id}/attachments/{sha}/classify", access.Triage, s.handleClassify)
+
 	reg.Public("/w/", s.NotFound)
 	return reg.Routes()
 }

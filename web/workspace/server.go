@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
@@ -85,6 +86,11 @@ type Deps struct {
 	// ExportNamespace makes the ids of STIX and MISP exports
 	// (export.InstallationNamespace); without it those exports fail.
 	ExportNamespace uuid.UUID
+	// Banks of known content (issue 14): their service, and the store's
+	// matches of reports' media. Without them the pages are off and
+	// reports show no matches.
+	Banks     *bank.Service
+	BankStore bank.Store
 }
 
 // Mailer sends a plain-text e-mail.
@@ -110,7 +116,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {
@@ -306,7 +312,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 	switch {
 	case errors.Is(err, removal.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
+	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, bank.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.Is(err, casefile.ErrReportInCase):
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.incase")

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie-platform/vigie/access"
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/linkgraph"
 	"github.com/vigie-platform/vigie/problem"
@@ -345,6 +347,13 @@ type reportView struct {
 	Failed      *formFailure
 	// Graph pictures the report, its identifiers and the related reports.
 	Graph linkgraph.Graph
+	// Known content (issue 14): what the report's media matched, the
+	// reports the flood guard gathered into this one, and the categories
+	// an analyst may classify an image in.
+	Matches    []bank.Match
+	Gathered   []triage.Item
+	Categories []string
+	CanBank    bool
 }
 
 type relatedView struct {
@@ -357,6 +366,9 @@ type attachmentView struct {
 	IsImage  bool
 	Revealed bool
 	Hidden   bool // not even a blurred preview (minors.*)
+	// Known is the classified bank entry the attachment matched: the
+	// label is shown instead of the media, which opens only on purpose.
+	Known *bank.Match
 }
 
 var inlineImageTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -431,9 +443,35 @@ func (s *server) renderReport(w http.ResponseWriter, r *http.Request, u account.
 		s.wsErr(w, r, u, err)
 		return
 	}
+	if s.BankStore != nil {
+		if v.Matches, err = s.BankStore.ReportMatches(ctx, id); err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		gathered, err := s.BankStore.GatheredReports(ctx, id)
+		if err == nil && len(gathered) > 0 {
+			var items map[string]triage.Item
+			if items, err = s.itemsByID(ctx, gathered); err == nil {
+				for _, g := range gathered {
+					if it, ok := items[g]; ok {
+						v.Gathered = append(v.Gathered, it)
+					}
+				}
+			}
+		}
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		v.Categories, v.CanBank = bank.Categories, s.Banks != nil && p.Can[string(access.Triage)]
+	}
 	reveal := r.URL.Query().Get("reveal")
 	for _, a := range rep.Attachments {
 		av := attachmentView{Attachment: a, IsImage: slices.Contains(inlineImageTypes, a.ContentType), Revealed: reveal == a.SHA256}
+		av.Known = knownMatch(v.Matches, a.SHA256)
+		if av.Known != nil {
+			av.Revealed = false
+		}
 		av.Hidden = av.IsImage && v.IsMinors && !av.Revealed
 		v.Attachments = append(v.Attachments, av)
 	}
@@ -464,6 +502,18 @@ func (s *server) handleAttachment(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	a := rep.Attachments[i]
+	if s.BankStore != nil {
+		// Known content is not sent by a link: only the audited button opens it.
+		matches, err := s.BankStore.ReportMatches(r.Context(), id)
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		if knownMatch(matches, sha) != nil {
+			s.wsFail(w, r, u, http.StatusForbidden, "ws.known.use_button")
+			return
+		}
+	}
 	inline := r.URL.Query().Get("inline") == "1" && slices.Contains(inlineImageTypes, a.ContentType)
 	action := "attachment.download"
 	if inline {

@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/bank"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/export"
@@ -51,6 +52,7 @@ func newWSEnv(t *testing.T) *wsEnv {
 		t.Fatal(err)
 	}
 	s := newServer(f.Kit, Deps{Intake: f.Intake, Reports: f.DB, Index: f.DB, Accounts: f.Accounts, Cases: f.Cases, Triage: f.Triage, Workspace: f.DB,
+		Banks: f.Banks, BankStore: f.DB,
 		Destinations: destination.Default(), Routing: rules, Figures: f.Figures, Limits: web.DefaultLimits(),
 		ExportNamespace: export.InstallationNamespace([]byte("workspace tests"))})
 	mux := http.NewServeMux()
@@ -133,6 +135,15 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/notices/{nid}/check":           staff,
 		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
 		"POST /w/inbox/{id}/outcome":            {account.RoleDestination},
+		// Banks of known content (issue 14).
+		"GET /w/banks":                                    {account.RoleAdmin, account.RoleSupervisor},
+		"POST /w/banks/import":                            {account.RoleAdmin, account.RoleSupervisor},
+		"POST /w/banks/{name}/enable":                     {account.RoleAdmin, account.RoleSupervisor},
+		"POST /w/banks/{name}/disable":                    {account.RoleAdmin, account.RoleSupervisor},
+		"POST /w/banks/{name}/withdraw":                   {account.RoleAdmin, account.RoleSupervisor},
+		"GET /w/banks/{name}/export/{format}":             {account.RoleAdmin, account.RoleSupervisor},
+		"POST /w/reports/{id}/attachments/{sha}/open":     staff,
+		"POST /w/reports/{id}/attachments/{sha}/classify": staff,
 	}
 	for _, r := range wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
@@ -165,6 +176,9 @@ func TestRoleRouteTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := e.Banks.Import(bg, "setup", bank.Import{Name: "liste", Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	users := map[account.Role]account.User{}
 	for _, role := range all {
 		users[role], _ = e.User(string(role)+"@vigie.test", role, "ofac-fraud")
@@ -195,6 +209,7 @@ func TestRoleRouteTable(t *testing.T) {
 		p = strings.ReplaceAll(p, "{sha}", sha)
 		p = strings.ReplaceAll(p, "{format}", "stix")
 		p = strings.ReplaceAll(p, "{nid}", notice.ID)
+		p = strings.ReplaceAll(p, "{name}", "liste")
 		switch {
 		case strings.HasPrefix(p, "/w/reports/"):
 			p = strings.ReplaceAll(p, "{id}", rep)
