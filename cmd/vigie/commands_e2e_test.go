@@ -551,6 +551,10 @@ func TestBenchmarksScaledDown(t *testing.T) {
 			t.Errorf("bench workspace lacks %q:\n%s", want, ws)
 		}
 	}
+	al := vigie(t, "bench", "alerts", "--background", "300", "--runs", "1", "--gap", "10ms", "--interval", "1s", "--data", t.TempDir())
+	if !strings.Contains(al, "run 1: alert") || !strings.Contains(al, "alert_delay_p50_s=") {
+		t.Errorf("bench alerts:\n%s", al)
+	}
 	co := vigie(t, "bench", "correlate", "--reports", "2000", "--hot", "200", "--samples", "20", "--data", t.TempDir())
 	for _, want := range []string{"rebuild: 2000 reports", "link one new report: p50=", "related reports, pages of 100"} {
 		if !strings.Contains(co, want) {
