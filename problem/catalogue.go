@@ -27,6 +27,7 @@ var catalogue = map[string]message{
 	"case.bad_country":              {"the reporter's country is a two-letter ISO code (e.g. FR, BE)", "Le pays du signalant s'écrit en code ISO de deux lettres (par exemple FR, BE)."},
 	"case.unknown_outcome":          {"unknown outcome %q", "Suite inconnue : %q."},
 	"case.cannot_reopen":            {"only a closed case that was not merged can be reopened", "Seule une fiche close, non fusionnée, peut être rouverte."},
+	"case.reports_taken":            {"one of the reports already belongs to a case", "Un des signalements appartient déjà à une fiche : retirez-le de la sélection."},
 	"case.choose_reports":           {"choose at least one report", "Choisissez au moins un signalement."},
 	"case.report_not_in_case":       {"report %s is not in this case", "Le signalement %s n'appartient pas à cette fiche."},
 	"case.last_report":              {"a case keeps at least one report: close it instead", "Une fiche garde au moins un signalement : closez-la plutôt."},

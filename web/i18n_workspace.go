@@ -352,6 +352,7 @@ var wsui = map[string][2]string{
 	"ws.alerts.close":                   {"Clore", "Close"},
 	"ws.alerts.none":                    {"Aucune alerte ouverte.", "No open alert."},
 	"ws.done.alert-closed":              {"Alerte close.", "Alert closed."},
+	"ws.case.title.hint":                {"Laissé vide, le titre reprend les identifiants que les signalements ont en commun.", "Left empty, the title is drawn from the identifiers the reports share."},
 	"ws.help.title":                     {"Aide : raccourcis clavier", "Help: keyboard shortcuts"},
 	"ws.help.nav":                       {"Aide", "Help"},
 	"ws.help.intro":                     {"Dans les listes (file, fiches, recherche, boîte de réception) et sur la fiche d'un signalement, une touche suffit pour les gestes les plus fréquents.", "In lists (queue, cases, search, inbox) and on a report's page, one key does the most frequent moves."},

@@ -50,9 +50,26 @@ func (s *server) handleCaseCreate(w http.ResponseWriter, r *http.Request, u acco
 	if !ok {
 		return
 	}
-	c, err := s.Cases.Create(r.Context(), r.PostForm.Get("title"), ids, u.Email)
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/w/") {
+		back = "/w/queue"
+	}
+	back = safeNext(back)
+	title := strings.TrimSpace(r.PostForm.Get("title"))
+	if title == "" && len(ids) > 0 {
+		var err error
+		if title, err = s.draftTitle(r.Context(), ids); err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+	}
+	c, err := s.Cases.Create(r.Context(), title, ids, u.Email)
+	if errors.Is(err, casefile.ErrReportInCase) {
+		err = problem.New("case.reports_taken")
+	}
 	if err != nil {
-		s.wsErr(w, r, u, err)
+		// A mistake shows the page the form was on again, as a decision's.
+		s.decideFail(w, r, u, back, err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+c.ID, "created")
@@ -84,6 +101,9 @@ type caseView struct {
 	Notices noticesView
 	// Graph pictures the case's reports and the identifiers tying them.
 	Graph linkgraph.Graph
+	// DraftSummary is offered in the summary field of a case not yet
+	// qualified: what its reports say together.
+	DraftSummary string
 }
 
 type caseReport struct {
@@ -167,6 +187,9 @@ func (s *server) loadCase(w http.ResponseWriter, r *http.Request, u account.User
 		s.wsErr(w, r, u, err)
 		return v, false
 	}
+	if c.Summary == "" {
+		v.DraftSummary = draftSummary(v.Reports, v.MoreReports, v.Graph)
+	}
 	hostHint := ""
 	for _, h := range v.Routing.Proposal.Facts.Hosts {
 		if h.Org != "" {
@@ -190,7 +213,14 @@ func (v caseView) Err(form string) string {
 }
 
 // HasLegal tells whether the case cites legal reference l.
-func (v caseView) HasLegal(l string) bool { return slices.Contains(v.Case.LegalRefs, l) }
+func (v caseView) HasLegal(l string) bool {
+	if len(v.Case.LegalRefs) == 0 && len(v.Legal) > 0 {
+		// A case not yet qualified starts from its category's first
+		// reference, the offence itself.
+		return l == v.Legal[0]
+	}
+	return slices.Contains(v.Case.LegalRefs, l)
+}
 
 // Val is what was typed in field of form when it failed, else fallback.
 func (v caseView) Val(form, field, fallback string) string {
