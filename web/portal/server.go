@@ -12,9 +12,9 @@ import (
 
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/altcha"
-	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/diagnosis"
 	"github.com/vigie-platform/vigie/installation"
+	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/visit"
