@@ -163,6 +163,7 @@ func formatDate(t time.Time) string {
 // WriteCSV writes entries in Vigie's CSV (csvColumns), which ReadCSV reads back.
 func WriteCSV(w io.Writer, entries []Entry) error {
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180
 	cw.Write(csvColumns)
 	for _, e := range entries {
 		cw.Write([]string{string(e.Hash.Kind), e.Hash.Value, safeCell(e.Label), safeCell(e.Category), formatDate(e.AddedAt), formatDate(e.WithdrawnAt)})
@@ -249,6 +250,7 @@ func WriteJSON(w io.Writer, b Bank, entries []Entry) error {
 // as ThreatExchange writes them (a word of the label with a space is cut).
 func WriteThreatExchangeCSV(w io.Writer, b Bank, entries []Entry) error {
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180
 	cw.Write([]string{"signal_type", "signal_value", "category", "tags"})
 	for _, e := range entries {
 		if !e.Live() {

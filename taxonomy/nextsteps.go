@@ -64,7 +64,11 @@ func LoadNextSteps(path string, tax *Taxonomy) (*NextSteps, error) {
 			return nil, fmt.Errorf("next steps: %w", err)
 		}
 	}
-	n, err := ParseNextSteps(b, tax)
+	// The embedded steps are written for the embedded taxonomy: with an
+	// installation's own taxonomy, the categories it lacks are left out
+	// (their reports get the default steps); a file given is held to its
+	// taxonomy.
+	n, err := parseNextSteps(b, tax, path != "")
 	if err != nil {
 		return nil, fmt.Errorf("next steps %s: %w", path, err)
 	}
@@ -78,6 +82,10 @@ const maxSteps = 8
 // must be in tax (a misspelt code would silently fall back to the
 // default), and every list must say something in both languages.
 func ParseNextSteps(b []byte, tax *Taxonomy) (*NextSteps, error) {
+	return parseNextSteps(b, tax, true)
+}
+
+func parseNextSteps(b []byte, tax *Taxonomy, strict bool) (*NextSteps, error) {
 	var doc struct {
 		Version    int              `json:"version"`
 		Default    Steps            `json:"default"`
@@ -113,6 +121,9 @@ func ParseNextSteps(b []byte, tax *Taxonomy) (*NextSteps, error) {
 	n := &NextSteps{def: doc.Default, byCode: make(map[string]Steps, len(doc.Categories))}
 	for code, s := range doc.Categories {
 		if _, ok := tax.Lookup(code); !ok {
+			if !strict {
+				continue
+			}
 			return nil, fmt.Errorf("category %q is not in the taxonomy", code)
 		}
 		if err := check(code, s); err != nil {

@@ -1,6 +1,8 @@
 package taxonomy
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,4 +49,27 @@ func FuzzParseNextSteps(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The embedded steps serve an installation with its own taxonomy: the
+// categories it lacks are left out, and a file given is still held to it.
+func TestDefaultNextStepsWithAnotherTaxonomy(t *testing.T) {
+	other, err := Parse([]byte(`{"version":1,"categories":[{"code":"arnaque","label":{"fr":"Arnaque","en":"Scam"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := LoadNextSteps("", other)
+	if err != nil {
+		t.Fatalf("embedded steps with another taxonomy: %v", err)
+	}
+	if len(n.byCode) != 0 {
+		t.Errorf("steps kept for categories the taxonomy lacks: %v", n.byCode)
+	}
+	path := filepath.Join(t.TempDir(), "steps.json")
+	if err := os.WriteFile(path, defaultNextSteps, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadNextSteps(path, other); err == nil || !strings.Contains(err.Error(), "is not in the taxonomy") {
+		t.Errorf("a file naming unknown categories: %v", err)
+	}
 }
