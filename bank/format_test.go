@@ -84,7 +84,7 @@ func TestThreatExchangeAndSTIX(t *testing.T) {
 	if err := WriteThreatExchangeCSV(&te, b, sampleEntries()); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(te.String()), "\r\n") // RFC 4180 records
+	lines := strings.Split(strings.TrimSpace(te.String()), "\r\n")               // RFC 4180 records
 	if lines[0] != "signal_type,signal_value,category,tags" || len(lines) != 4 { // the withdrawn entry is left out
 		t.Fatalf("te-csv:\n%s", te.String())
 	}
