@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,4 +157,52 @@ func TestBrowserDoors(t *testing.T) {
 		args = append(args, dir)
 	}
 	node(t, e2e, chromium, "doors.mjs", args...)
+}
+
+// TestBrowserActionCounts runs e2e/actions.mjs (issue 12's figure): a
+// campaign of 40 reports goes from the queue's first view to a referred
+// case in at most 6 actions, and the service acknowledges it in 1.
+func TestBrowserActionCounts(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	data := t.TempDir()
+	srv := startServer(t, []string{"--data", data})
+	secret := func(email, role string, extra ...string) string {
+		var out bytes.Buffer
+		args := append([]string{"user", "add", "--data", data, "--email", email, "--role", role, "--password-stdin"}, extra...)
+		if err := run(context.Background(), args, strings.NewReader("correct horse battery staple\n"), &out, &bytes.Buffer{}, noEnv); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(strings.SplitN(out.String(), "\n", 2)[0])
+	}
+	anaSecret := secret("ana@vigie.test", "analyst")
+	destSecret := secret("fraude@ofac.test", "destination", "--destination", "ofac-fraud")
+	tok := srv.token("partner")
+	const campaign = 40
+	for i := range campaign {
+		body := fmt.Sprintf(`{"category":"fraud.scam","description":"Faux site de vente n°%d, virement demandé sur l'IBAN FR76 3000 6000 0112 3456 7890 189","loss":{"amount":"%d","currency":"EUR","payment_means":"transfer"},"reporter":{"anonymous":true,"is_victim":true}}`, i, 100+i)
+		if res := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(body), bearer(tok)); res.status != 201 {
+			t.Fatalf("report %d: %d %s", i, res.status, res.body)
+		}
+	}
+	// The linker runs in the server: wait until the campaign is linked.
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, data, folderKeys(t, data)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		n, err := db.UnlinkedCount(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reports still unlinked", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	db.Close()
+	node(t, e2e, chromium, "actions.mjs", srv.base, "ana@vigie.test", anaSecret, "fraude@ofac.test", destSecret, "correct horse battery staple", fmt.Sprint(campaign), "6")
 }

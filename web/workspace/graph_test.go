@@ -29,7 +29,7 @@ func TestLinkGraphs(t *testing.T) {
 	page := e.Do("GET", "/w/reports/"+ids[0], c, nil).Body.String()
 	assertNoMarkup(t, "report page", page)
 	graph := between(t, page, `<figure class="linkgraph">`, `</figure>`)
-	if !strings.Contains(graph, `role="img"`) || !strings.Contains(graph, `aria-labelledby="report-graph-title report-graph-desc"`) {
+	if !strings.Contains(graph, `role="group"`) || !strings.Contains(graph, `aria-labelledby="report-graph-title"`) || !strings.Contains(graph, `aria-describedby="report-graph-desc"`) {
 		t.Error("the picture has no role and name")
 	}
 	// This report in the middle, the two others around; the IBAN and the URL.
