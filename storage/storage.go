@@ -21,6 +21,7 @@ import (
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // Store is one database holding everything.
@@ -41,6 +42,8 @@ type Store interface {
 	stats.Store
 	retention.Purger
 	removal.Store
+	// Waves: reports handled as one (issue 12, part 4).
+	wave.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

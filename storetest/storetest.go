@@ -69,6 +69,9 @@ func Run(t *testing.T, open Opener) {
 		{"AuditedWriteRefused", testAuditedWriteRefused},
 		{"AuditNotRecorded", testAuditNotRecorded},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
+		// Waves (issue 12, part 4).
+		{"Waves", testWaves},
+		{"WaveDecision", testWaveDecision},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

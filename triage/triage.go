@@ -58,6 +58,10 @@ type Filter struct {
 	From, To   time.Time
 	After      Cursor
 	Limit      int
+	// OneItemPerWave shows a wave as its earliest member waiting in the
+	// states asked for, the others hidden behind it (the analysts' queue);
+	// without it, every report is listed (the demo's backlog, exports).
+	OneItemPerWave bool
 }
 
 // Cursor is where a page ends: the queue's sort key of its last item.
@@ -107,6 +111,9 @@ type Item struct {
 	// CaseNumber is the number of the report's case, if any (F-2026-…).
 	CaseNumber string
 	Excerpt    string // the start of the description, as text
+	// WaveID is the report's wave (0: none) and WaveSize its members.
+	WaveID   int64
+	WaveSize int
 }
 
 // Key is the item's sort key.

@@ -1,0 +1,147 @@
+// Package wave gathers reports of one wave (many people reporting the same
+// scam message, link or picture) so that analysts handle them as one queue
+// item: reports that share a normalised URL, an attachment's hash, or a
+// near-identical text join one wave. Near-identical texts are found with
+// MinHash over word shingles (text.go); values that the warning list keeps
+// from linking reports make no wave either.
+package wave
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/vigie-platform/vigie/indicator"
+)
+
+// Threshold is the estimated Jaccard similarity of shingles from which two
+// texts are one template's copies. Measured on the demo's campaigns
+// (BENCHMARKS.md, "Waves"): copies of one template where a name, an
+// amount, an order number or a link changes score 0.7 to 1, texts of two
+// campaigns written on the same template with other phone numbers and
+// IBANs score 0.2 to 0.4; 0.6 sits in the gap, about three standard
+// deviations of the 64-value estimate from each side.
+const Threshold = 0.6
+
+// Wave is a group of reports handled as one.
+type Wave struct {
+	// ID is the wave's number, shown to people ("vague 123"): a small
+	// integer, not an internal id.
+	ID        int64
+	CreatedAt time.Time
+	// LastAt is when its newest member was received.
+	LastAt time.Time
+	// Size counts its members; Open those waiting for a decision.
+	Size, Open int
+	// Kind is what first gathered it: KindURL, KindHash or KindText; Key
+	// is the URL or the hash (empty for a text).
+	Kind, Key string
+	// Lead is the report whose content the wave was started on.
+	Lead string
+}
+
+// What gathers reports into a wave.
+const (
+	KindURL  = "url"
+	KindHash = "hash"
+	KindText = "text"
+)
+
+// Day is how many members a wave received on one day (Paris).
+type Day struct {
+	Day   string // YYYY-MM-DD
+	Count int
+}
+
+// Pending is a linked report waiting to be placed in a wave.
+type Pending struct {
+	ID        string
+	CreatedAt time.Time
+	Fields    indicator.Fields
+}
+
+// Keys are what a report may share with others of its wave.
+type Keys struct {
+	// Exact keys join reports that share them: "u:" and a normalised URL,
+	// "h:" and an attachment's SHA-256.
+	Exact []string
+	// Text is the description's signature; HasText is false for a text
+	// too short to compare.
+	Text    Signature
+	HasText bool
+}
+
+// ErrNotFound means no such wave.
+var ErrNotFound = errors.New("no such wave")
+
+// Store keeps waves.
+type Store interface {
+	// AssignWaves takes up to limit reports linked since the last call,
+	// oldest first, and places each in a wave: the wave of the first
+	// earlier report it shares an exact key with, or whose text is at
+	// least threshold similar to its own; a new wave with that report when
+	// it had none; no wave when it shares nothing. It returns how many
+	// reports it took.
+	AssignWaves(ctx context.Context, limit int, threshold float64, keys func(Pending) Keys) (int, error)
+	Wave(ctx context.Context, id int64) (Wave, error)
+	// WaveOf is the wave of a report, ErrNotFound when it has none.
+	WaveOf(ctx context.Context, reportID string) (Wave, error)
+	// WaveDays counts a wave's members per day, oldest first.
+	WaveDays(ctx context.Context, id int64) ([]Day, error)
+	// WaveMembers lists up to limit members, oldest first; open limits
+	// them to those waiting for a decision (new or assigned).
+	WaveMembers(ctx context.Context, id int64, open bool, limit int) ([]string, error)
+}
+
+// Lister says whether a value is on the warning list (correlate's).
+type Lister interface {
+	Check(t indicator.Type, value string) (reason string, listed bool)
+}
+
+// KeysOf computes a report's keys. URLs and hashes are those the linker
+// indexes, normalised the same way; a value on the warning list gives no
+// key, and neither does a URL that is only a listed host's home page
+// (https://www.facebook.com/ names a platform, not a content).
+func KeysOf(p Pending, list Lister, opts indicator.Options) Keys {
+	var k Keys
+	seen := map[string]bool{}
+	for _, ind := range indicator.FromReport(p.Fields, opts) {
+		var key string
+		switch ind.Type {
+		case indicator.URL:
+			if listedURL(ind.Value, list) {
+				continue
+			}
+			key = "u:" + ind.Value
+		case indicator.SHA256:
+			if _, listed := list.Check(ind.Type, ind.Value); listed {
+				continue
+			}
+			key = "h:" + ind.Value
+		default:
+			continue
+		}
+		if !seen[key] {
+			seen[key] = true
+			k.Exact = append(k.Exact, key)
+		}
+	}
+	k.Text, k.HasText = Sign(p.Fields.Description)
+	return k
+}
+
+func listedURL(v string, list Lister) bool {
+	if _, listed := list.Check(indicator.URL, v); listed {
+		return true
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return true // not a URL the indexer would make: no key rather than a wrong one
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return false
+	}
+	_, hostListed := list.Check(indicator.Host, u.Hostname())
+	return hostListed
+}
