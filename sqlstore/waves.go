@@ -89,7 +89,7 @@ func (s *Store) assignWaves(ctx context.Context, tx *sql.Tx, limit int, threshol
 	for i, k := range all {
 		lookup = append(lookup, k.Exact...)
 		if k.HasText {
-			bands[i] = wave.BandKeys(k.Text)
+			bands[i] = wave.BandKeys(k.Text.Sig)
 			lookup = append(lookup, bands[i]...)
 		}
 	}
@@ -122,7 +122,7 @@ func (s *Store) assignWaves(ctx context.Context, tx *sql.Tx, limit int, threshol
 		}
 	}
 	slices.Sort(earlier)
-	sigs := map[string]wave.Signature{}
+	sigs := map[string]wave.Text{}
 	for lo := 0; lo < len(earlier); lo += 500 {
 		chunk := toAny(earlier[lo:min(lo+500, len(earlier))])
 		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.id, r.created_at, COALESCE(r.wave_id, 0), s.sig FROM reports r
@@ -138,7 +138,7 @@ func (s *Store) assignWaves(ctx context.Context, tx *sql.Tx, limit int, threshol
 				return 0, fmt.Errorf("earlier reports: %w", err)
 			}
 			members[m.id] = m
-			if sg, ok := wave.ParseSignature(sig); ok {
+			if sg, ok := wave.ParseText(sig); ok {
 				sigs[m.id] = sg
 			}
 		}
@@ -193,7 +193,7 @@ func (s *Store) assignWaves(ctx context.Context, tx *sql.Tx, limit int, threshol
 				if !ok || (best != nil && best.wave != 0) {
 					continue
 				}
-				if sg, ok := sigs[id]; ok && wave.Similarity(sg, k.Text) >= threshold {
+				if sg, ok := sigs[id]; ok && wave.Matches(sg, k.Text, threshold) {
 					consider(id, wave.KindText, "")
 				}
 			}

@@ -189,7 +189,11 @@ func mix(z uint64) uint64 {
 // Sign computes a text's signature; ok is false for a text too short to
 // compare.
 func Sign(text string) (sig Signature, ok bool) {
-	sh := Shingles(Tokens(text))
+	return signTokens(Tokens(text))
+}
+
+func signTokens(tokens []string) (sig Signature, ok bool) {
+	sh := Shingles(tokens)
 	if len(sh) == 0 {
 		return sig, false
 	}

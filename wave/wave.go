@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/vigie-platform/vigie/indicator"
@@ -66,9 +67,10 @@ type Keys struct {
 	// Exact keys join reports that share them: "u:" and a normalised URL,
 	// "h:" and an attachment's SHA-256.
 	Exact []string
-	// Text is the description's signature; HasText is false for a text
-	// too short to compare.
-	Text    Signature
+	// Text is the description's signature and contacts; HasText is false
+	// for a text that is not compared (too short, or naming no link or
+	// contact: see KeysOf).
+	Text    Text
 	HasText bool
 }
 
@@ -127,7 +129,31 @@ func KeysOf(p Pending, list Lister, opts indicator.Options) Keys {
 			k.Exact = append(k.Exact, key)
 		}
 	}
-	k.Text, k.HasText = Sign(p.Fields.Description)
+	// A template exists to send its victims somewhere: a text naming no
+	// link and no contact is a description in common words, which
+	// unrelated reporters write alike ("images vues sur un forum"), and
+	// is not compared.
+	toks := Tokens(p.Fields.Description)
+	anchored := slices.Contains(toks, linkToken) || slices.Contains(toks, emailToken)
+	var contacts []uint64
+	for _, ind := range indicator.FromReport(indicator.Fields{Description: p.Fields.Description}, opts) {
+		kind, ok := contactKinds[ind.Type]
+		if !ok {
+			continue
+		}
+		if _, listed := list.Check(ind.Type, ind.Value); listed {
+			continue
+		}
+		anchored = true
+		contacts = append(contacts, contact(kind, ind.Value))
+	}
+	if !anchored {
+		return k
+	}
+	if sig, ok := signTokens(toks); ok {
+		slices.Sort(contacts)
+		k.Text, k.HasText = Text{Sig: sig, Contacts: slices.Compact(contacts)}, true
+	}
 	return k
 }
 

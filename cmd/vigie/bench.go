@@ -37,8 +37,11 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "hashes" {
 		return runBenchHashes(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "waves" {
+		return runBenchWaves(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		fmt.Fprintln(e.stdout, "Usage: vigie bench intake|correlate|workspace|audit|hashes [flags]\n\n  intake     starts `vigie serve` as a child process on a store, drives the\n             reporting API with concurrent clients, then measures a bare store\n             insert of the same reports without HTTP as a ceiling\n  correlate  fills a store with demo reports, rebuilds the index, then times\n             linking new reports and paging the reports of a shared value\n  workspace  fills a store with demo reports (a year, the backlog handled),\n             then times the queue, report and search pages\n  audit      fills a store's audit trail (1 million entries), then times\n             audit verify against a signed checkpoint\n  hashes     builds the PDQ Hamming index over random and clustered hashes,\n             times queries against it and against a brute-force scan")
+		fmt.Fprintln(e.stdout, "Usage: vigie bench intake|correlate|workspace|audit|hashes|waves [flags]\n\n  intake     starts `vigie serve` as a child process on a store, drives the\n             reporting API with concurrent clients, then measures a bare store\n             insert of the same reports without HTTP as a ceiling\n  correlate  fills a store with demo reports, rebuilds the index, then times\n             linking new reports and paging the reports of a shared value\n  workspace  fills a store with demo reports (a year, the backlog handled),\n             then times the queue, report and search pages\n  audit      fills a store's audit trail (1 million entries), then times\n             audit verify against a signed checkpoint\n  hashes     builds the PDQ Hamming index over random and clustered hashes,\n             times queries against it and against a brute-force scan\n  waves      fills a store with demo reports and their ground truth, then\n             prints precision=P recall=R of the waves over pairs of reports\n             and the queue items per 100 waiting reports")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}

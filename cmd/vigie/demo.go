@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // visitsPerReport is the articles' ratio: 299,005 visits for 7,267 reports.
@@ -135,6 +136,10 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	linking.Done()
+	// Waves from the linked reports, as the server places them after linking.
+	if _, err := wave.NewAssigner(db, correlate.DefaultWarningList(), indicator.DefaultOptions).Drain(ctx, 5000); err != nil {
+		return err
+	}
 	// Text indexing after linking, on the stores that queue it.
 	if _, err := drain(func() (int, error) { return db.IndexPendingText(ctx, 5000) }, nil); err != nil {
 		return err

@@ -35,7 +35,8 @@ CREATE TABLE wave_keys (
 ) STRICT;
 CREATE INDEX wave_keys_report ON wave_keys (report_id);
 
--- Text signatures (MinHash, 128 bytes) of reports with a comparable text,
+-- Text signatures (MinHash, 128 bytes, then the hashes of the contacts the
+-- text names) of reports with a comparable text,
 -- to confirm a band's candidate.
 CREATE TABLE wave_signatures (
     report_id TEXT PRIMARY KEY,
