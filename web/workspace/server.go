@@ -29,6 +29,7 @@ import (
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/wave"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/figures"
 )
@@ -46,6 +47,7 @@ type Store interface {
 	account.Store
 	report.BlobStore
 	removal.Store
+	wave.Store
 }
 
 // Deps is what the workspace needs; without Accounts the workspace is
@@ -101,7 +103,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_wave"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {
@@ -284,7 +286,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 	switch {
 	case errors.Is(err, removal.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound):
+	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, wave.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.Is(err, casefile.ErrReportInCase):
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.incase")

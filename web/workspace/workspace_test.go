@@ -126,6 +126,8 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/notices/{nid}/check":           staff,
 		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
 		"POST /w/inbox/{id}/outcome":            {account.RoleDestination},
+		"GET /w/waves/{id}":                     staff,
+		"POST /w/waves/{id}/decide":             staff,
 	}
 	for _, r := range wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
@@ -158,6 +160,7 @@ func TestRoleRouteTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waveID, _ := e.makeWave(2)
 	users := map[account.Role]account.User{}
 	for _, role := range all {
 		users[role], _ = e.User(string(role)+"@vigie.test", role, "ofac-fraud")
@@ -179,6 +182,8 @@ func TestRoleRouteTable(t *testing.T) {
 			p = strings.ReplaceAll(p, "{id}", rep)
 		case strings.HasPrefix(p, "/w/users/"):
 			p = strings.ReplaceAll(p, "{id}", fmt.Sprint(victim.ID))
+		case strings.HasPrefix(p, "/w/waves/"):
+			p = strings.ReplaceAll(p, "{id}", fmt.Sprint(waveID))
 		default:
 			p = strings.ReplaceAll(p, "{id}", c.ID)
 		}
