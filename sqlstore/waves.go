@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/stats"
+	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/wave"
 )
 
@@ -379,16 +381,45 @@ func (s *Store) WaveDays(ctx context.Context, id int64) (_ []wave.Day, err error
 	})
 }
 
-// WaveMembers lists a wave's members in order of reception.
+// WaveMembers lists a wave's members in order of reception. The open
+// ones are read one state at a time, each an ordered range of
+// reports_wave_open that LIMIT stops, and merged here: a single query over
+// both states sorted the wave's whole open part, or walked all its members.
 func (s *Store) WaveMembers(ctx context.Context, id int64, open bool, limit int) (_ []string, err error) {
 	defer s.Guard(&err)
-	q := `SELECT id FROM reports WHERE wave_id = ? ORDER BY created_at, id LIMIT ?`
-	if open {
-		q = `SELECT id FROM reports WHERE wave_id = ? AND triage IN ('new', 'assigned') ORDER BY created_at, id LIMIT ?`
+	type member struct {
+		id      string
+		created int64
 	}
-	rows, err := s.read.QueryContext(ctx, s.rebind(q), id, limit)
-	return collect(rows, err, "wave members", func(sc scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	})
+	scan := func(sc scanner) (member, error) {
+		var m member
+		return m, sc.Scan(&m.id, &m.created)
+	}
+	var all []member
+	if !open {
+		rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, created_at FROM reports WHERE wave_id = ? ORDER BY created_at, id LIMIT ?`), id, limit)
+		if all, err = collect(rows, err, "wave members", scan); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, st := range triage.OpenStates {
+			rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT id, created_at FROM reports WHERE wave_id = ? AND triage = ? ORDER BY created_at, id LIMIT ?`), id, string(st), limit)
+			ms, err := collect(rows, err, "wave members", scan)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, ms...)
+		}
+		slices.SortFunc(all, func(a, b member) int {
+			if a.created != b.created {
+				return cmp.Compare(a.created, b.created)
+			}
+			return strings.Compare(a.id, b.id)
+		})
+	}
+	out := make([]string, 0, min(len(all), limit))
+	for _, m := range all[:min(len(all), limit)] {
+		out = append(out, m.id)
+	}
+	return out, nil
 }
