@@ -28,8 +28,8 @@ type waveView struct {
 	// (while some wait); More counts those of the list's kind not shown.
 	OpenOnly bool
 	More     int
-	Chart  growthChart
-	Failed *formFailure
+	Chart    growthChart
+	Failed   *formFailure
 }
 
 func parseWaveID(r *http.Request) (int64, error) {
