@@ -137,9 +137,12 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 	}
 	linking.Done()
 	// Waves from the linked reports, as the server places them after linking.
-	if _, err := wave.NewAssigner(db, correlate.DefaultWarningList(), indicator.DefaultOptions).Drain(ctx, 5000); err != nil {
+	waveStart := time.Now()
+	placed, err := wave.NewAssigner(db, correlate.DefaultWarningList(), indicator.DefaultOptions).Drain(ctx, 5000)
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stdout, "demo: %d reports placed in waves in %s\n", placed, time.Since(waveStart).Round(time.Millisecond))
 	// Text indexing after linking, on the stores that queue it.
 	if _, err := drain(func() (int, error) { return db.IndexPendingText(ctx, 5000) }, nil); err != nil {
 		return err
