@@ -67,7 +67,7 @@ func TestWaveInQueueAndPage(t *testing.T) {
 	e := newWSEnv(t)
 	analyst, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
 	c := e.session(analyst)
-	id, _ := e.makeWave(6)
+	id, members := e.makeWave(6)
 	e.Submit(report.Submission{Description: "Un voisin menace de s'en prendre à ma famille depuis des semaines."})
 	e.Submit(report.Submission{Description: "Contenu haineux publié sur un forum."})
 	e.linkAndWave()
@@ -108,6 +108,10 @@ func TestWaveInQueueAndPage(t *testing.T) {
 	}
 	if n := strings.Count(page, `href="/w/reports/`); n != 6 {
 		t.Errorf("the wave page lists %d members, want 6", n)
+	}
+	member := e.Do("GET", "/w/reports/"+members[3], c, nil).Body.String()
+	if !strings.Contains(member, fmt.Sprintf(`href="/w/waves/%d" id="report-wave">Vague n° %d</a> — 6 signalements`, id, id)) {
+		t.Error("a member's report page does not name its wave")
 	}
 	en := e.Do("GET", fmt.Sprintf("/w/waves/%d?lang=en", id), c, nil).Body.String()
 	if !strings.Contains(en, `<title id="wave-chart-title">Reports received per period and in all</title>`) {
