@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // Every method of storage.Store is one of three kinds, so that a method
@@ -35,6 +36,7 @@ var (
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
+		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -171,6 +173,13 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return err
 		}},
 		{"IndexPendingText", func(ctx context.Context) error { _, err := s.IndexPendingText(ctx, 100); return err }},
+		{"AssignWaves", func(ctx context.Context) error {
+			n, err := wave.NewAssigner(s, correlate.DefaultWarningList(), indicator.DefaultOptions).Once(ctx, 100)
+			if err == nil && n != len(r) {
+				err = fmt.Errorf("placed %d, want %d", n, len(r))
+			}
+			return err
+		}},
 		{"ResetLinks", func(ctx context.Context) error { return s.ResetLinks(ctx) }},
 		{"TakeNext", func(ctx context.Context) error { _, err := s.TakeNext(ctx, "ana", now); return err }},
 		{"Assign", func(ctx context.Context) error { return count(s.Assign(ctx, []string{r[1]}, "ana", "sup", now)) }},
