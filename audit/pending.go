@@ -29,7 +29,7 @@ type pendingKey struct{}
 // pending is the entry a change carries and whether a store wrote it.
 type pending struct {
 	mu      sync.Mutex
-	entry   func(Outcome) Entry
+	entries func(Outcome) []Entry
 	source  string
 	written bool
 }
@@ -40,6 +40,9 @@ type pending struct {
 type Outcome struct {
 	ObjectID string
 	Changed  int
+	// IDs are the objects changed, for a change recorded one entry per
+	// object (WithinEach).
+	IDs []string
 }
 
 // Within runs change with a context that asks the store to write e in the
@@ -52,7 +55,15 @@ func Within(ctx context.Context, e Entry, change func(ctx context.Context) error
 // WithinOutcome is Within for an entry that depends on what the change
 // did: the store calls entry, inside the transaction, with the outcome.
 func WithinOutcome(ctx context.Context, entry func(Outcome) Entry, change func(ctx context.Context) error) error {
-	p := &pending{entry: entry, source: SourceFrom(ctx)}
+	return WithinEach(ctx, func(o Outcome) []Entry { return []Entry{entry(o)} }, change)
+}
+
+// WithinEach is WithinOutcome for a change recorded by several entries in
+// its transaction: a decision on a wave, one entry per report it decided.
+// entries must return at least one entry whatever the outcome, so that
+// the act is recorded even when it changed nothing.
+func WithinEach(ctx context.Context, entries func(Outcome) []Entry, change func(ctx context.Context) error) error {
+	p := &pending{entries: entries, source: SourceFrom(ctx)}
 	if err := change(context.WithValue(ctx, pendingKey{}, p)); err != nil {
 		return err
 	}
@@ -85,11 +96,13 @@ func PendingOutcome(ctx context.Context, o Outcome) (entries []Entry, done func(
 	if p.written {
 		return nil, func() {}
 	}
-	e := p.entry(o)
-	if e.Source == "" {
-		e.Source = p.source
+	es := p.entries(o)
+	for i := range es {
+		if es[i].Source == "" {
+			es[i].Source = p.source
+		}
 	}
-	return []Entry{e}, func() {
+	return es, func() {
 		p.mu.Lock()
 		p.written = true
 		p.mu.Unlock()

@@ -89,7 +89,15 @@ type Linker struct {
 	wake   chan struct{}
 	// batchWait is how long a wake waits for more reports (batchWaitDefault).
 	batchWait time.Duration
+	// then runs after each round of linking (waves are placed from linked
+	// reports); set once by Then before running.
+	then func(context.Context) error
 }
+
+// Then sets work to run after each round of linking,
+// in the linker's goroutine: placing them in waves, which must follow
+// linking and must not slow intake. Call it before Run.
+func (l *Linker) Then(f func(context.Context) error) { l.then = f }
 
 // NewLinker makes a linker.
 func NewLinker(store Store, list *WarningList, opts indicator.Options, logger *slog.Logger) *Linker {
@@ -181,6 +189,11 @@ func (l *Linker) run(ctx context.Context, interval time.Duration, wake <-chan st
 			}
 			if n < 500 {
 				break
+			}
+		}
+		if l.then != nil { // also when nothing was linked: work another round left (an error) is retried
+			if err := l.then(ctx); err != nil && ctx.Err() == nil {
+				l.logger.Warn("after linking", "err", err)
 			}
 		}
 		select {

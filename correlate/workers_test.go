@@ -91,3 +91,34 @@ func TestRunWorkersShareTheQueue(t *testing.T) {
 		t.Errorf("at most %d worker linked at a time: a Notify must wake every worker", s.maxConc)
 	}
 }
+
+// Then runs after a round of linking, once the round's reports are
+// linked: waves are placed from linked reports, never at intake.
+func TestThenFollowsLinking(t *testing.T) {
+	s := &queueStore{linked: map[string]int{}}
+	l := NewLinker(s, DefaultWarningList(), indicator.DefaultOptions, nil)
+	l.batchWait = time.Millisecond
+	seen := make(chan int, 16)
+	l.Then(func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		seen <- len(s.linked)
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.add(3)
+	go l.Run(ctx, time.Hour)
+	l.Notify()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case n := <-seen:
+			if n == 3 {
+				return
+			}
+		case <-deadline:
+			t.Fatal("Then never ran after the three reports were linked")
+		}
+	}
+}

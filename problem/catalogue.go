@@ -57,6 +57,8 @@ var catalogue = map[string]message{
 	"triage.reason_invalid":         {"the reason must be valid text of at most 1000 characters", "Le motif doit être un texte valide de 1000 caractères au plus."},
 	"triage.duplicate_needs_target": {"a duplicate needs the report it duplicates", "Un doublon désigne le signalement qu'il répète."},
 	"triage.too_many":               {"at most 500 reports at a time", "500 signalements au plus à la fois."},
+	"wave.too_many":                 {"a wave of more than 50,000 open reports is decided in parts: put some in a case first", "Une vague de plus de 50 000 signalements ouverts se décide en plusieurs fois : placez-en d'abord dans un dossier."},
+	"wave.nothing_open":             {"no report of this wave waits for a decision", "Aucun signalement de cette vague n'attend de décision."},
 	"triage.bad_assignee":           {"reports can only be assigned to an active analyst or supervisor", "Un signalement ne s'attribue qu'à un analyste ou superviseur actif."},
 	"triage.unknown_category":       {"unknown category", "Catégorie inconnue."},
 	"triage.unknown_channel":        {"unknown channel", "Canal inconnu."},

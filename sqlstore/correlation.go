@@ -101,6 +101,10 @@ func (s *Store) linkPending(ctx context.Context, tx *sql.Tx, limit, valueCap int
 		if _, err := stmts.exec(ctx, s.rebind(`DELETE FROM link_queue WHERE report_id IN (`+Placeholders(len(chunk))+`)`), chunk...); err != nil {
 			return 0, fmt.Errorf("mark: %w", err)
 		}
+		// Linked reports wait to be placed in waves (AssignWaves).
+		if _, err := stmts.exec(ctx, s.rebind(`INSERT INTO wave_queue (report_id) VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(chunk)), ",")+` ON CONFLICT DO NOTHING`), chunk...); err != nil {
+			return 0, fmt.Errorf("wave queue: %w", err)
+		}
 	}
 	return len(pending), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -48,6 +49,11 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 				return err
 			}
 		}
+		// Waves count the members still held.
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE waves SET size = size - (SELECT count(*) FROM reports r WHERE r.wave_id = waves.id AND r.id IN (`+in+`))
+			WHERE id IN (SELECT wave_id FROM reports WHERE wave_id IS NOT NULL AND id IN (`+in+`))`), append(slices.Clone(args), args...)...); err != nil {
+			return fmt.Errorf("wave sizes: %w", err)
+		}
 		for _, q := range []string{
 			`DELETE FROM report_indicators WHERE report_id IN (` + in + `)`,
 			`DELETE FROM link_queue WHERE report_id IN (` + in + `)`,
@@ -55,6 +61,10 @@ func (s *Store) PurgeReports(ctx context.Context, ids []string, at time.Time) (_
 			`DELETE FROM report_hashes WHERE report_id IN (` + in + `)`,
 			`DELETE FROM report_matches WHERE report_id IN (` + in + `)`,
 			`DELETE FROM related_reports WHERE report_id IN (` + in + `)`,
+			// Keys a purged report held go to the next report that has them.
+			`DELETE FROM wave_queue WHERE report_id IN (` + in + `)`,
+			`DELETE FROM wave_keys WHERE report_id IN (` + in + `)`,
+			`DELETE FROM wave_signatures WHERE report_id IN (` + in + `)`,
 		} {
 			if _, err := tx.ExecContext(ctx, s.rebind(q), args...); err != nil {
 				return err

@@ -16,13 +16,14 @@ import (
 )
 
 const queueColumns = `r.id, r.receipt, r.category, r.channel, r.urgent, r.created_at, r.triage, r.assignee, r.case_id,
-	COALESCE((SELECT c.number FROM cases c WHERE c.id = r.case_id), ''), substr(r.description, 1, 160), r.due_at`
+	COALESCE((SELECT c.number FROM cases c WHERE c.id = r.case_id), ''), substr(r.description, 1, 160), r.due_at,
+	COALESCE(r.wave_id, 0), COALESCE((SELECT w.size FROM waves w WHERE w.id = r.wave_id), 0)`
 
 func scanItem(sc scanner) (triage.Item, error) {
 	var it triage.Item
 	var created, due int64
 	var state string
-	err := sc.Scan(&it.ID, &it.Receipt, &it.Category, &it.Channel, &it.Urgent, &created, &state, &it.Assignee, &it.CaseID, &it.CaseNumber, &it.Excerpt, &due)
+	err := sc.Scan(&it.ID, &it.Receipt, &it.Category, &it.Channel, &it.Urgent, &created, &state, &it.Assignee, &it.CaseID, &it.CaseNumber, &it.Excerpt, &due, &it.WaveID, &it.WaveSize)
 	it.CreatedAt, it.DueAt, it.State = fromMicros(created), fromMicros(due), triage.State(state)
 	return it, err
 }
@@ -84,6 +85,15 @@ func (s *Store) Queue(ctx context.Context, f triage.Filter) (_ []triage.Item, er
 				where = append(where, related)
 			} else {
 				where = append(where, `NOT `+related)
+			}
+		}
+		if f.OneItemPerWave {
+			// Hidden behind an earlier member of its wave waiting in the
+			// states shown: one seek of reports_wave_open per row.
+			where = append(where, `NOT EXISTS (SELECT 1 FROM reports o WHERE o.wave_id = r.wave_id AND o.triage IN (`+Placeholders(len(states))+`)
+				AND (o.created_at < r.created_at OR (o.created_at = r.created_at AND o.id < r.id))`+s.engine.SubqueryFence()+`)`)
+			for _, st := range states {
+				args = append(args, string(st))
 			}
 		}
 		if !f.After.IsZero() {
@@ -352,7 +362,7 @@ func (s *Store) Decide(ctx context.Context, ids []string, d triage.Decision, act
 		if err := s.queueNewsFor(ctx, tx, at, changed); err != nil {
 			return audit.Outcome{}, err
 		}
-		return audit.Outcome{Changed: n}, s.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail)
+		return audit.Outcome{Changed: n, IDs: changed}, s.reportEvents(ctx, tx, changed, at, actor, string(d.State), detail)
 	})
 	if err != nil {
 		return 0, err

@@ -24,6 +24,7 @@ import (
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // Store is one database holding everything.
@@ -48,6 +49,8 @@ type Store interface {
 	alert.Store
 	// Banks of known content and the matching of media (issue 14).
 	bank.Store
+	// Waves: reports handled as one (issue 12, part 4).
+	wave.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

@@ -23,6 +23,7 @@ import (
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // Every method of storage.Store is one of three kinds, so that a method
@@ -42,6 +43,7 @@ var (
 		"Notice", "CaseNotices", "RemovedNotices", "Subscribed", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 		// Banks of known content (issue 14).
 		"Banks", "BankByName", "BankEntries", "BankSeq", "BankChanges", "MatchQueueLen", "ReportMatches", "ReportHashes", "GatheredReports",
+		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -180,6 +182,13 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return err
 		}},
 		{"IndexPendingText", func(ctx context.Context) error { _, err := s.IndexPendingText(ctx, 100); return err }},
+		{"AssignWaves", func(ctx context.Context) error {
+			n, err := wave.NewAssigner(s, correlate.DefaultWarningList(), indicator.DefaultOptions).Once(ctx, 100)
+			if err == nil && n != len(r) {
+				err = fmt.Errorf("placed %d, want %d", n, len(r))
+			}
+			return err
+		}},
 		{"ResetLinks", func(ctx context.Context) error { return s.ResetLinks(ctx) }},
 		{"RaiseAlert", func(ctx context.Context) error {
 			ok, err := s.RaiseAlert(ctx, alert.Alert{Kind: alert.KindIdentifier, Subject: "iban:FR76", Label: "FR76", LastHour: 12, TriggerAt: now, RaisedAt: now}, now.Add(-time.Hour))

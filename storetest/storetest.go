@@ -72,6 +72,9 @@ func Run(t *testing.T, open Opener) {
 		{"AuditedWriteRefused", testAuditedWriteRefused},
 		{"AuditNotRecorded", testAuditNotRecorded},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
+		// Waves (issue 12, part 4).
+		{"Waves", testWaves},
+		{"WaveDecision", testWaveDecision},
 	}
 	tests = append(tests, bankTests...)
 	for _, tc := range tests {

@@ -88,6 +88,49 @@ func (s *Service) Decide(ctx context.Context, ids []string, d Decision, actor st
 	return n, err
 }
 
+// MaxWave bounds the reports one decision on a wave decides: a wave's
+// members are decided in one transaction, with an audit entry each.
+const MaxWave = 50000
+
+// DecideWave applies one decision to the open members of a wave (ids,
+// read by the caller from the wave; those in a case or already decided are
+// left as they are). It records one entry for the act on the wave and one
+// per report it decided, in the transaction that decides them: each
+// report's trail shows its own decision, as if it had been taken alone.
+func (s *Service) DecideWave(ctx context.Context, wave int64, ids []string, d Decision, actor string) (int, error) {
+	if len(ids) == 0 {
+		return 0, problem.New("wave.nothing_open")
+	}
+	if len(ids) > MaxWave {
+		return 0, problem.New("wave.too_many")
+	}
+	if err := d.Check(); err != nil {
+		return 0, err
+	}
+	if d.DuplicateOf != "" {
+		if _, err := s.reports.ReportByID(ctx, d.DuplicateOf); err != nil {
+			return 0, problem.New("case.duplicate_target_unknown")
+		}
+	}
+	var n int
+	at := s.now()
+	err := audit.WithinEach(ctx, func(o audit.Outcome) []audit.Entry {
+		out := make([]audit.Entry, 0, len(o.IDs)+1)
+		out = append(out, audit.Entry{At: at, Actor: actor, Action: "wave.decide", ObjectType: "wave", ObjectID: fmt.Sprint(wave),
+			Detail: fmt.Sprintf("%s (%d changed): %s", d.State, o.Changed, d.Reason)})
+		for _, id := range o.IDs {
+			out = append(out, audit.Entry{At: at, Actor: actor, Action: "report.decide", ObjectType: "report", ObjectID: id,
+				Detail: fmt.Sprintf("%s (wave %d): %s", d.State, wave, d.Reason)})
+		}
+		return out
+	}, func(ctx context.Context) error {
+		var err error
+		n, err = s.store.Decide(ctx, ids, d, actor, at)
+		return err
+	})
+	return n, err
+}
+
 // Assign gives reports to an active analyst or supervisor ("" takes them
 // back to nobody) and returns how many changed.
 func (s *Service) Assign(ctx context.Context, ids []string, to, actor string) (int, error) {

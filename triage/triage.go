@@ -59,6 +59,10 @@ type Filter struct {
 	From, To   time.Time
 	After      Cursor
 	Limit      int
+	// OneItemPerWave shows a wave as its earliest member waiting in the
+	// states asked for, the others hidden behind it (the analysts' queue);
+	// without it, every report is listed (the demo's backlog, exports).
+	OneItemPerWave bool
 }
 
 // Cursor is where a page ends: the queue's sort key of its last item
@@ -112,6 +116,9 @@ type Item struct {
 	// DueAt is when the report should have been looked at (its category's
 	// target time after it came).
 	DueAt time.Time
+	// WaveID is the report's wave (0: none) and WaveSize its members.
+	WaveID   int64
+	WaveSize int
 }
 
 // Overdue tells whether a waiting report has passed its deadline.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/wave"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/server"
 	"github.com/vigie-platform/vigie/web/workspace"
@@ -122,6 +124,26 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Waves: numbered from 1; the largest (a big campaign's) and any.
+	var waves []int64
+	var largest wave.Wave
+	for id := int64(1); ; id++ {
+		w, err := db.Wave(ctx, id)
+		if errors.Is(err, wave.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		waves = append(waves, id)
+		if w.Size > largest.Size {
+			largest = w
+		}
+	}
+	if len(waves) == 0 {
+		return fmt.Errorf("no wave in the store: nothing to measure on wave pages")
+	}
+	fmt.Fprintf(e.stdout, "waves=%d largest=%d reports\n", len(waves), largest.Size)
 	rng := rand.New(rand.NewPCG(3, 4))
 	month := time.Now().AddDate(0, -1, 0).Format("2006-01-02")
 	scenarios := []struct {
@@ -134,6 +156,8 @@ func runBenchWorkspace(ctx context.Context, e env, args []string) error {
 		{"queue, grooming (rare category)", func(int) string { return "/w/queue?category=minors.grooming" }},
 		{"queue, unassigned, web channel, last month", func(int) string { return "/w/queue?assignee=-&channel=web&from=" + month }},
 		{"queue, decided as unfounded (large state)", func(int) string { return "/w/queue?state=unfounded" }},
+		{"wave page, the largest wave", func(int) string { return fmt.Sprintf("/w/waves/%d", largest.ID) }},
+		{"wave page, any wave", func(int) string { return fmt.Sprintf("/w/waves/%d", waves[rng.IntN(len(waves))]) }},
 		{"report page", func(int) string { return "/w/reports/" + decided[rng.IntN(len(decided))].ID }},
 		{"search, common words", func(int) string {
 			return "/w/search?q=" + url.QueryEscape([]string{"conseiller", "virement iban", "colis"}[rng.IntN(3)])

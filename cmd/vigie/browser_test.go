@@ -57,6 +57,29 @@ func TestBrowserWorkspace(t *testing.T) {
 		"sup@vigie.test", strings.TrimSpace(sup.String()))
 }
 
+// TestBrowserWaves runs e2e/waves.mjs: copies of one scam message, each
+// with its victim's name and link, arrive through the API; the analyst
+// finds them as one queue item, opens the wave and decides it in one
+// action, with axe-core on the queue and the wave page.
+func TestBrowserWaves(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	data := t.TempDir()
+	srv := startServer(t, []string{"--data", data})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "--data", data, "--email", "ana@vigie.test", "--role", "analyst", "--password-stdin"},
+		strings.NewReader("correct horse battery staple\n"), &out, &bytes.Buffer{}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	tok := srv.token("partner")
+	for i, name := range []string{"Marie", "Jean", "Awa", "Lucas"} {
+		body := fmt.Sprintf(`{"category":"fraud.phishing","description":"Bonjour %s, votre colis n'a pas pu être livré faute d'affranchissement. Réglez 1,99 € de frais sur https://colis-%d.example/suivi avant demain, sinon il sera renvoyé.","reporter":{"anonymous":true}}`, name, i)
+		if res := srv.do("POST", "/api/v1/reports", "application/json", strings.NewReader(body), bearer(tok)); res.status != 201 {
+			t.Fatalf("report: %d %s", res.status, res.body)
+		}
+	}
+	node(t, e2e, chromium, "waves.mjs", srv.base, "ana@vigie.test", "correct horse battery staple", strings.TrimSpace(out.String()), "decide")
+}
+
 func browserPrerequisites(t *testing.T) (e2e, chromium string) {
 	t.Helper()
 	if testing.Short() {

@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // visitsPerReport is the articles' ratio: 299,005 visits for 7,267 reports.
@@ -135,6 +136,13 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 		return err
 	}
 	linking.Done()
+	// Waves from the linked reports, as the server places them after linking.
+	waveStart := time.Now()
+	placed, err := wave.NewAssigner(db, correlate.DefaultWarningList(), indicator.DefaultOptions).Drain(ctx, 5000)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo: %d reports placed in waves in %s\n", placed, time.Since(waveStart).Round(time.Millisecond))
 	// Text indexing after linking, on the stores that queue it.
 	if _, err := drain(func() (int, error) { return db.IndexPendingText(ctx, 5000) }, nil); err != nil {
 		return err

@@ -39,6 +39,7 @@ import (
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
+	"github.com/vigie-platform/vigie/wave"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/portal"
 	"github.com/vigie-platform/vigie/web/server"
@@ -240,6 +241,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	intake.OnStored(func() {
 		linker.Notify()
 		mediaMatcher.Notify()
+	})
+	// Linked reports join waves right after each round of linking, in
+	// the linker's goroutine: intake never waits for it.
+	waves := wave.NewAssigner(db, list, indicator.Options{Region: *region})
+	linker.Then(func(ctx context.Context) error {
+		_, err := waves.Drain(ctx, 500)
+		return err
 	})
 	visits := visit.NewCounter(db, logger, nil)
 	trusted, err := web.ParseProxies(*trustedProxies)

@@ -38,6 +38,9 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/queue/assign", access.Reassign, s.handleReassign)
 	role("GET /w/reports/{id}", access.ReadReports, s.handleReportView)
 	role("GET /w/reports/{id}/attachments/{sha}", access.ReadReports, s.handleAttachment)
+	// Waves: reports handled as one (issue 12, part 4).
+	role("GET /w/waves/{id}", access.Triage, s.handleWave)
+	role("POST /w/waves/{id}/decide", access.Triage, s.handleWaveDecide)
 
 	role("GET /w/cases", access.Cases, s.handleCaseList)
 	role("POST /w/cases", access.Cases, s.handleCaseCreate)

@@ -34,6 +34,7 @@ import (
 	"github.com/vigie-platform/vigie/search"
 	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/triage"
+	"github.com/vigie-platform/vigie/wave"
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/figures"
 )
@@ -52,6 +53,7 @@ type Store interface {
 	report.BlobStore
 	removal.Store
 	alert.Store
+	wave.Store
 }
 
 // Deps is what the workspace needs; without Accounts the workspace is
@@ -116,7 +118,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks", "w_wave"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {
@@ -312,7 +314,7 @@ func (s *server) wsErr(w http.ResponseWriter, r *http.Request, u account.User, e
 	switch {
 	case errors.Is(err, removal.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, bank.ErrNotFound):
+	case errors.Is(err, report.ErrNotFound), errors.Is(err, casefile.ErrNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, bank.ErrNotFound), errors.Is(err, wave.ErrNotFound):
 		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
 	case errors.Is(err, casefile.ErrReportInCase):
 		s.wsFail(w, r, u, http.StatusConflict, "ws.err.incase")

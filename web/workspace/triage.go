@@ -119,6 +119,7 @@ func (s *server) renderQueue(w http.ResponseWriter, r *http.Request, u account.U
 		s.wsErr(w, r, u, err)
 		return
 	}
+	f.OneItemPerWave = true // a wave is one item, its count shown
 	items, err := s.Workspace.Queue(r.Context(), f)
 	if err != nil {
 		s.wsErr(w, r, u, err)

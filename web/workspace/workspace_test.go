@@ -144,6 +144,8 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/banks/{name}/export/{format}":             {account.RoleAdmin, account.RoleSupervisor},
 		"POST /w/reports/{id}/attachments/{sha}/open":     staff,
 		"POST /w/reports/{id}/attachments/{sha}/classify": staff,
+		"GET /w/waves/{id}":                               staff,
+		"POST /w/waves/{id}/decide":                       staff,
 	}
 	for _, r := range wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
@@ -179,6 +181,7 @@ func TestRoleRouteTable(t *testing.T) {
 	if _, _, err := e.Banks.Import(bg, "setup", bank.Import{Name: "liste", Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
+	waveID, _ := e.makeWave(2)
 	users := map[account.Role]account.User{}
 	for _, role := range all {
 		users[role], _ = e.User(string(role)+"@vigie.test", role, "ofac-fraud")
@@ -215,6 +218,8 @@ func TestRoleRouteTable(t *testing.T) {
 			p = strings.ReplaceAll(p, "{id}", rep)
 		case strings.HasPrefix(p, "/w/users/"):
 			p = strings.ReplaceAll(p, "{id}", fmt.Sprint(victim.ID))
+		case strings.HasPrefix(p, "/w/waves/"):
+			p = strings.ReplaceAll(p, "{id}", fmt.Sprint(waveID))
 		default:
 			p = strings.ReplaceAll(p, "{id}", c.ID)
 		}
