@@ -43,9 +43,9 @@ func TestBankCommands(t *testing.T) {
 		t.Errorf("withdraw: %q", out)
 	}
 	for format, want := range map[string]string{
-		"csv":    "type,value,label,category,added_at,withdrawn_at\npdq," + pdqValue + ",faux RIB,forged-document,",
+		"csv":    "type,value,label,category,added_at,withdrawn_at\r\npdq," + pdqValue + ",faux RIB,forged-document,",
 		"json":   `"name": "arnaques"`,
-		"te-csv": "signal_type,signal_value,category,tags\npdq," + pdqValue + ",forged-document,faux RIB arnaques\n",
+		"te-csv": "signal_type,signal_value,category,tags\r\npdq," + pdqValue + ",forged-document,faux RIB arnaques\r\n",
 		"stix":   `"x_pdq": "` + pdqValue + `"`,
 	} {
 		if out := do("", "bank", "export", "--format", format, "--name", "arnaques"); !strings.Contains(out, want) {

@@ -108,7 +108,7 @@ func TestBanksPage(t *testing.T) {
 		t.Error("import not audited")
 	}
 	exp := e.Do("GET", "/w/banks/partenaire/export/te-csv", c, nil)
-	if exp.Code != 200 || !strings.HasPrefix(exp.Body.String(), "signal_type,signal_value,category,tags\npdq,") || len(e.Audited("bank.export", "partenaire")) != 1 {
+	if exp.Code != 200 || !strings.HasPrefix(exp.Body.String(), "signal_type,signal_value,category,tags\r\npdq,") || len(e.Audited("bank.export", "partenaire")) != 1 {
 		t.Errorf("export: %d %q", exp.Code, exp.Body.String())
 	}
 	if w := e.Do("POST", "/w/banks/partenaire/disable", c, url.Values{}); w.Code != http.StatusSeeOther {
