@@ -15,9 +15,12 @@ import (
 	"github.com/vigie-platform/vigie/indicator"
 )
 
-// KindIdentifier is an alert on one identifier (an IBAN, a phone, a
-// domain…) that spreads.
-const KindIdentifier = "identifier"
+// Kinds of alert: an identifier (an IBAN, a phone, a domain…) or a wave
+// (one scam template, package wave) that spreads.
+const (
+	KindIdentifier = "identifier"
+	KindWave       = "wave"
+)
 
 // Alert is one raised alert.
 type Alert struct {
@@ -38,10 +41,13 @@ type Alert struct {
 	NoticeError         string
 }
 
-// Spread is an identifier's recent count against its past.
+// Spread is an identifier's or a wave's recent count against its past.
 type Spread struct {
 	Type  indicator.Type
 	Value string
+	// Wave is the wave's number when the spread is a wave's (Type and
+	// Value are then empty).
+	Wave int64
 	// Recent counts its reports in the window; Past those of the
 	// baseline period before the window.
 	Recent, Past int
@@ -96,6 +102,9 @@ type Store interface {
 	// warning list) named by at least min reports since from, its reports
 	// since from and those between past and from.
 	SpreadingIdentifiers(ctx context.Context, past, from time.Time, min int) ([]Spread, error)
+	// SpreadingWaves does the same for waves: their members since from,
+	// and between past and from.
+	SpreadingWaves(ctx context.Context, past, from time.Time, min int) ([]Spread, error)
 	// RaiseAlert stores a, unless an alert of the same kind and subject is
 	// open or was raised since quiet; it says whether a was stored.
 	RaiseAlert(ctx context.Context, a Alert, quiet time.Time) (bool, error)
@@ -145,13 +154,20 @@ func (d *Detector) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("alerts: %w", err)
 	}
+	waves, err := d.Store.SpreadingWaves(ctx, from.Add(-d.Rule.Baseline), from, d.Rule.MinCount)
+	if err != nil {
+		return 0, fmt.Errorf("alerts: %w", err)
+	}
 	raised := 0
-	for _, s := range spreads {
+	for _, s := range append(spreads, waves...) {
 		if !d.Rule.Fires(s) {
 			continue
 		}
 		a := Alert{Kind: KindIdentifier, Subject: string(s.Type) + ":" + s.Value, Label: s.Value,
 			LastHour: s.Recent, Baseline: d.Rule.PerWindow(s), TriggerAt: s.Latest, RaisedAt: now}
+		if s.Wave != 0 {
+			a.Kind, a.Subject, a.Label = KindWave, fmt.Sprintf("wave:%d", s.Wave), fmt.Sprint(s.Wave)
+		}
 		ok, err := d.Store.RaiseAlert(ctx, a, now.Add(-d.Rule.Quiet))
 		if err != nil {
 			return raised, fmt.Errorf("alerts: raise %s: %w", a.Subject, err)

@@ -50,6 +50,32 @@ func (s *Store) SpreadingIdentifiers(ctx context.Context, past, from time.Time, 
 	return out, nil
 }
 
+// SpreadingWaves is SpreadingIdentifiers for waves: the window's reports
+// grouped by wave, then each wave's baseline through reports_wave_time.
+func (s *Store) SpreadingWaves(ctx context.Context, past, from time.Time, min int) (_ []alert.Spread, err error) {
+	defer s.Guard(&err)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT wave_id, count(*), max(created_at) FROM reports
+		WHERE created_at >= ? AND wave_id IS NOT NULL GROUP BY wave_id HAVING count(*) >= ?`), micros(from), min)
+	found, err := collect(rows, err, "spreading waves", func(sc scanner) (alert.Spread, error) {
+		var sp alert.Spread
+		var latest int64
+		err := sc.Scan(&sp.Wave, &sp.Recent, &latest)
+		sp.Latest = fromMicros(latest)
+		return sp, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		err := s.read.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM reports WHERE wave_id = ? AND created_at >= ? AND created_at < ?`),
+			found[i].Wave, micros(past), micros(from)).Scan(&found[i].Past)
+		if err != nil {
+			return nil, fmt.Errorf("baseline of wave %d: %w", found[i].Wave, err)
+		}
+	}
+	return found, nil
+}
+
 const alertColumns = `id, kind, subject, label, last_hour, baseline, trigger_at, raised_at, closed_at, closed_by, notified_at, notice_error`
 
 func scanAlert(sc scanner) (alert.Alert, error) {

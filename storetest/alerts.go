@@ -12,6 +12,7 @@ import (
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/taxonomy"
+	"github.com/vigie-platform/vigie/wave"
 )
 
 // flakyNotifier fails its first call, then records what it sends.
@@ -111,5 +112,43 @@ func testAlerts(t *testing.T, s Store) {
 	}
 	if n, err := s.CountOpenAlerts(ctx); err != nil || n != 1 {
 		t.Errorf("a day later the same subject may alert again: %d open (%v)", n, err)
+	}
+}
+
+// testWaveAlerts: a scam template sent twelve times in the hour makes a
+// wave, and the wave raises its own alert.
+func testWaveAlerts(t *testing.T, s Store) {
+	for i := range 12 {
+		if _, err := newIntake(s).Submit(ctx, report.Submission{Category: "fraud.scam", Anonymous: true, Channel: report.ChannelAPI, TokenName: "t",
+			Description: fmt.Sprintf("Bonjour client %d, votre colis est bloqué : réglez les frais sur https://colis-relais.example/suivi", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := correlate.DefaultWarningList()
+	linkAll(t, s, correlate.NewLinker(s, list, indicator.DefaultOptions, nil))
+	if _, err := wave.NewAssigner(s, list, indicator.DefaultOptions).Drain(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	waves, err := s.SpreadingWaves(ctx, now.Add(-8*24*time.Hour), now.Add(-time.Hour), 10)
+	if err != nil || len(waves) != 1 || waves[0].Recent != 12 || waves[0].Past != 0 || waves[0].Wave == 0 {
+		t.Fatalf("spreading waves %+v (%v), want one of 12", waves, err)
+	}
+	d := &alert.Detector{Store: s, Rule: alert.DefaultRule}
+	if _, err := d.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	open, err := s.OpenAlerts(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range open {
+		if a.Kind == alert.KindWave && a.Subject == fmt.Sprintf("wave:%d", waves[0].Wave) && a.LastHour == 12 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no wave alert among %+v", open)
 	}
 }

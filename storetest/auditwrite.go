@@ -38,7 +38,7 @@ var (
 		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions", "UserPasskeys",
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals",
-		"SpreadingIdentifiers", "OpenAlerts", "CountOpenAlerts", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
+		"SpreadingIdentifiers", "SpreadingWaves", "OpenAlerts", "CountOpenAlerts", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
 		"Notice", "CaseNotices", "RemovedNotices", "Subscribed", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 		// Banks of known content (issue 14).

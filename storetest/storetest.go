@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"Queue", testQueue},
 		{"QueueDeadlines", testQueueDeadlines},
 		{"Alerts", testAlerts},
+		{"WaveAlerts", testWaveAlerts},
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},
 		{"AuditFind", testAuditFind},
