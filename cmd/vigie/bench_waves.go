@@ -30,7 +30,7 @@ func runBenchWaves(ctx context.Context, e env, args []string) error {
 	sf.data = ""
 	reports := fs.Int("reports", 100_000, "reports of the demo")
 	seed := fs.Uint64("seed", 1, "the demo's seed")
-	db, kind, remove, err := sf.openScratch(ctx, e, fs, args, "vigie-bench-waves-")
+	db, _, remove, err := sf.openScratch(ctx, e, fs, args, "vigie-bench-waves-")
 	if err != nil {
 		return err
 	}
@@ -54,6 +54,7 @@ func runBenchWaves(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo of %d reports, linked and placed in waves, in %s\n", *reports, time.Since(start).Round(time.Second))
+	var kind string
 	if db, kind, err = sf.open(ctx); err != nil {
 		return err
 	}
