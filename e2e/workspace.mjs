@@ -119,8 +119,13 @@ try {
       for (const lang of ['', '?lang=en']) {
         await page.goto(base + '/w/dashboard' + lang);
         await audit(`steering${lang} at ${width} px`);
+        await page.goto(base + '/w/alerts' + lang);
+        await audit(`alerts${lang} at ${width} px`);
+        await page.goto(base + '/w/help' + lang);
+        await audit(`help${lang} at ${width} px`);
       }
     }
+    await page.goto(base + '/w/dashboard?lang=en');
     const summary = await page.textContent('#dash-summary');
     if (!/^1 waiting/.test(summary.trim())) problems.push(`the steering page says "${summary}", want the one report left waiting`);
   }

@@ -96,8 +96,10 @@ type caseView struct {
 	Input   url.Values
 	Routing routingView
 	Mine    *referralView // the destination user's own referral
-	// Undo is the receipt just removed from the case, offered back.
+	// Undo is the receipt just removed from the case, offered back;
+	// Unsplit the case this one was just split from, to merge back into.
 	Undo    string
+	Unsplit *casefile.Case
 	Notices noticesView
 	// Graph pictures the case's reports and the identifiers tying them.
 	Graph linkgraph.Graph
@@ -263,6 +265,12 @@ func (s *server) renderCase(w http.ResponseWriter, r *http.Request, u account.Us
 	if undo := r.URL.Query().Get("undo"); form == "" && !readOnly && undo != "" {
 		v.Undo = report.NormaliseReceipt(undo)
 	}
+	// Right after a split, the new case can be merged back into its origin.
+	if from := r.URL.Query().Get("unsplit"); form == "" && !readOnly && from != "" && v.Case.MergedInto == "" {
+		if orig, err := s.Workspace.CaseByID(r.Context(), from); err == nil && orig.MergedInto == "" && orig.Status != casefile.StatusClosed {
+			v.Unsplit = &orig
+		}
+	}
 	p.Data = v
 	s.renderW(w, status, "w_case", p)
 }
@@ -381,7 +389,8 @@ func (s *server) handleCaseSplit(w http.ResponseWriter, r *http.Request, u accou
 		s.caseFail(w, r, u, "split", err)
 		return
 	}
-	seeOther(w, r, "/w/cases/"+nc.ID, "split")
+	// The new case's page offers to merge it back, in one click.
+	seeOther(w, r, "/w/cases/"+nc.ID+"?unsplit="+url.QueryEscape(r.PathValue("id")), "split")
 }
 
 // Search.

@@ -16,6 +16,7 @@ type dashboardView struct {
 	Labels       map[string]string // category code → label in the page's language
 	LateReferral []lateReferral
 	AgeColumns   []string
+	OpenAlerts   int
 }
 
 type lateReferral struct {
@@ -38,11 +39,17 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request, u accou
 		s.wsErr(w, r, u, err)
 		return
 	}
+	openAlerts, err := s.Workspace.CountOpenAlerts(r.Context())
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
 	tax := s.Intake.Taxonomy()
 	p := s.newWPage(r, u, "ws.dash.title")
 	v := dashboardView{
 		Overview: triage.Summarise(waiting, now, func(c string) time.Duration { return tax.Target(c, false) }),
-		Labels:   map[string]string{},
+		Labels:     map[string]string{},
+		OpenAlerts: openAlerts,
 	}
 	for _, c := range v.Categories {
 		v.Labels[c.Category] = s.categoryLabel(c.Category, p.Lang)

@@ -113,6 +113,7 @@ func TestSupervisorDashboard(t *testing.T) {
 		"ana@vigie.test 1 1",
 		"0 min à 1 h 1 h à 24 h 24 h à 3 j 3 j à 7 j Plus de 7 j",
 		"Office anti-cybercriminalité (OFAC) 1",
+		"0 alerte ouverte",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the dashboard does not say %q:\n%s", want, text)

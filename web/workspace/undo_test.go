@@ -54,3 +54,31 @@ func TestRemovalFromACaseCanBeUndone(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitCanBeUndone: the page that follows a split offers to merge the
+// new case back into its origin, in one click.
+func TestSplitCanBeUndone(t *testing.T) {
+	e := newWSEnv(t)
+	ana, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	a, b := e.Submit(report.Submission{Description: "un"}), e.Submit(report.Submission{Description: "deux"})
+	cs, err := e.Cases.Create(bg, "Fiche", []string{a, b}, "setup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.session(ana)
+	w := e.Do("POST", "/w/cases/"+cs.ID+"/split", c, url.Values{"report": {b}, "title": {"Scindée"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("split: %d %s", w.Code, w.Body.String())
+	}
+	page := e.Do("GET", w.Header().Get("Location"), c, nil).Body.String()
+	if !strings.Contains(page, `id="undo-split"`) || !strings.Contains(visibleText(page), "refondre cette fiche dans "+cs.Number) {
+		t.Fatalf("no undo after the split:\n%s", visibleText(page))
+	}
+	from := between(t, page, `<input type="hidden" name="from" value="`, `"`)
+	if w := e.Do("POST", "/w/cases/"+cs.ID+"/merge", c, url.Values{"from": {from}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("undo: %d %s", w.Code, w.Body.String())
+	}
+	if got, _ := e.DB.CaseByID(bg, cs.ID); !slices.Contains(got.ReportIDs, b) || !slices.Contains(got.ReportIDs, a) {
+		t.Errorf("after the undo the case holds %v, want both reports", got.ReportIDs)
+	}
+}
