@@ -47,7 +47,7 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request, u accou
 	tax := s.Intake.Taxonomy()
 	p := s.newWPage(r, u, "ws.dash.title")
 	v := dashboardView{
-		Overview: triage.Summarise(waiting, now, func(c string) time.Duration { return tax.Target(c, false) }),
+		Overview:   triage.Summarise(waiting, now, func(c string) time.Duration { return tax.Target(c, false) }),
 		Labels:     map[string]string{},
 		OpenAlerts: openAlerts,
 	}
