@@ -252,6 +252,16 @@ func (s *server) handleBulkDecide(w http.ResponseWriter, r *http.Request, u acco
 		}
 		d.DuplicateOf = original[0]
 	}
+	// A decision on several reports at once is shown back for a second
+	// look before it is made: it closes them all, and the reporters hear.
+	if len(ids) > 1 && r.PostForm.Get("confirm") != "yes" {
+		if err := d.Check(); err != nil {
+			s.decideFail(w, r, u, back, err)
+			return
+		}
+		s.confirmDecision(w, r, u, ids, d, back)
+		return
+	}
 	if _, err := s.Triage.Decide(r.Context(), ids, d, u.Email); err != nil {
 		s.decideFail(w, r, u, back, err)
 		return
@@ -539,4 +549,28 @@ func (s *server) handleAttachment(w http.ResponseWriter, r *http.Request, u acco
 		h.Set("Content-Disposition", `attachment; filename="vigie-`+sha[:16]+`.bin"`)
 	}
 	w.Write(content)
+}
+
+// confirmView is the second look at a bulk decision.
+type confirmView struct {
+	Items                         []triage.Item
+	Decision, Reason, DuplicateOf string
+	Back                          string
+}
+
+func (s *server) confirmDecision(w http.ResponseWriter, r *http.Request, u account.User, ids []string, d triage.Decision, back string) {
+	byID, err := s.itemsByID(r.Context(), ids)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	v := confirmView{Decision: string(d.State), Reason: d.Reason, DuplicateOf: strings.TrimSpace(r.PostForm.Get("duplicate_of")), Back: back}
+	for _, id := range ids {
+		if it, ok := byID[id]; ok {
+			v.Items = append(v.Items, it)
+		}
+	}
+	p := s.newWPage(r, u, "ws.confirm.title")
+	p.Data = v
+	s.renderW(w, http.StatusOK, "w_confirm", p)
 }

@@ -82,3 +82,37 @@ func TestSplitCanBeUndone(t *testing.T) {
 		t.Errorf("after the undo the case holds %v, want both reports", got.ReportIDs)
 	}
 }
+
+// TestBulkDecisionAsksForASecondLook: deciding several reports at once
+// shows them back first, and nothing changes until it is confirmed; one
+// report is decided at once.
+func TestBulkDecisionAsksForASecondLook(t *testing.T) {
+	e := newWSEnv(t)
+	ana, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	c := e.session(ana)
+	a, b, one := e.Submit(report.Submission{Description: "un"}), e.Submit(report.Submission{Description: "deux"}), e.Submit(report.Submission{Description: "seul"})
+	form := url.Values{"report": {a, b}, "decision": {"unfounded"}, "reason": {"rien d'illicite <b>ici</b>"}, "back": {"/w/queue"}}
+	w := e.Do("POST", "/w/queue/decide", c, form)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `id="confirm-decide"`) {
+		t.Fatalf("bulk decision without confirmation: %d", w.Code)
+	}
+	assertNoMarkup(t, "confirmation", w.Body.String())
+	ia, _ := e.DB.TriageOf(bg, a)
+	ib, _ := e.DB.TriageOf(bg, b)
+	text := visibleText(w.Body.String())
+	if !strings.Contains(text, ia.Receipt) || !strings.Contains(text, ib.Receipt) || ia.State != "new" || ib.State != "new" {
+		t.Fatalf("the confirmation must list both reports and change nothing: %s %s\n%s", ia.State, ib.State, text)
+	}
+	form.Set("confirm", "yes")
+	if w := e.Do("POST", "/w/queue/decide", c, form); w.Code != http.StatusSeeOther {
+		t.Fatalf("confirmed: %d %s", w.Code, w.Body.String())
+	}
+	for _, id := range []string{a, b} {
+		if it, _ := e.DB.TriageOf(bg, id); it.State != "unfounded" {
+			t.Errorf("after confirming, %s is %s", it.Receipt, it.State)
+		}
+	}
+	if w := e.Do("POST", "/w/queue/decide", c, url.Values{"report": {one}, "decision": {"unfounded"}, "reason": {"rien"}, "back": {"/w/queue"}}); w.Code != http.StatusSeeOther {
+		t.Errorf("a single report's decision: %d, want it made at once", w.Code)
+	}
+}
