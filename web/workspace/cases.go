@@ -552,6 +552,18 @@ type usersView struct {
 	// own, a supervisor's included.
 	Added  string
 	Mailed bool
+	// Problem is a mistake in the form to add an account, shown at the
+	// form with what was typed (Input).
+	Problem string
+	Input   url.Values
+}
+
+// Val is what was typed in the form to add an account when it failed.
+func (v usersView) Val(field, fallback string) string {
+	if v.Problem != "" && v.Input != nil {
+		return v.Input.Get(field)
+	}
+	return fallback
 }
 
 func (s *server) handleUsers(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -565,6 +577,9 @@ func (s *server) usersPage(w http.ResponseWriter, r *http.Request, u account.Use
 		return
 	}
 	p := s.newWPage(r, u, "ws.users.title")
+	if view.Problem != "" {
+		p.Error = p.T("ws.form.failed")
+	}
 	view.Users, view.Roles = users, account.Roles
 	p.Data = view
 	s.renderW(w, status, "w_users", p)
@@ -574,14 +589,22 @@ func (s *server) handleUserAdd(w http.ResponseWriter, r *http.Request, u account
 	if !s.parseWSForm(w, r, u) {
 		return
 	}
+	fail := func(err error) {
+		pr, ok := problem.As(err)
+		if !ok {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		s.usersPage(w, r, u, usersView{Problem: pr.In(web.LangOf(r)), Input: r.PostForm}, http.StatusUnprocessableEntity)
+	}
 	role, err := account.ParseRole(r.PostForm.Get("role"))
 	if err != nil {
-		s.wsErr(w, r, u, err)
+		fail(err)
 		return
 	}
 	nu, err := s.Accounts.AddUser(r.Context(), r.PostForm.Get("email"), role, strings.TrimSpace(r.PostForm.Get("destination")), u.Email)
 	if err != nil {
-		s.wsErr(w, r, u, err)
+		fail(err)
 		return
 	}
 	view := usersView{Added: nu.Email}

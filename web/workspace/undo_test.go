@@ -116,3 +116,19 @@ func TestBulkDecisionAsksForASecondLook(t *testing.T) {
 		t.Errorf("a single report's decision: %d, want it made at once", w.Code)
 	}
 }
+
+// TestUserFormMistakeIsNoDeadEnd: a mistake in the form to add an account
+// shows the accounts page again with what was typed and the problem.
+func TestUserFormMistakeIsNoDeadEnd(t *testing.T) {
+	e := newWSEnv(t)
+	admin, _ := e.User("admin@vigie.test", account.RoleAdmin, "")
+	w := e.Do("POST", "/w/users", e.session(admin), url.Values{"email": {"service@police.test"}, "role": {"destination"}, "destination": {""}})
+	body := w.Body.String()
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, `value="service@police.test"`) ||
+		!strings.Contains(body, `<option value="destination" selected>`) {
+		t.Fatalf("add a destination account without its service: %d\n%s", w.Code, visibleText(body))
+	}
+	if _, err := e.DB.UserByEmail(bg, "service@police.test"); err == nil {
+		t.Error("the account was made")
+	}
+}
