@@ -65,6 +65,12 @@ func (r Result) Total() int {
 // Purge runs once over every category and records the run in the audit
 // trail (actor names who asked: "cli:…" or "vigie" for the daily job).
 func Purge(ctx context.Context, s Store, tax *taxonomy.Taxonomy, now time.Time, dryRun bool, actor string) (Result, error) {
+	return PurgeProgress(ctx, s, tax, now, dryRun, actor, nil)
+}
+
+// PurgeProgress is Purge telling progress, when not nil, how many reports
+// it has purged so far after each batch (for a person at a terminal).
+func PurgeProgress(ctx context.Context, s Store, tax *taxonomy.Taxonomy, now time.Time, dryRun bool, actor string, progress func(reports int)) (Result, error) {
 	res := Result{Purged: map[string]int{}, Candidates: map[string]int{}, DryRun: dryRun}
 	for _, c := range tax.Categories() {
 		cutoff := now.Add(-c.Retention())
@@ -100,6 +106,9 @@ func Purge(ctx context.Context, s Store, tax *taxonomy.Taxonomy, now time.Time, 
 				res.Blobs++
 			}
 			res.Purged[c.Code] += len(ids)
+			if progress != nil {
+				progress(res.Total())
+			}
 		}
 	}
 	// Closed cases, once their category's period has run since their last

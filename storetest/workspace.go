@@ -724,9 +724,13 @@ func testRetention(t *testing.T, s Store) {
 	if r, err := s.ReportByID(ctx, expired); err != nil || r.Description == "" {
 		t.Fatalf("a dry run purged: %+v %v", r, err)
 	}
-	res, err := retention.Purge(ctx, s, taxonomy.Default(), now, false, "test")
+	var told []int
+	res, err := retention.PurgeProgress(ctx, s, taxonomy.Default(), now, false, "test", func(n int) { told = append(told, n) })
 	if err != nil || res.Total() != 1 || res.Blobs != 1 {
 		t.Fatalf("purge: %+v %v", res, err)
+	}
+	if len(told) != 1 || told[0] != 1 {
+		t.Errorf("purge progress told %v, want [1]", told)
 	}
 	r, err := s.ReportByID(ctx, expired)
 	if err != nil || r.Description != "" || len(r.URLs) != 0 || r.Reporter.Name != "" || r.Reporter.Email != "" || len(r.Attachments) != 0 || r.Category != "fraud.scam" {

@@ -26,7 +26,11 @@ func runPurge(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := retention.Purge(ctx, db, tax, time.Now(), *dryRun, cliActor())
+	// A first purge after a long pause can take minutes: a line shows the
+	// count and the rate on a terminal (nothing in logs).
+	bar := newProgress(e.stderr, "purge", "reports", 0)
+	res, err := retention.PurgeProgress(ctx, db, tax, time.Now(), *dryRun, cliActor(), bar.Update)
+	bar.Done()
 	if err != nil {
 		return err
 	}
