@@ -93,7 +93,6 @@ func downsampleReference(p plane) (out [64][64]float64) {
 	return out
 }
 
-
 // lumaYCbCrReference fills p from a YCbCr image (what JPEG and lossy WebP decode
 // to), through RGB as the reference does, a row at a time.
 func lumaYCbCrReference(m *image.YCbCr, p plane) {
@@ -126,7 +125,6 @@ func lumaYCbCrReference(m *image.YCbCr, p plane) {
 		}
 	}
 }
-
 
 // boxRowReference writes into out the mean of in over a window around each place,
 // the window cut short at the ends (and the mean taken over what is left).
@@ -176,4 +174,3 @@ func boxColsReference(in, out []float32, w, h, win int, colSum []float64) {
 		}
 	}
 }
-
