@@ -265,9 +265,15 @@ const (
 // rounding, which agrees best with the reference's decoder) and the
 // luminance weights, so that the loop over pixels makes no calls. Computed
 // once, never written after.
+//
+// wr, wg and wb fold the clamping to 0–255 into the weight lookup: entry
+// i is the weighted value of channel value i-256 clamped, so that a
+// channel's 16.16 value v biased by yccBias gives its term at
+// uint(v)>>16&1023 with no branch (v>>16 lies between -228 and 484).
 var ycc = func() (t struct {
 	r, gb, gr, b [256]int32
 	lr, lg, lb   [256]float32
+	wr, wg, wb   [1024]float32
 }) {
 	for i := range 256 {
 		c := int32(i) - 128
@@ -279,8 +285,15 @@ var ycc = func() (t struct {
 		t.lg[i] = lumaG * float32(i)
 		t.lb[i] = lumaB * float32(i)
 	}
+	for i := range 1024 {
+		c := min(255, max(0, i-256))
+		t.wr[i], t.wg[i], t.wb[i] = t.lr[c], t.lg[c], t.lb[c]
+	}
 	return t
 }()
+
+// yccBias moves the 16.16 channel values to the wr, wg, wb indexes.
+const yccBias = 256 << 16
 
 func clampShift(v int32) uint8 {
 	if uint32(v)&0xff000000 == 0 {
@@ -320,20 +333,22 @@ func ycbcrRows(m *image.YCbCr) func(y int, dst []float32) {
 			// once for both.
 			for ; x+1 < len(row); x += 2 {
 				c := x >> 1
-				rc, gc, bc := ycc.r[cr[c]], ycc.gb[cb[c]]+ycc.gr[cr[c]], ycc.b[cb[c]]
+				rc := ycc.r[cr[c]] + yccBias
+				gc := ycc.gb[cb[c]] + ycc.gr[cr[c]] + yccBias
+				bc := ycc.b[cb[c]] + yccBias
 				ya := int32(yrow[x]) * 0x10101
 				yb := int32(yrow[x+1]) * 0x10101
-				row[x] = ycc.lr[clampShift(ya+rc)] + ycc.lg[clampShift(ya+gc)] + ycc.lb[clampShift(ya+bc)]
-				row[x+1] = ycc.lr[clampShift(yb+rc)] + ycc.lg[clampShift(yb+gc)] + ycc.lb[clampShift(yb+bc)]
+				row[x] = ycc.wr[uint(ya+rc)>>16&1023] + ycc.wg[uint(ya+gc)>>16&1023] + ycc.wb[uint(ya+bc)>>16&1023]
+				row[x+1] = ycc.wr[uint(yb+rc)>>16&1023] + ycc.wg[uint(yb+gc)>>16&1023] + ycc.wb[uint(yb+bc)>>16&1023]
 			}
 		}
 		for ; x < len(row); x++ {
 			ci := (x0+x)>>hs - x0>>hs
 			yy := int32(yrow[x]) * 0x10101
-			r := clampShift(yy + ycc.r[cr[ci]])
-			g := clampShift(yy + ycc.gb[cb[ci]] + ycc.gr[cr[ci]])
-			b := clampShift(yy + ycc.b[cb[ci]])
-			row[x] = ycc.lr[r] + ycc.lg[g] + ycc.lb[b]
+			r := yy + ycc.r[cr[ci]] + yccBias
+			g := yy + ycc.gb[cb[ci]] + ycc.gr[cr[ci]] + yccBias
+			b := yy + ycc.b[cb[ci]] + yccBias
+			row[x] = ycc.wr[uint(r)>>16&1023] + ycc.wg[uint(g)>>16&1023] + ycc.wb[uint(b)>>16&1023]
 		}
 	}
 }

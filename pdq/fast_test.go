@@ -133,3 +133,50 @@ func TestFastPathIdentical(t *testing.T) {
 	s := synthetic(301, 203, 9)
 	sameDownsample(t, "synthetic RGBA", s)
 }
+
+// TestBoxRowAtExact: the box filter computed only at some places, its sums
+// taken run by run (and, for very wide windows, in the reference's order),
+// gives there exactly what the filter over the whole row gives, for rows
+// of luminance values of every length against windows of many sizes.
+func TestBoxRowAtExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 7, 64, 333, 1024} {
+		in := make([]float32, n)
+		for i := range in {
+			switch rng.IntN(8) {
+			case 0:
+				in[i] = 0 // black: the smallest luminance
+			case 1:
+				in[i] = lumaOf(0, 0, 1) // the smallest above it
+			default:
+				in[i] = lumaOf(uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256)))
+			}
+		}
+		want := make([]float32, n)
+		for win := 1; win <= min(n+2, 40); win++ {
+			boxRowReference(in, want, win)
+			// Every place, then runs with gaps between, as the filter asks.
+			var all, some []int
+			for x := range n {
+				all = append(all, x)
+				if x%16 < 9 && x%5 != 4 {
+					some = append(some, x)
+				}
+			}
+			for _, xs := range [][]int{all, some} {
+				if len(xs) == 0 {
+					continue
+				}
+				for name, f := range map[string]func(in, out []float32, win int, xs []int){"boxRowAt": boxRowAt, "boxRowAtOrdered": boxRowAtOrdered} {
+					got := make([]float32, len(xs))
+					f(in, got, win, xs)
+					for k, x := range xs {
+						if math.Float32bits(got[k]) != math.Float32bits(want[x]) {
+							t.Fatalf("%s: n %d window %d: place %d is %v, the whole-row filter gives %v", name, n, win, x, got[k], want[x])
+						}
+					}
+				}
+			}
+		}
+	}
+}
