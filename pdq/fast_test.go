@@ -180,3 +180,25 @@ func TestBoxRowAtExact(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastPathIdentical: for any YCbCr image (size, origin, subsampling and
+// pixels from the fuzzer), the streaming path's 64×64 samples are the
+// straightforward path's, bit for bit.
+func FuzzFastPathIdentical(f *testing.F) {
+	f.Add(uint16(130), uint16(70), uint8(2), uint8(1), uint8(0), []byte{0, 255, 128, 7})
+	f.Add(uint16(1), uint16(300), uint8(5), uint8(3), uint8(2), []byte{255})
+	f.Fuzz(func(t *testing.T, w, h uint16, ratio, x0, y0 uint8, pix []byte) {
+		w, h = w%400+1, h%400+1
+		m := image.NewYCbCr(image.Rect(int(x0), int(y0), int(x0)+int(w), int(y0)+int(h)), image.YCbCrSubsampleRatio(ratio%6))
+		if len(pix) > 0 {
+			for i := range m.Y {
+				m.Y[i] = pix[i%len(pix)]
+			}
+			for i := range m.Cb {
+				m.Cb[i] = pix[(3*i+1)%len(pix)]
+				m.Cr[i] = pix[(5*i+2)%len(pix)]
+			}
+		}
+		sameDownsample(t, m.Rect.String(), m)
+	})
+}
