@@ -142,3 +142,16 @@ func BenchmarkHashDecoded1024x768Reference(b *testing.B) {
 	}
 	reportCPU(b, cpu)
 }
+
+// BenchmarkHashJPEG12MPReference is BenchmarkHashJPEG12MP through the
+// former path.
+func BenchmarkHashJPEG12MPReference(b *testing.B) {
+	file := photoJPEG(b, 4000, 3000)
+	b.SetBytes(int64(len(file)))
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		hashBytesReference(b, file, Options{})
+	}
+	reportCPU(b, cpu)
+}
