@@ -269,7 +269,7 @@ const (
 // wr, wg and wb fold the clamping to 0–255 into the weight lookup: entry
 // i is the weighted value of channel value i-256 clamped, so that a
 // channel's 16.16 value v biased by yccBias gives its term at
-// uint(v)>>16&1023 with no branch (v>>16 lies between -228 and 484).
+// uint32(v)>>16&1023 with no branch (v>>16 lies between -228 and 484).
 var ycc = func() (t struct {
 	r, gb, gr, b [256]int32
 	lr, lg, lb   [256]float32
@@ -338,8 +338,8 @@ func ycbcrRows(m *image.YCbCr) func(y int, dst []float32) {
 				bc := ycc.b[cb[c]] + yccBias
 				ya := int32(yrow[x]) * 0x10101
 				yb := int32(yrow[x+1]) * 0x10101
-				row[x] = ycc.wr[uint(ya+rc)>>16&1023] + ycc.wg[uint(ya+gc)>>16&1023] + ycc.wb[uint(ya+bc)>>16&1023]
-				row[x+1] = ycc.wr[uint(yb+rc)>>16&1023] + ycc.wg[uint(yb+gc)>>16&1023] + ycc.wb[uint(yb+bc)>>16&1023]
+				row[x] = ycc.wr[uint32(ya+rc)>>16&1023] + ycc.wg[uint32(ya+gc)>>16&1023] + ycc.wb[uint32(ya+bc)>>16&1023]
+				row[x+1] = ycc.wr[uint32(yb+rc)>>16&1023] + ycc.wg[uint32(yb+gc)>>16&1023] + ycc.wb[uint32(yb+bc)>>16&1023]
 			}
 		}
 		for ; x < len(row); x++ {
@@ -348,7 +348,7 @@ func ycbcrRows(m *image.YCbCr) func(y int, dst []float32) {
 			r := yy + ycc.r[cr[ci]] + yccBias
 			g := yy + ycc.gb[cb[ci]] + ycc.gr[cr[ci]] + yccBias
 			b := yy + ycc.b[cb[ci]] + yccBias
-			row[x] = ycc.wr[uint(r)>>16&1023] + ycc.wg[uint(g)>>16&1023] + ycc.wb[uint(b)>>16&1023]
+			row[x] = ycc.wr[uint32(r)>>16&1023] + ycc.wg[uint32(g)>>16&1023] + ycc.wb[uint32(b)>>16&1023]
 		}
 	}
 }
