@@ -107,6 +107,22 @@ func TestFastPathIdentical(t *testing.T) {
 	if n < 25 {
 		t.Fatalf("only %d reference images compared", n)
 	}
+	// The bridge photo under every EXIF orientation: turned as a plane,
+	// then filtered by the streaming filter.
+	photo, err := os.ReadFile(filepath.Join(dir, "bridge-mods", "aaa-orig.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for o := 1; o <= 8; o++ {
+		raw := withOrientation(photo, o, o%2 == 0)
+		got, err := HashBytes(raw, Options{})
+		if err != nil {
+			t.Fatalf("orientation %d: %v", o, err)
+		}
+		if want := hashBytesReference(t, raw, Options{}); got != want {
+			t.Errorf("orientation %d: fast path gives %v, the straightforward one %v", o, got, want)
+		}
+	}
 
 	ratios := []image.YCbCrSubsampleRatio{
 		image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420,
