@@ -112,3 +112,46 @@ func BenchmarkHashDecoded1024x768(b *testing.B) {
 	}
 	reportCPU(b, cpu)
 }
+
+// BenchmarkHashJPEG1024x768Reference is BenchmarkHashJPEG1024x768 through
+// the former, straightforward path (reference_old_test.go), so that both
+// are timed in one run on a shared machine: go test -run XXX -bench
+// 'HashJPEG1024x768' -cpu 1 ./pdq/
+func BenchmarkHashJPEG1024x768Reference(b *testing.B) {
+	file := photoJPEG(b, 1024, 768)
+	b.SetBytes(int64(len(file)))
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		hashBytesReference(b, file, Options{})
+	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkHashDecoded1024x768Reference is the hashing alone, through the
+// former path.
+func BenchmarkHashDecoded1024x768Reference(b *testing.B) {
+	img, err := jpeg.Decode(bytes.NewReader(photoJPEG(b, 1024, 768)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		hashImageReference(img)
+	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkHashJPEG12MPReference is BenchmarkHashJPEG12MP through the
+// former path.
+func BenchmarkHashJPEG12MPReference(b *testing.B) {
+	file := photoJPEG(b, 4000, 3000)
+	b.SetBytes(int64(len(file)))
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		hashBytesReference(b, file, Options{})
+	}
+	reportCPU(b, cpu)
+}

@@ -140,20 +140,20 @@ func checkSize(w, h int, limit int64) error {
 // HashBytes decodes an image file and hashes it as it is shown (its EXIF
 // orientation applied).
 func HashBytes(b []byte, opts Options) (Result, error) {
-	p, err := planeFromBytes(b, opts)
+	src, err := rowsFromBytes(b, opts)
 	if err != nil {
 		return Result{}, err
 	}
-	return hashPlane(p), nil
+	return hashRows(src), nil
 }
 
 // DihedralBytes decodes an image file and gives its eight hashes.
 func DihedralBytes(b []byte, opts Options) (Dihedral, error) {
-	p, err := planeFromBytes(b, opts)
+	src, err := rowsFromBytes(b, opts)
 	if err != nil {
 		return Dihedral{}, err
 	}
-	return dihedralPlane(p), nil
+	return dihedralRows(src), nil
 }
 
 // HashReader reads an image file (at most opts.MaxBytes) and hashes it.
@@ -185,12 +185,12 @@ func DihedralFile(path string, opts Options) (Dihedral, error) {
 
 // HashImage hashes a decoded image as it is.
 func HashImage(img image.Image) Result {
-	return hashPlane(luma(img))
+	return hashRows(lumaRows(img))
 }
 
 // DihedralImage gives the eight hashes of a decoded image.
 func DihedralImage(img image.Image) Dihedral {
-	return dihedralPlane(luma(img))
+	return dihedralRows(lumaRows(img))
 }
 
 func readFile(path string, limit int64) ([]byte, error) {
@@ -217,16 +217,18 @@ func readBounded(r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-func planeFromBytes(b []byte, opts Options) (plane, error) {
+// rowsFromBytes decodes an image file and gives its luminance as shown.
+// An image shown as stored (the usual case) is read from the decoded image
+// a row at a time; a turned one is converted to a plane and turned.
+func rowsFromBytes(b []byte, opts Options) (rows, error) {
 	img, orientation, err := Decode(b, opts)
 	if err != nil {
-		return plane{}, err
+		return rows{}, err
 	}
-	p := luma(img)
 	if t := orientationTransform(orientation); t != Original {
-		p = transformPlane(p, t)
+		return transformPlane(luma(img), t).rows(), nil
 	}
-	return p, nil
+	return lumaRows(img), nil
 }
 
 // orientationTransform gives the transform that shows an image stored with
@@ -263,9 +265,15 @@ const (
 // rounding, which agrees best with the reference's decoder) and the
 // luminance weights, so that the loop over pixels makes no calls. Computed
 // once, never written after.
+//
+// wr, wg and wb fold the clamping to 0–255 into the weight lookup: entry
+// i is the weighted value of channel value i-256 clamped, so that a
+// channel's 16.16 value v biased by yccBias gives its term at
+// uint32(v)>>16&1023 with no branch (v>>16 lies between -228 and 484).
 var ycc = func() (t struct {
 	r, gb, gr, b [256]int32
 	lr, lg, lb   [256]float32
+	wr, wg, wb   [1024]float32
 }) {
 	for i := range 256 {
 		c := int32(i) - 128
@@ -277,8 +285,15 @@ var ycc = func() (t struct {
 		t.lg[i] = lumaG * float32(i)
 		t.lb[i] = lumaB * float32(i)
 	}
+	for i := range 1024 {
+		c := min(255, max(0, i-256))
+		t.wr[i], t.wg[i], t.wb[i] = t.lr[c], t.lg[c], t.lb[c]
+	}
 	return t
 }()
+
+// yccBias moves the 16.16 channel values to the wr, wg, wb indexes.
+const yccBias = 256 << 16
 
 func clampShift(v int32) uint8 {
 	if uint32(v)&0xff000000 == 0 {
@@ -290,9 +305,9 @@ func clampShift(v int32) uint8 {
 	return 255
 }
 
-// lumaYCbCr fills p from a YCbCr image (what JPEG and lossy WebP decode
-// to), through RGB as the reference does, a row at a time.
-func lumaYCbCr(m *image.YCbCr, p plane) {
+// ycbcrRows reads a YCbCr image (what JPEG and lossy WebP decode to) a
+// row at a time, converting through RGB as the reference does.
+func ycbcrRows(m *image.YCbCr) func(y int, dst []float32) {
 	var hs, vs int // chroma subsampling shifts
 	switch m.SubsampleRatio {
 	case image.YCbCrSubsampleRatio422:
@@ -307,18 +322,33 @@ func lumaYCbCr(m *image.YCbCr, p plane) {
 		hs, vs = 2, 1
 	}
 	x0, y0 := m.Rect.Min.X, m.Rect.Min.Y
-	for y := range p.h {
-		yrow := m.Y[(y0+y-m.Rect.Min.Y)*m.YStride:]
-		crow := ((y0+y)>>vs - m.Rect.Min.Y>>vs) * m.CStride
+	return func(y int, row []float32) {
+		yrow := m.Y[y*m.YStride:]
+		crow := ((y0+y)>>vs - y0>>vs) * m.CStride
 		cb, cr := m.Cb[crow:], m.Cr[crow:]
-		row := p.pix[y*p.w : (y+1)*p.w]
-		for x := range row {
+		x := 0
+		if hs == 1 && x0%2 == 0 {
+			// Two pixels share each chroma sample (4:2:0 and 4:2:2, what
+			// cameras and most encoders write): its terms are looked up
+			// once for both.
+			for ; x+1 < len(row); x += 2 {
+				c := x >> 1
+				rc := ycc.r[cr[c]] + yccBias
+				gc := ycc.gb[cb[c]] + ycc.gr[cr[c]] + yccBias
+				bc := ycc.b[cb[c]] + yccBias
+				ya := int32(yrow[x]) * 0x10101
+				yb := int32(yrow[x+1]) * 0x10101
+				row[x] = ycc.wr[uint32(ya+rc)>>16&1023] + ycc.wg[uint32(ya+gc)>>16&1023] + ycc.wb[uint32(ya+bc)>>16&1023]
+				row[x+1] = ycc.wr[uint32(yb+rc)>>16&1023] + ycc.wg[uint32(yb+gc)>>16&1023] + ycc.wb[uint32(yb+bc)>>16&1023]
+			}
+		}
+		for ; x < len(row); x++ {
 			ci := (x0+x)>>hs - x0>>hs
 			yy := int32(yrow[x]) * 0x10101
-			r := clampShift(yy + ycc.r[cr[ci]])
-			g := clampShift(yy + ycc.gb[cb[ci]] + ycc.gr[cr[ci]])
-			b := clampShift(yy + ycc.b[cb[ci]])
-			row[x] = ycc.lr[r] + ycc.lg[g] + ycc.lb[b]
+			r := yy + ycc.r[cr[ci]] + yccBias
+			g := yy + ycc.gb[cb[ci]] + ycc.gr[cr[ci]] + yccBias
+			b := yy + ycc.b[cb[ci]] + yccBias
+			row[x] = ycc.wr[uint32(r)>>16&1023] + ycc.wg[uint32(g)>>16&1023] + ycc.wb[uint32(b)>>16&1023]
 		}
 	}
 }
@@ -327,50 +357,55 @@ func lumaOf(r, g, b uint8) float32 {
 	return lumaR*float32(r) + lumaG*float32(g) + lumaB*float32(b)
 }
 
-// luma converts an image to a luminance plane through 8-bit RGB, as the
-// reference does; alpha is dropped, not blended, as the reference's RGB
-// conversion does.
+// luma converts an image to a luminance plane.
 func luma(img image.Image) plane {
+	src := lumaRows(img)
+	p := plane{w: src.w, h: src.h, pix: make([]float32, src.w*src.h)}
+	for y := range p.h {
+		src.row(y, p.pix[y*p.w:(y+1)*p.w])
+	}
+	return p
+}
+
+// lumaRows reads an image's luminance a row at a time, through 8-bit RGB,
+// as the reference does; alpha is dropped, not blended, as the reference's
+// RGB conversion does.
+func lumaRows(img image.Image) rows {
 	bounds := img.Bounds()
 	w, h := bounds.Dx(), bounds.Dy()
-	p := plane{w: w, h: h, pix: make([]float32, w*h)}
 	x0, y0 := bounds.Min.X, bounds.Min.Y
-	switch m := img.(type) {
-	case *image.NYCbCrA:
+	if m, ok := img.(*image.NYCbCrA); ok {
 		img = &m.YCbCr
 	}
+	var read func(y int, row []float32)
 	switch m := img.(type) {
 	case *image.YCbCr:
-		lumaYCbCr(m, p)
+		read = ycbcrRows(m)
 	case *image.Gray:
-		for y := range h {
+		read = func(y int, row []float32) {
 			src := m.Pix[m.PixOffset(x0, y0+y):]
-			row := p.pix[y*w : (y+1)*w]
 			for x := range row {
 				v := src[x]
 				row[x] = lumaOf(v, v, v)
 			}
 		}
 	case *image.RGBA:
-		for y := range h {
+		read = func(y int, row []float32) {
 			src := m.Pix[m.PixOffset(x0, y0+y):]
-			row := p.pix[y*w : (y+1)*w]
 			for x := range row {
 				row[x] = lumaOf(src[4*x], src[4*x+1], src[4*x+2])
 			}
 		}
 	case *image.NRGBA:
-		for y := range h {
+		read = func(y int, row []float32) {
 			src := m.Pix[m.PixOffset(x0, y0+y):]
-			row := p.pix[y*w : (y+1)*w]
 			for x := range row {
 				row[x] = lumaOf(src[4*x], src[4*x+1], src[4*x+2])
 			}
 		}
 	case *image.CMYK:
-		for y := range h {
+		read = func(y int, row []float32) {
 			src := m.Pix[m.PixOffset(x0, y0+y):]
-			row := p.pix[y*w : (y+1)*w]
 			for x := range row {
 				r, g, b := color.CMYKToRGB(src[4*x], src[4*x+1], src[4*x+2], src[4*x+3])
 				row[x] = lumaOf(r, g, b)
@@ -382,21 +417,19 @@ func luma(img image.Image) plane {
 			n := color.NRGBAModel.Convert(c).(color.NRGBA)
 			pal[i] = lumaOf(n.R, n.G, n.B)
 		}
-		for y := range h {
+		read = func(y int, row []float32) {
 			src := m.Pix[m.PixOffset(x0, y0+y):]
-			row := p.pix[y*w : (y+1)*w]
 			for x := range row {
 				row[x] = pal[src[x]]
 			}
 		}
 	default:
-		for y := range h {
-			row := p.pix[y*w : (y+1)*w]
+		read = func(y int, row []float32) {
 			for x := range row {
 				n := color.NRGBAModel.Convert(img.At(x0+x, y0+y)).(color.NRGBA)
 				row[x] = lumaOf(n.R, n.G, n.B)
 			}
 		}
 	}
-	return p
+	return rows{w: w, h: h, row: read}
 }

@@ -68,70 +68,153 @@ var dctMatrix = func() (d [16][64]float64) {
 // coefficients is the 16×16 DCT output: [vertical frequency][horizontal].
 type coefficients [16][16]float64
 
-// analyse blurs and decimates the plane to 64×64, measures its quality and
-// takes its DCT. It overwrites p.pix (used as scratch).
-func analyse(p plane) (coefficients, int) {
+// rows is a luminance image read a row at a time: row(y, dst) writes the w
+// values of row y into dst. The filter reads each row once, in order, so an
+// image need not be converted whole into a plane first: at 1024×768 that
+// plane and the filter's copy of it were 6 MB written and read back, more
+// than the arithmetic cost.
+type rows struct {
+	w, h int
+	row  func(y int, dst []float32)
+}
+
+// rows reads the plane (which is not written).
+func (p plane) rows() rows {
+	return rows{w: p.w, h: p.h, row: func(y int, dst []float32) {
+		copy(dst, p.pix[y*p.w:(y+1)*p.w])
+	}}
+}
+
+// analyse blurs and decimates the image to 64×64, measures its quality and
+// takes its DCT.
+func analyse(src rows) (coefficients, int) {
 	var small [64][64]float64
-	if p.w == 64 && p.h == 64 {
+	if src.w == 64 && src.h == 64 {
 		// Already the size PDQ works at (a video frame scaled by the
 		// caller, say): the reference takes it as is.
+		var line [64]float32
 		for i := range 64 {
-			for j := range 64 {
-				small[i][j] = float64(p.pix[i*64+j])
+			src.row(i, line[:])
+			for j, v := range line {
+				small[i][j] = float64(v)
 			}
 		}
 	} else {
-		small = downsample(p)
+		small = downsample(src)
 	}
 	return dct(&small), quality(&small)
 }
 
-// downsample blurs the plane with the reference's tent filter and keeps
+// downsample blurs the image with the reference's tent filter and keeps
 // 64×64 samples of it. The filter is two rounds of a box filter along rows
 // then along columns, each box 1/128 of the dimension (rounded up), so that
 // the two rounds together average over about one sixty-fourth of the image,
 // the area one output pixel stands for; the samples are taken at the
-// centres of a 64×64 grid. The first round is run over the whole plane;
-// the second is computed only where the samples need it, which gives the
-// same values for a fraction of the work. It overwrites p.pix.
-func downsample(p plane) (out [64][64]float64) {
-	winRows := (p.w + 127) / 128 // window along a row: a fraction of the width
-	winCols := (p.h + 127) / 128
-	tmp := make([]float32, len(p.pix))
-	for y := range p.h {
-		boxRow(p.pix[y*p.w:(y+1)*p.w], tmp[y*p.w:(y+1)*p.w], winRows)
-	}
-	boxCols(tmp, p.pix, p.w, p.h, winCols, make([]float64, p.w))
-
-	var rows, cols [64]int
+// centres of a 64×64 grid.
+//
+// Only what the samples depend on is computed: the second round at the
+// sample places, and the first round only at the columns the second reads
+// (about half of them) and, for its pass down the columns, only at the rows
+// the second reads (about half). The image is streamed a row at a time
+// through a ring of the rows the column window spans, so the working set
+// stays in cache. Every sum is taken in the same order, and every mean
+// rounded the same way, as over the whole plane (the straightforward
+// version is downsampleReference, in a test file): the hashes are
+// identical, bit for bit, which TestFastPathIdentical checks.
+func downsample(src rows) (out [64][64]float64) {
+	w, h := src.w, src.h
+	winRow := (w + 127) / 128 // window along a row: a fraction of the width
+	winCol := (h + 127) / 128
+	rb, ra := boxWindow(winRow)
+	cb, ca := boxWindow(winCol)
+	var sampleRows, sampleCols [64]int
 	for i := range 64 {
-		rows[i] = int((float64(i) + 0.5) * float64(p.h) / 64)
-		cols[i] = int((float64(i) + 0.5) * float64(p.w) / 64)
+		sampleRows[i] = int((float64(i) + 0.5) * float64(h) / 64)
+		sampleCols[i] = int((float64(i) + 0.5) * float64(w) / 64)
 	}
-	// Second round along rows, at the sample columns only, for every row.
-	rb, ra := boxWindow(winRows)
-	atCols := make([]float64, p.h*64) // [row][sample column]
-	for y := range p.h {
-		row := p.pix[y*p.w : (y+1)*p.w]
-		for j, c := range cols {
-			lo, hi := max(0, c-rb), min(p.w-1, c+ra)
-			var sum float64
-			for _, v := range row[lo : hi+1] {
-				sum += float64(v)
+
+	// The columns the second round along rows reads, in order; index
+	// gives a column's place among them. A sample's window is a run of
+	// columns, so it is a run of places too.
+	index := make([]int, w)
+	for x := range index {
+		index[x] = -1
+	}
+	var xs []int
+	for _, c := range sampleCols {
+		for x := max(0, c-rb); x <= min(w-1, c+ra); x++ {
+			if index[x] < 0 {
+				index[x] = len(xs)
+				xs = append(xs, x)
 			}
-			atCols[y*64+j] = sum / float64(hi-lo+1)
 		}
 	}
-	// Second round along columns, at the sample rows only.
-	cb, ca := boxWindow(winCols)
-	for i, r := range rows {
-		lo, hi := max(0, r-cb), min(p.h-1, r+ca)
-		for j := range 64 {
-			var sum float64
-			for y := lo; y <= hi; y++ {
-				sum += atCols[y*64+j]
+	// The rows the second round along columns reads.
+	needRow := make([]bool, h)
+	for _, r := range sampleRows {
+		for y := max(0, r-cb); y <= min(h-1, r+ca); y++ {
+			needRow[y] = true
+		}
+	}
+
+	nx := len(xs)
+	line := make([]float32, w)
+	depth := winCol + 1 // rows held: the column window and the row leaving it
+	ring := make([]float32, depth*nx)
+	colSum := make([]float64, nx)
+	col := make([]float32, nx)
+	lo, hi := 0, -1 // rows lo..hi are summed in colSum
+	for o := range h {
+		// First round down the columns, as boxColsReference: rows enter
+		// the window, then rows leave it.
+		for hi < o+ca && hi < h-1 {
+			hi++
+			src.row(hi, line)
+			slot := ring[hi%depth*nx:][:nx]
+			boxRowAt(line, slot, winRow, xs)
+			for k, v := range slot {
+				colSum[k] += float64(v)
 			}
-			out[i][j] = sum / float64(hi-lo+1)
+		}
+		for lo < o-cb {
+			slot := ring[lo%depth*nx:][:nx]
+			for k, v := range slot {
+				colSum[k] -= float64(v)
+			}
+			lo++
+		}
+		if !needRow[o] {
+			continue
+		}
+		inv := 1 / float64(hi-lo+1)
+		for k, s := range colSum {
+			col[k] = float32(s * inv)
+		}
+		// Second round along this row, at the sample columns.
+		var at [64]float64
+		for j, c := range sampleCols {
+			a, b := max(0, c-rb), min(w-1, c+ra)
+			var sum float64
+			for _, v := range col[index[a] : index[b]+1] {
+				sum += float64(v)
+			}
+			at[j] = sum / float64(b-a+1)
+		}
+		// Second round down the columns: the row is added to each
+		// sample row whose window holds it; rows come in order, so each
+		// sum is taken top to bottom, as over the whole plane.
+		for i, r := range sampleRows {
+			if o >= r-cb && o <= r+ca {
+				for j := range at {
+					out[i][j] += at[j]
+				}
+			}
+		}
+	}
+	for i, r := range sampleRows {
+		n := float64(min(h-1, r+ca) - max(0, r-cb) + 1)
+		for j := range out[i] {
+			out[i][j] /= n
 		}
 	}
 	return out
@@ -145,14 +228,87 @@ func boxWindow(win int) (before, after int) {
 	return win - half, half - 1
 }
 
-// boxRow writes into out the mean of in over a window around each place,
-// the window cut short at the ends (and the mean taken over what is left).
-func boxRow(in, out []float32, win int) {
+// boxRowAt computes the mean of in over a window around each place, the
+// window cut short at the ends (and the mean taken over what is left), and
+// writes it into out at the places xs (ascending) only.
+//
+// The sums are exact, so the order they are taken in does not change them
+// and the means are those boxRowReference rounds, bit for bit: luminance
+// values are 0 or at least 0.114 (the blue weight), and every float32 from
+// 2⁻⁴ up to 256 is a whole multiple of 2⁻²⁷; so is any sum of up to 2¹⁸ of
+// them, and those are under 2²⁶, which float64 holds exactly (53 bits).
+// That lets each run of consecutive places be summed on its own, starting
+// afresh (the runs' sums do not wait on each other), and the window slid by
+// the difference of the value entering and the value leaving (one add on
+// the chain instead of two). A window of more than exactWindow values (a
+// row over 33 million pixels wide) is summed in the reference's order
+// instead.
+func boxRowAt(in, out []float32, win int, xs []int) {
+	if win > exactWindow {
+		boxRowAtOrdered(in, out, win, xs)
+		return
+	}
+	before, after := boxWindow(win)
+	n := len(in)
+	// Dividing by a power of two and multiplying by its inverse give the
+	// same, and the multiplication is several times quicker.
+	inv := 0.0
+	if win&(win-1) == 0 {
+		inv = 1 / float64(win)
+	}
+	for k := 0; k < len(xs); {
+		// The run of places xs[k], xs[k]+1, … xs[end-1].
+		end := k + 1
+		for end < len(xs) && xs[end] == xs[end-1]+1 {
+			end++
+		}
+		o := xs[k]
+		lo, hi := max(0, o-before), min(n-1, o+after)
+		var sum float64
+		for _, v := range in[lo : hi+1] {
+			sum += float64(v)
+		}
+		out[k] = float32(sum / float64(hi-lo+1))
+		for k++; k < end; k++ {
+			o++
+			// Where the window is whole on both sides, one value leaves
+			// it as one enters.
+			if o-before-1 >= 0 && o+after < n {
+				sum += float64(in[o+after]) - float64(in[o-before-1])
+				if inv != 0 {
+					out[k] = float32(sum * inv)
+				} else {
+					out[k] = float32(sum / float64(win))
+				}
+				continue
+			}
+			if o+after < n {
+				sum += float64(in[o+after])
+				hi++
+			}
+			if o-before-1 >= 0 {
+				sum -= float64(in[o-before-1])
+				lo++
+			}
+			out[k] = float32(sum / float64(hi-lo+1))
+		}
+	}
+}
+
+// exactWindow is the largest window whose sums boxRowAt knows to be exact
+// (see there): 2¹⁸ values, less one for the value entering before the one
+// leaving is taken off.
+const exactWindow = 1<<18 - 1
+
+// boxRowAtOrdered is boxRowAt with the sums taken in boxRowReference's
+// order, for windows too wide to be sure they are exact.
+func boxRowAtOrdered(in, out []float32, win int, xs []int) {
 	before, after := boxWindow(win)
 	n := len(in)
 	var sum float64
 	lo, hi := 0, -1 // the window summed is in[lo..hi]
-	for o := range n {
+	k := 0
+	for o := 0; k < len(xs); o++ {
 		for hi < o+after && hi < n-1 {
 			hi++
 			sum += float64(in[hi])
@@ -161,35 +317,9 @@ func boxRow(in, out []float32, win int) {
 			sum -= float64(in[lo])
 			lo++
 		}
-		out[o] = float32(sum / float64(hi-lo+1))
-	}
-}
-
-// boxCols is boxRow down the columns, done a row at a time so that memory
-// is read in order.
-func boxCols(in, out []float32, w, h, win int, colSum []float64) {
-	before, after := boxWindow(win)
-	clear(colSum)
-	lo, hi := 0, -1
-	for o := range h {
-		for hi < o+after && hi < h-1 {
-			hi++
-			row := in[hi*w : (hi+1)*w]
-			for x, v := range row {
-				colSum[x] += float64(v)
-			}
-		}
-		for lo < o-before {
-			row := in[lo*w : (lo+1)*w]
-			for x, v := range row {
-				colSum[x] -= float64(v)
-			}
-			lo++
-		}
-		inv := 1 / float64(hi-lo+1)
-		orow := out[o*w : (o+1)*w]
-		for x := range orow {
-			orow[x] = float32(colSum[x] * inv)
+		if o == xs[k] {
+			out[k] = float32(sum / float64(hi-lo+1))
+			k++
 		}
 	}
 }
@@ -300,16 +430,18 @@ func (c *coefficients) transformed(t Transform) coefficients {
 	return out
 }
 
-// hashPlane hashes a luminance plane; p.pix is overwritten.
-func hashPlane(p plane) Result {
-	c, q := analyse(p)
+// hashPlane hashes a luminance plane.
+func hashPlane(p plane) Result { return hashRows(p.rows()) }
+
+// hashRows hashes a luminance image.
+func hashRows(src rows) Result {
+	c, q := analyse(src)
 	return Result{Hash: c.bits(), Quality: q}
 }
 
-// dihedralPlane gives the eight hashes of a luminance plane; p.pix is
-// overwritten.
-func dihedralPlane(p plane) Dihedral {
-	c, q := analyse(p)
+// dihedralRows gives the eight hashes of a luminance image.
+func dihedralRows(src rows) Dihedral {
+	c, q := analyse(src)
 	d := Dihedral{Quality: q}
 	for t := range Transform(8) {
 		tc := c.transformed(t)
