@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"Alerts", testAlerts},
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},
+		{"HostTraces", testHostTraces},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"News", testNews},

@@ -26,6 +26,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/linkgraph"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
@@ -52,6 +53,7 @@ type Store interface {
 	report.BlobStore
 	removal.Store
 	alert.Store
+	hosting.Store
 }
 
 // Deps is what the workspace needs; without Accounts the workspace is
