@@ -74,6 +74,9 @@ type Deps struct {
 	// Checker fetches reported URLs for removal checks (an SSRF-guarded
 	// client); nil turns checks off.
 	Checker *http.Client
+	// Hosting traces a case's URLs to their host and abuse contact; nil
+	// turns the trace off.
+	Hosting *hosting.Service
 	// Figures serves the supervisors' dashboard.
 	Figures *figures.Reader
 	Limits  web.Limits
