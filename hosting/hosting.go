@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-platform/vigie/audit"
@@ -99,7 +100,10 @@ type Tracer struct {
 	Timeout time.Duration
 	// MaxURLs bounds the URLs traced per case.
 	MaxURLs int
-	Now     func() time.Time
+	// Parallel is how many hosts are traced at once (8 by default): a
+	// host that does not answer costs its timeout, not everyone's.
+	Parallel int
+	Now      func() time.Time
 }
 
 // SecurityTxtMax caps the security.txt read: RFC 9116 files are a few
@@ -123,40 +127,53 @@ func (t *Tracer) timeout() time.Duration {
 // ErrNeverFetch is the recorded reason a minors case is not resolved.
 var ErrNeverFetch = errors.New("never resolved nor fetched: the category forbids it")
 
-// Trace traces each distinct URL (at most MaxURLs). neverFetch (a minors.*
-// case) skips every network step.
+// Trace traces each distinct URL (at most MaxURLs), in their order.
+// neverFetch (a minors.* case) skips every network step. Each host is
+// traced once, however many of the case's URLs it serves, and hosts are
+// traced concurrently.
 func (t *Tracer) Trace(ctx context.Context, caseID string, urls []string, neverFetch bool) []Trace {
 	max := t.MaxURLs
 	if max <= 0 {
 		max = 100
 	}
-	var out []Trace
-	seen := map[string]bool{}
-	// One host is resolved and located once per trace, however many of
-	// the case's URLs it serves.
-	hosts := map[string]Trace{}
+	var kept, hosts []string
+	seen, byHost := map[string]bool{}, map[string]*Trace{}
 	for _, raw := range urls {
-		if seen[raw] || len(out) >= max {
+		if seen[raw] || len(kept) >= max {
 			continue
 		}
 		seen[raw] = true
-		tr := Trace{CaseID: caseID, URL: raw}
-		host := hostOf(raw)
-		if host == "" {
-			tr.Steps = append(tr.Steps, Step{Name: StepResolve, Source: "url", Error: "no host in the URL", At: t.now()})
-			tr.TracedAt = t.now()
-			out = append(out, tr)
+		kept = append(kept, raw)
+		if h := hostOf(raw); h != "" && byHost[h] == nil {
+			byHost[h] = &Trace{CaseID: caseID, Host: h}
+			hosts = append(hosts, h)
+		}
+	}
+	parallel := t.Parallel
+	if parallel <= 0 {
+		parallel = 8
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(tr *Trace) {
+			defer func() { <-sem; wg.Done() }()
+			t.traceHost(ctx, tr, neverFetch)
+		}(byHost[h])
+	}
+	wg.Wait()
+	out := make([]Trace, 0, len(kept))
+	for _, raw := range kept {
+		h := hostOf(raw)
+		if h == "" {
+			out = append(out, Trace{CaseID: caseID, URL: raw, TracedAt: t.now(),
+				Steps: []Step{{Name: StepResolve, Source: "url", Error: "no host in the URL", At: t.now()}}})
 			continue
 		}
-		if h, ok := hosts[host]; ok {
-			h.URL, h.TracedAt = raw, t.now()
-			out = append(out, h)
-			continue
-		}
-		tr.Host = host
-		t.traceHost(ctx, &tr, neverFetch)
-		tr.TracedAt = t.now()
-		hosts[host] = tr
+		tr := *byHost[h]
+		tr.URL, tr.TracedAt = raw, t.now()
 		out = append(out, tr)
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,12 +41,15 @@ func (f *fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.A
 type countingFetcher struct {
 	next  Fetcher
 	calls atomic.Int64
+	mu    sync.Mutex
 	urls  []string
 }
 
 func (c *countingFetcher) Fetch(ctx context.Context, url string, max int64) (int, []byte, error) {
 	c.calls.Add(1)
+	c.mu.Lock()
 	c.urls = append(c.urls, url)
+	c.mu.Unlock()
 	return c.next.Fetch(ctx, url, max)
 }
 
@@ -232,6 +236,36 @@ func BenchmarkTrace50(b *testing.B) {
 		urls = append(urls, "https://"+h+"/page")
 	}
 	tr := &Tracer{Resolver: &fakeResolver{addrs: addrs}, Locator: testLocator(b), Directory: Default(), Fetcher: notFound{}}
+	b.ResetTimer()
+	for b.Loop() {
+		if got := tr.Trace(context.Background(), "c", urls, false); len(got) != 50 || got[49].Abuse == "" {
+			b.Fatal("bad trace")
+		}
+	}
+}
+
+// slowResolver answers after a delay, as a real resolver does.
+type slowResolver struct {
+	fakeResolver
+	delay time.Duration
+}
+
+func (s *slowResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	time.Sleep(s.delay)
+	return s.fakeResolver.LookupNetIP(ctx, network, host)
+}
+
+// BenchmarkTrace50Slow: 50 hosts whose resolution takes 10 ms each, traced
+// 8 at a time (serially it would take 500 ms).
+func BenchmarkTrace50Slow(b *testing.B) {
+	addrs := map[string][]string{}
+	var urls []string
+	for i := range 50 {
+		h := fmt.Sprintf("h%d.example.fr", i)
+		addrs[h] = []string{fmt.Sprintf("51.38.%d.%d", i/200, i%200+1)}
+		urls = append(urls, "https://"+h+"/page")
+	}
+	tr := &Tracer{Resolver: &slowResolver{fakeResolver: fakeResolver{addrs: addrs}, delay: 10 * time.Millisecond}, Locator: testLocator(b), Directory: Default(), Fetcher: notFound{}}
 	b.ResetTimer()
 	for b.Loop() {
 		if got := tr.Trace(context.Background(), "c", urls, false); len(got) != 50 || got[49].Abuse == "" {
