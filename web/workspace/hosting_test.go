@@ -90,3 +90,49 @@ func TestHostingTraceOverHTTP(t *testing.T) {
 		t.Error("the English page lacks the trace's words")
 	}
 }
+
+// A case referred without a trace is traced then, as the analyst who
+// referred it; a case without URLs is not.
+func TestHostingTracedOnReferral(t *testing.T) {
+	e := newWSEnv(t)
+	res, fetch := &countingResolver{}, &countingFetcher{}
+	e.s.Hosting = &hosting.Service{Store: e.DB, Tracer: &hosting.Tracer{Resolver: res, Locator: fixedLocator{}, Directory: hosting.Default(), Fetcher: fetch}}
+	analyst, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	ana := e.session(analyst)
+	refer := func(urls ...string) string {
+		id := e.Submit(report.Submission{Category: "fraud.scam", Description: "faux site", URLs: urls})
+		c, err := e.Cases.Create(bg, "Boutique", []string{id}, "ana")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/qualify", url.Values{"category": {"fraud.scam"}, "legal": {"Code pénal art. 313-1"}, "summary": {"Escroquerie"}, "priority": {"high"}}},
+			{"/refer", url.Values{"destination": {"ofac-fraud"}}},
+		} {
+			if w := e.Do("POST", "/w/cases/"+c.ID+step.path, ana, step.form); w.Code != http.StatusSeeOther {
+				t.Fatalf("%s: %d %s", step.path, w.Code, w.Body.String())
+			}
+		}
+		e.s.background.Wait()
+		return c.ID
+	}
+	id := refer("https://boutique.example.fr/a")
+	traces, err := e.DB.CaseTraces(bg, id)
+	if err != nil || len(traces) != 1 || traces[0].Abuse != "abuse@ovh.net" || traces[0].Actor != "ana@vigie.test" {
+		t.Fatalf("traces after the referral: %+v %v", traces, err)
+	}
+	if len(e.Audited("case.trace_hosting", id)) != 1 {
+		t.Error("the trace on referral is not audited")
+	}
+	if none := refer(); none == "" {
+		t.Fatal("no case")
+	} else if traces, _ := e.DB.CaseTraces(bg, none); len(traces) != 0 {
+		t.Errorf("a case without URLs was traced: %+v", traces)
+	}
+	if res.calls.Load() != 1 {
+		t.Errorf("%d resolutions, want 1", res.calls.Load())
+	}
+}

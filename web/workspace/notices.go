@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -159,6 +160,29 @@ func (s *server) handleTrace(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	seeOther(w, r, "/w/cases/"+c.ID+"#hosting", "trace")
+}
+
+// traceOnReferral traces a referred case that was never traced, in the
+// background: a referral must not wait for hosts that do not answer. The
+// trace is audited as the analyst's, who referred the case.
+func (s *server) traceOnReferral(ctx context.Context, caseID string, urls []string, neverFetch bool, actor string) {
+	if s.Hosting == nil || len(urls) == 0 {
+		return
+	}
+	// The request ends with the redirect; the trace keeps its values (the
+	// audit source) and has its own bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		defer cancel()
+		if prev, err := s.Workspace.CaseTraces(ctx, caseID); err != nil || len(prev) > 0 {
+			return
+		}
+		if _, err := s.Hosting.TraceCase(ctx, caseID, urls, neverFetch, actor); err != nil {
+			s.Logger.Warn("hosting trace after referral", "case", caseID, "err", err)
+		}
+	}()
 }
 
 // urlsOf gathers the URLs that reports name, a notice's candidates.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -109,6 +110,9 @@ type server struct {
 	pages   web.Pages
 	summary summaryCache
 	alerts  alertCount
+	// background counts the traces started after a referral (tests wait
+	// for them).
+	background sync.WaitGroup
 }
 
 func newServer(kit *web.Kit, d Deps) *server {
