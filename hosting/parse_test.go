@@ -1,6 +1,7 @@
 package hosting
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -124,4 +125,24 @@ func FuzzParseSecurityTxt(f *testing.F) {
 			t.Fatalf("preferred %q is not a contact", p)
 		}
 	})
+}
+
+func TestLoadDirectory(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := dir+"/good.txt", dir+"/bad.txt"
+	if err := os.WriteFile(good, []byte("asn 64500 abuse@tiny.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("# ok\nasn 64500 abuse@tiny.example\nregistrar x y@z.fr\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := LoadDirectory(good); err != nil || d.Len() != 1 {
+		t.Fatalf("good file: %v", err)
+	}
+	if _, err := LoadDirectory(bad); err == nil || !strings.Contains(err.Error(), bad+": line 3: unknown kind") {
+		t.Errorf("bad file: %v", err)
+	}
+	if _, err := LoadDirectory(dir + "/missing.txt"); err == nil {
+		t.Error("a missing file loaded")
+	}
 }
