@@ -21,6 +21,7 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/geo"
+	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/safehttp"
 )
 
@@ -179,9 +180,14 @@ func (t *Tracer) Trace(ctx context.Context, caseID string, urls []string, neverF
 	return out
 }
 
+// hostOf is the host a URL names, as the linker reads it: defanged
+// notation undone (hxxp://, [.]) and the host canonicalised (case, final
+// dot, IPv4 spellings, IDN as punycode).
 func hostOf(raw string) string {
-	s := strings.TrimSpace(raw)
-	if !strings.Contains(s, "://") {
+	s := indicator.Refang(strings.TrimSpace(raw))
+	if c, err := indicator.CanonicalURL(s); err == nil {
+		s = c
+	} else if !strings.Contains(s, "://") {
 		s = "http://" + s
 	}
 	u, err := url.Parse(s)

@@ -137,6 +137,8 @@ func TestTrace(t *testing.T) {
 		{name: "name does not resolve", url: "https://gone.example.fr/", fetcher: "404", wantErrStep: StepResolve, wantResolves: 1, wantFetches: 0},
 		{name: "no entry anywhere", url: "https://unknown.example.nl/", fetcher: "404", wantIP: "5.39.100.8", wantASN: 64501, wantCountry: "NL",
 			wantErrStep: StepDirectory, wantResolves: 1, wantFetches: 1},
+		{name: "defanged URL", url: "hxxps://shop[.]example[.]fr/offre", fetcher: "404", wantIP: "51.38.1.2", wantASN: 16276, wantCountry: "FR",
+			wantAbuse: "abuse@ovh.net", wantSource: "directory:asn", wantResolves: 1, wantFetches: 1},
 		{name: "address in the URL is not resolved", url: "http://51.38.4.4/x", fetcher: "404", wantIP: "51.38.4.4", wantASN: 16276, wantCountry: "FR",
 			wantAbuse: "abuse@ovh.net", wantSource: "directory:asn", wantResolves: 0, wantFetches: 1},
 		{name: "minors: never resolved nor fetched", url: "https://kids.hosting.example/img", neverFetch: true, fetcher: "tls",

@@ -146,3 +146,15 @@ func TestLoadDirectory(t *testing.T) {
 		t.Error("a missing file loaded")
 	}
 }
+
+func FuzzHostOf(f *testing.F) {
+	for _, s := range []string{"hxxps://shop[.]example[.]fr/x", "http://0x33260102/", "https://[2001:db8::1]:8443/x", "exemple.fr/a", "://", "http://Éxample.FR./"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		h := hostOf(raw)
+		if h != strings.ToLower(h) || strings.ContainsAny(h, "/?#@ \t\n") || strings.HasSuffix(h, ".") {
+			t.Fatalf("hostOf(%q) = %q", raw, h)
+		}
+	})
+}
