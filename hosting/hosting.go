@@ -268,6 +268,12 @@ func (t *Tracer) traceHost(ctx context.Context, tr *Trace, neverFetch bool) {
 	if t.Fetcher == nil || !ip.IsValid() {
 		return
 	}
+	if !safehttp.Public(ip, t.AllowLoopback) {
+		// An address written in the URL is not checked by the resolution
+		// step; the guarded client would refuse it, so nothing is tried.
+		step(StepSecurity, "security.txt", "", fmt.Errorf("%w: %s", safehttp.ErrForbiddenAddress, ip))
+		return
+	}
 	u := "https://" + hostPort(tr.Host) + "/.well-known/security.txt"
 	fctx, cancel := context.WithTimeout(ctx, t.timeout())
 	status, body, err := t.Fetcher.Fetch(fctx, u, SecurityTxtMax)

@@ -139,6 +139,7 @@ func TestTrace(t *testing.T) {
 			wantErrStep: StepDirectory, wantResolves: 1, wantFetches: 1},
 		{name: "defanged URL", url: "hxxps://shop[.]example[.]fr/offre", fetcher: "404", wantIP: "51.38.1.2", wantASN: 16276, wantCountry: "FR",
 			wantAbuse: "abuse@ovh.net", wantSource: "directory:asn", wantResolves: 1, wantFetches: 1},
+		{name: "private address in the URL is never fetched", url: "http://10.1.2.3/x", fetcher: "404", wantIP: "10.1.2.3", wantErrStep: StepSecurity, wantResolves: 0, wantFetches: 0},
 		{name: "address in the URL is not resolved", url: "http://51.38.4.4/x", fetcher: "404", wantIP: "51.38.4.4", wantASN: 16276, wantCountry: "FR",
 			wantAbuse: "abuse@ovh.net", wantSource: "directory:asn", wantResolves: 0, wantFetches: 1},
 		{name: "minors: never resolved nor fetched", url: "https://kids.hosting.example/img", neverFetch: true, fetcher: "tls",

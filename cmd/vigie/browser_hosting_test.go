@@ -15,13 +15,13 @@ import (
 )
 
 // TestBrowserHosting runs e2e/hosting.mjs: an analyst traces the hosting
-// of a case (an address in OVH's network by a tiny GeoIP database, a name
-// that does not resolve) and of a minors case, in Chromium at 1280 and
+// of a case (a documentation address put in OVH's network by a tiny GeoIP
+// database, so that nothing is fetched, and a name that does not resolve) and of a minors case, in Chromium at 1280 and
 // 375 px, with axe-core; the traced contact prefills the notice form.
 func TestBrowserHosting(t *testing.T) {
 	e2e, chromium := browserPrerequisites(t)
 	data := t.TempDir()
-	country, asn := geotest.Write(t, []geotest.Network{{CIDR: "51.38.0.0/16", Country: "FR", ASN: 16276, Org: "OVH SAS"}})
+	country, asn := geotest.Write(t, []geotest.Network{{CIDR: "192.0.2.0/24", Country: "FR", ASN: 16276, Org: "OVH SAS"}})
 	srv := startServer(t, []string{"--data", data}, "--geoip-country", country, "--geoip-asn", asn)
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"user", "add", "--data", data, "--email", "ana@vigie.test", "--role", "analyst", "--password-stdin"},
@@ -36,7 +36,7 @@ func TestBrowserHosting(t *testing.T) {
 		}
 		return r.json(t)["id"].(string)
 	}
-	fraud := submit(`{"category":"fraud.scam","description":"Faux site de vente <b>soldes</b>","urls":["http://51.38.1.2/boutique?<script>x</script>","https://boutique-exemple.invalid/p"],"reporter":{"anonymous":true}}`)
+	fraud := submit(`{"category":"fraud.scam","description":"Faux site de vente <b>soldes</b>","urls":["http://192.0.2.10/boutique?<script>x</script>","https://boutique-exemple.invalid/p"],"reporter":{"anonymous":true}}`)
 	minors := submit(`{"category":"minors.abuse-material","description":"Forum","urls":["https://img.forum.invalid/m/1"],"reporter":{"anonymous":true}}`)
 	db, err := sqlite.Open(context.Background(), data, folderKeys(t, data)...)
 	if err != nil {
