@@ -37,6 +37,7 @@ var catalogue = map[string]message{
 	"case.not_referred_to_you":      {"this case was not referred to your service", "Cette fiche n'a pas été transmise à votre service."},
 	"case.merge_target_required":    {"give the id of the case to merge into this one", "Indiquez l'identifiant de la fiche à fusionner dans celle-ci."},
 	"case.unknown_status":           {"unknown status", "Statut inconnu."},
+	"case.trace_off":                {"hosting traces are turned off on this server", "Le traçage de l'hébergement est désactivé sur ce serveur."},
 	"case.checks_off":               {"checks are turned off on this server", "Les vérifications sont désactivées sur ce serveur."},
 	"case.report_id_invalid":        {"not a report id", "Ce n'est pas un identifiant de signalement."},
 	"case.duplicate_target_unknown": {"the report it duplicates does not exist", "Le signalement dont il serait le doublon n'existe pas."},

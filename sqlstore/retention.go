@@ -162,7 +162,7 @@ func (s *Store) ExpiredCases(ctx context.Context, category string, cutoff time.T
 // PurgeCases implements retention.Store: in one transaction the cases
 // lose their title, summary and the details of their history (notes,
 // reasons), and leave the search index. Status, category, outcome, dates
-// and referrals stay for the figures.
+// and referrals stay for the figures; hosting traces go.
 func (s *Store) PurgeCases(ctx context.Context, ids []string, at time.Time) (err error) {
 	defer s.Guard(&err)
 	return s.inTx(ctx, "purge cases", func(tx *sql.Tx) error {
@@ -176,6 +176,10 @@ func (s *Store) PurgeCases(ctx context.Context, ids []string, at time.Time) (err
 		}
 		if err := s.engine.DeleteCaseText(ctx, tx, args); err != nil {
 			return fmt.Errorf("search entries: %w", err)
+		}
+		// Hosting traces name the case's URLs and can be traced again.
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM host_traces WHERE case_id IN (`+in+`)`), args...); err != nil {
+			return fmt.Errorf("host traces: %w", err)
 		}
 		return nil
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
@@ -51,6 +52,8 @@ type Store interface {
 	bank.Store
 	// Waves: reports handled as one (issue 12, part 4).
 	wave.Store
+	// Hosting traces of cases (issue 15).
+	hosting.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

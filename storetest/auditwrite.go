@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/contenthash"
 	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
@@ -34,7 +35,7 @@ var (
 	readMethods = []string{
 		"ReportByID", "ReportByReceipt", "CountReports", "GetBlob",
 		"Indicator", "IndicatorReports", "ReportIndicators", "TopIndicators", "UnlinkedCount", "IndexSize",
-		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits",
+		"TokenByHash", "ListTokens", "AuditEntries", "FindAudit", "Visits", "CaseTraces",
 		"AuditEntry", "AuditTreeSize", "AuditTreeHashes", "AuditTreeRange",
 		"UserByEmail", "UserByID", "ListUsers", "EnrolmentUser", "SessionByHash", "UserSessions", "UserPasskeys",
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals",
@@ -251,6 +252,9 @@ func testAuditedWrites(t *testing.T, s Store) {
 		}},
 		{"PurgeReports", func(ctx context.Context) error { _, err := s.PurgeReports(ctx, []string{r[0]}, now); return err }},
 		{"PurgeCases", func(ctx context.Context) error { return s.PurgeCases(ctx, []string{split.ID}, now) }},
+		{"ReplaceTraces", func(ctx context.Context) error {
+			return s.ReplaceTraces(ctx, c.ID, []hosting.Trace{{URL: "https://faux.example/p", Host: "faux.example", TracedAt: now}})
+		}},
 		// Banks of known content (issue 14).
 		{"ImportBank", func(ctx context.Context) error {
 			_, n, err := s.ImportBank(ctx, bank.Import{Name: "audited", Entries: []bank.Entry{{Hash: contenthash.Hash{Kind: contenthash.MD5, Value: strings.Repeat("ab", 16)}, AddedAt: now}}}, now)

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"WaveAlerts", testWaveAlerts},
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},
+		{"HostTraces", testHostTraces},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"News", testNews},

@@ -29,6 +29,8 @@ import (
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/diagnosis"
 	"github.com/vigie-platform/vigie/export"
+	"github.com/vigie-platform/vigie/geo"
+	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/indicator"
 	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/news"
@@ -68,6 +70,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	readTimeout := fs.Duration("read-timeout", 2*time.Minute, "time a client has to send a whole request, uploads included")
 	var rf routingFlags
 	rf.register(fs)
+	abuseDirectory := fs.String("abuse-directory", "", "abuse contacts directory (lines: asn|domain|name KEY CONTACT) replacing the embedded one, for hosting traces")
 	smtpAddr := fs.String("smtp-addr", "", "SMTP server (host:port) for destinations reached by e-mail")
 	smtpFrom := fs.String("smtp-from", "", "sender address of referral e-mails")
 	publicURL := fs.String("public-url", "", "the address people reach the platform at (e.g. https://vigie.example.org): with --smtp-addr, new accounts get their activation link by e-mail, built on it")
@@ -187,6 +190,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer routes.close()
+	tracer, err := hostingTracer(*abuseDirectory, routes.gatherer.Locator)
+	if err != nil {
+		return err
+	}
 	var onCall destination.Destination
 	if *alertsTo != "" {
 		d, ok := routes.registry.Lookup(*alertsTo)
@@ -323,6 +330,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Checker:   safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
 		Banks:     banks,
 		BankStore: db,
+		Hosting:   &hosting.Service{Tracer: tracer, Store: db},
 	})
 
 	srv := &http.Server{
@@ -554,4 +562,25 @@ func installationNamespace(ctx context.Context, keys interface {
 // only) lets it reach this machine's own addresses.
 func webhookClient(allowLoopback bool) *http.Client {
 	return safehttp.NewClient(safehttp.Options{Timeout: delivery.WebhookTimeout, AllowLoopback: allowLoopback})
+}
+
+// hostingTracer builds the hosting trace: names resolved by the system,
+// networks from the GeoIP databases when given, contacts from the
+// directory (the embedded one unless a file replaces it), then
+// security.txt through the SSRF guard with a short timeout.
+func hostingTracer(directory string, locator geo.Locator) (*hosting.Tracer, error) {
+	dir := hosting.Default()
+	if directory != "" {
+		var err error
+		if dir, err = hosting.LoadDirectory(directory); err != nil {
+			return nil, fmt.Errorf("--abuse-directory: %w", err)
+		}
+	}
+	return &hosting.Tracer{
+		Resolver:  net.DefaultResolver,
+		Locator:   locator,
+		Directory: dir,
+		Fetcher:   hosting.ClientFetcher{Client: safehttp.NewClient(safehttp.Options{Timeout: 5 * time.Second, MaxRedirects: 2})},
+		Timeout:   5 * time.Second,
+	}, nil
 }

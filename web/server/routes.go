@@ -29,7 +29,7 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 	// the permission it needs.
 	workspace.Mount(mux, kit, workspace.Deps{Intake: d.Intake, Reports: d.Reports, Index: d.Index, Accounts: d.Accounts,
 		Cases: d.Cases, Triage: d.Triage, Workspace: d.Workspace, Destinations: d.Destinations, Routing: d.Routing, Gatherer: d.Gatherer,
-		Checker: d.Checker, Figures: figs, Limits: d.Limits, InsecureCookies: d.InsecureCookies,
+		Checker: d.Checker, Hosting: d.Hosting, Figures: figs, Limits: d.Limits, InsecureCookies: d.InsecureCookies,
 		Mailer: d.Mailer, PublicURL: d.PublicURL, ExportNamespace: d.ExportNamespace, Banks: d.Banks, BankStore: d.BankStore})
 
 	// Operations.

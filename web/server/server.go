@@ -4,6 +4,8 @@
 package server
 
 import (
+	"github.com/vigie-platform/vigie/hosting"
+
 	"context"
 	"crypto/subtle"
 	"log/slog"
@@ -62,6 +64,9 @@ type Deps struct {
 	// Checker fetches reported URLs for removal checks (an SSRF-guarded
 	// client); nil turns checks off.
 	Checker *http.Client
+	// Hosting traces a case's URLs to their host and abuse contact; nil
+	// turns the trace off.
+	Hosting *hosting.Service
 	// Advice holds the prevention articles.
 	Advice *advice.Library
 	// Diagnosis routes people to the right door; Installation fills the

@@ -1,11 +1,14 @@
 package workspace
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/vigie-platform/vigie/account"
+	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
@@ -22,15 +25,39 @@ type noticesView struct {
 	Notices  []noticeView
 	URLs     []string
 	Kinds    []removal.Kind
-	Host     string // a suggestion: the network of the first host
+	Host     string // a suggestion: the traced abuse contact, else the network of the first host
 	CanCheck bool
+	// Contacts are the traced abuse contacts, offered in the host field.
+	Contacts []string
+	// Traces are the case's hosting traces; CanTrace shows the button.
+	Traces     []hosting.Trace
+	CanTrace   bool
+	NeverFetch bool
 }
 
 func (s *server) noticesViewOf(r *http.Request, caseID string, urls []string, neverFetch bool, hostHint string) (noticesView, error) {
-	v := noticesView{URLs: urls, Kinds: removal.Kinds, Host: hostHint, CanCheck: !neverFetch && s.Checker != nil}
+	v := noticesView{URLs: urls, Kinds: removal.Kinds, Host: hostHint, CanCheck: !neverFetch && s.Checker != nil, NeverFetch: neverFetch}
 	list, err := s.Workspace.CaseNotices(r.Context(), caseID)
 	if err != nil {
 		return v, err
+	}
+	if s.Hosting != nil {
+		v.CanTrace = len(urls) > 0
+		if v.Traces, err = s.Workspace.CaseTraces(r.Context(), caseID); err != nil {
+			return v, err
+		}
+		// The notice form's URL list starts with the case's first URL, so
+		// its traced contact is the one to prefill.
+		if len(urls) > 0 {
+			if c := hosting.Recipient(v.Traces, urls[0]); c != "" {
+				v.Host = c
+			}
+		}
+		for _, t := range v.Traces {
+			if t.Abuse != "" && !slices.Contains(v.Contacts, t.Abuse) {
+				v.Contacts = append(v.Contacts, t.Abuse)
+			}
+		}
 	}
 	now := time.Now()
 	for _, n := range list {
@@ -110,6 +137,52 @@ func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
+}
+
+// handleTrace traces the hosting of the case's URLs (audited by the
+// service); a minors case is traced from the offline directory only.
+func (s *server) handleTrace(w http.ResponseWriter, r *http.Request, u account.User) {
+	if !s.parseWSForm(w, r, u) {
+		return
+	}
+	if s.Hosting == nil {
+		s.wsErr(w, r, u, problem.New("case.trace_off"))
+		return
+	}
+	ctx := r.Context()
+	c, reports, err := s.caseWithReports(ctx, r.PathValue("id"))
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	if _, err := s.Hosting.TraceCase(ctx, c.ID, urlsOf(reports), s.neverFetch(c.Category, reports), u.Email); err != nil {
+		s.wsErr(w, r, u, err)
+		return
+	}
+	seeOther(w, r, "/w/cases/"+c.ID+"#hosting", "trace")
+}
+
+// traceOnReferral traces a referred case that was never traced, in the
+// background: a referral must not wait for hosts that do not answer. The
+// trace is audited as the analyst's, who referred the case.
+func (s *server) traceOnReferral(ctx context.Context, caseID string, urls []string, neverFetch bool, actor string) {
+	if s.Hosting == nil || len(urls) == 0 {
+		return
+	}
+	// The request ends with the redirect; the trace keeps its values (the
+	// audit source) and has its own bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		defer cancel()
+		if prev, err := s.Workspace.CaseTraces(ctx, caseID); err != nil || len(prev) > 0 {
+			return
+		}
+		if _, err := s.Hosting.TraceCase(ctx, caseID, urls, neverFetch, actor); err != nil {
+			s.Logger.Warn("hosting trace after referral", "case", caseID, "err", err)
+		}
+	}()
 }
 
 // urlsOf gathers the URLs that reports name, a notice's candidates.

@@ -57,6 +57,7 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/cases/{id}/facts", access.Cases, s.handleCaseFacts)
 	role("GET /w/cases/{id}/export/{format}", access.Cases, s.handleCaseExport)
 	role("POST /w/cases/{id}/notices", access.Cases, s.handleNoticeSend)
+	role("POST /w/cases/{id}/trace", access.Cases, s.handleTrace)
 	role("POST /w/notices/{nid}/record", access.Cases, s.handleNoticeRecord)
 	role("POST /w/notices/{nid}/check", access.Cases, s.handleNoticeCheck)
 

@@ -165,6 +165,7 @@ func (s *server) handleRefer(w http.ResponseWriter, r *http.Request, u account.U
 		s.caseFail(w, r, u, "refer", err)
 		return
 	}
+	s.traceOnReferral(ctx, id, urlsOf(reports), s.neverFetch(c.Category, reports), u.Email)
 	seeOther(w, r, "/w/cases/"+id, "refer")
 }
 

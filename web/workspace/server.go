@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
+	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/linkgraph"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
@@ -54,6 +56,7 @@ type Store interface {
 	removal.Store
 	alert.Store
 	wave.Store
+	hosting.Store
 }
 
 // Deps is what the workspace needs; without Accounts the workspace is
@@ -74,6 +77,9 @@ type Deps struct {
 	// Checker fetches reported URLs for removal checks (an SSRF-guarded
 	// client); nil turns checks off.
 	Checker *http.Client
+	// Hosting traces a case's URLs to their host and abuse contact; nil
+	// turns the trace off.
+	Hosting *hosting.Service
 	// Figures serves the supervisors' dashboard.
 	Figures *figures.Reader
 	Limits  web.Limits
@@ -106,6 +112,9 @@ type server struct {
 	pages   web.Pages
 	summary summaryCache
 	alerts  alertCount
+	// background counts the traces started after a referral (tests wait
+	// for them).
+	background sync.WaitGroup
 }
 
 func newServer(kit *web.Kit, d Deps) *server {

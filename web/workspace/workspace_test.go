@@ -131,6 +131,7 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/dashboard":                      {account.RoleSupervisor},
 		"GET /w/cases/{id}/export/{format}":     staff,
 		"POST /w/cases/{id}/notices":            staff,
+		"POST /w/cases/{id}/trace":              staff,
 		"POST /w/notices/{nid}/record":          staff,
 		"POST /w/notices/{nid}/check":           staff,
 		"POST /w/inbox/{id}/acknowledge":        {account.RoleDestination},
