@@ -1,100 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/vigie-platform/vigie/delivery/smtptest"
 	"github.com/vigie-platform/vigie/sqlite"
 )
-
-// mailSink is an SMTP server in the test's process that keeps each
-// message's DATA.
-type mailSink struct {
-	mu       sync.Mutex
-	messages []string
-}
-
-func (m *mailSink) start(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go m.session(conn)
-		}
-	}()
-	return ln.Addr().String()
-}
-
-func (m *mailSink) session(conn net.Conn) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-	say("220 sink ESMTP")
-	var data strings.Builder
-	inData := false
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		if inData {
-			if line == ".\r\n" {
-				inData = false
-				m.mu.Lock()
-				m.messages = append(m.messages, data.String())
-				m.mu.Unlock()
-				data.Reset()
-				say("250 queued")
-			} else {
-				data.WriteString(strings.TrimPrefix(line, "."))
-			}
-			continue
-		}
-		switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-		case cmd == "DATA":
-			inData = true
-			say("354 go on")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-func (m *mailSink) wait(t *testing.T, within time.Duration) string {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		m.mu.Lock()
-		if len(m.messages) > 0 {
-			msg := m.messages[0]
-			m.mu.Unlock()
-			return msg
-		}
-		m.mu.Unlock()
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("no e-mail reached the SMTP server")
-	return ""
-}
 
 // TestBrowserReceipt runs e2e/receipt.mjs (the receipt on the
 // confirmation and follow-up pages, its PDF read back with pdftotext),
@@ -106,8 +24,8 @@ func TestBrowserReceipt(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		t.Skip("needs pdftotext (poppler-utils)")
 	}
-	sink := &mailSink{}
-	smtpAddr := sink.start(t)
+	sink := smtptest.Start(t)
+	smtpAddr := sink.Addr
 	free, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +57,7 @@ func TestBrowserReceipt(t *testing.T) {
 	if _, err := db.Assign(context.Background(), []string{rep.ID}, "ana@vigie.test", "ana@vigie.test", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	mail := sink.wait(t, 20*time.Second)
+	mail := sink.Wait(t, 20*time.Second)
 	if strings.Contains(mail, secret[1]) || !strings.Contains(mail, receipt[1]) || !strings.Contains(mail, "analyse") {
 		t.Fatalf("the e-mail:\n%s", mail)
 	}

@@ -1,19 +1,17 @@
 package workspace
 
 import (
-	"bufio"
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vigie-platform/vigie/account"
 	"github.com/vigie-platform/vigie/advice"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/delivery/smtptest"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/routing"
@@ -21,80 +19,6 @@ import (
 	"github.com/vigie-platform/vigie/web/portal"
 	"github.com/vigie-platform/vigie/web/webtest"
 )
-
-// smtpSink is an SMTP server in the test's process: it accepts every
-// message and keeps its DATA, dot-stuffing undone.
-type smtpSink struct {
-	mu       sync.Mutex
-	messages []string
-}
-
-func (s *smtpSink) start(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.session(conn)
-		}
-	}()
-	return ln.Addr().String()
-}
-
-func (s *smtpSink) session(conn net.Conn) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(line string) { conn.Write([]byte(line + "\r\n")) }
-	say("220 sink ESMTP")
-	var data strings.Builder
-	inData := false
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		if inData {
-			if line == ".\r\n" {
-				inData = false
-				s.mu.Lock()
-				s.messages = append(s.messages, data.String())
-				s.mu.Unlock()
-				data.Reset()
-				say("250 queued")
-				continue
-			}
-			data.WriteString(strings.TrimPrefix(line, "."))
-			continue
-		}
-		switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 sink")
-		case cmd == "DATA":
-			inData = true
-			say("354 go on")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-func (s *smtpSink) take() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.messages
-	s.messages = nil
-	return out
-}
 
 var (
 	doneReceipt = regexp.MustCompile(`<code id="receipt">(VG-[0-9A-Z]{4}-[0-9A-Z]{4})</code>`)
@@ -126,15 +50,15 @@ func TestReporterNewsWhenReferred(t *testing.T) {
 		Limits: web.DefaultLimits(), News: &news.Service{Store: f.DB, Tokens: tokens}})
 	f.Handler = f.Kit.Handler(mux)
 	e := &wsEnv{Fixture: f, s: s}
-	sink := &smtpSink{}
+	sink := smtptest.Start(t)
 	worker := &news.Worker{Store: f.DB, Tokens: tokens, BaseURL: "http://vigie.test", Compose: portal.NewsMessage,
-		Mailer: delivery.Email{Addr: sink.start(t), From: "vigie@vigie.test"}}
+		Mailer: delivery.Email{Addr: sink.Addr, From: "vigie@vigie.test"}}
 	send := func() []string {
 		t.Helper()
 		if _, err := worker.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return sink.take()
+		return sink.Take()
 	}
 
 	description := "Faux conseiller bancaire, IBAN FR7630006000011234567890189"
