@@ -47,8 +47,14 @@ func (t Translator) ISOTime(at time.Time) string {
 // Age says how long ago at was, shortly: « 12 min », « 5 h », « 3 j ».
 func (t Translator) Age(at time.Time) string { return t.age(time.Since(at)) }
 
-// Duration says a length of time shortly, as Age does: « 45 min », « 5 h ».
-func (t Translator) Duration(d time.Duration) string { return t.age(d) }
+// Duration says a length of time shortly, as Age does (« 45 min »,
+// « 5 h »), and in seconds under a minute (an alert's delay: « 12 s »).
+func (t Translator) Duration(d time.Duration) string {
+	if d > 0 && d < time.Minute {
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	}
+	return t.age(d)
+}
 
 // Due says how far a deadline is, shortly: « dans 2 h », « en retard de
 // 3 j ».

@@ -79,6 +79,16 @@ func (t Translator) Money(cents int64, currency string) string {
 	return fmt.Sprintf("%s%s%s.%02d", sign, symbol, group(strconv.FormatInt(units, 10), ","), hundredths)
 }
 
+// Decimal writes v with one decimal, with the language's mark: « 2,1 »
+// in French, "2.1" in English.
+func (t Translator) Decimal(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if t.lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
 // Euros writes an amount given in euros (a sum of losses).
 func (t Translator) Euros(v float64) string {
 	return t.Money(int64(math.Round(v*100)), "EUR")

@@ -41,3 +41,19 @@ func TestNumbersMoneyAndDates(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimalAndShortDurations(t *testing.T) {
+	fr, en := TranslatorFor("fr"), TranslatorFor("en")
+	if got := fr.Decimal(2.14); got != "2,1" {
+		t.Errorf("fr decimal %q", got)
+	}
+	if got := en.Decimal(0.45); got != "0.5" && got != "0.4" {
+		t.Errorf("en decimal %q", got)
+	}
+	if got := fr.Duration(12 * time.Second); got != "12 s" {
+		t.Errorf("12 s said %q", got)
+	}
+	if got := fr.Duration(3 * time.Hour); got != "3 h" {
+		t.Errorf("3 h said %q", got)
+	}
+}

@@ -36,7 +36,7 @@ func TestAlertsBannerPageAndClose(t *testing.T) {
 	page := e.Do("GET", "/w/alerts", c, nil).Body.String()
 	assertNoMarkup(t, "alerts page", page)
 	text := strings.Join(strings.Fields(visibleText(page)), " ")
-	for _, want := range []string{"FR76<b>x</b> 14 0.5", "(0 min après le signalement qui a franchi le seuil)"} {
+	for _, want := range []string{"FR76<b>x</b> 14 0,5", "(20 s après le signalement qui a franchi le seuil)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the alerts page does not say %q:\n%s", want, text)
 		}
