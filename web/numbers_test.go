@@ -47,7 +47,7 @@ func TestDecimalAndShortDurations(t *testing.T) {
 	if got := fr.Decimal(2.14); got != "2,1" {
 		t.Errorf("fr decimal %q", got)
 	}
-	if got := en.Decimal(0.45); got != "0.5" && got != "0.4" {
+	if got := en.Decimal(2.16); got != "2.2" {
 		t.Errorf("en decimal %q", got)
 	}
 	if got := fr.Duration(12 * time.Second); got != "12 s" {
