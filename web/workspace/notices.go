@@ -99,6 +99,13 @@ func (s *server) noticeOf(w http.ResponseWriter, r *http.Request, u account.User
 	return n, true
 }
 
+// noticeFail answers a notice's form that failed on the case page, as
+// the case's own forms do: the problem named at the notices.
+func (s *server) noticeFail(w http.ResponseWriter, r *http.Request, u account.User, caseID string, err error) {
+	r.SetPathValue("id", caseID)
+	s.caseFail(w, r, u, "notice", err)
+}
+
 func (s *server) handleNoticeRecord(w http.ResponseWriter, r *http.Request, u account.User) {
 	if !s.parseWSForm(w, r, u) {
 		return
@@ -108,9 +115,10 @@ func (s *server) handleNoticeRecord(w http.ResponseWriter, r *http.Request, u ac
 		return
 	}
 	removed := r.PostForm.Get("removed") == "yes"
+	caseID := n.CaseID
 	n, err := s.removalService().Record(r.Context(), n.ID, removed, u.Email)
 	if err != nil {
-		s.wsErr(w, r, u, err)
+		s.noticeFail(w, r, u, caseID, err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")
@@ -128,12 +136,13 @@ func (s *server) handleNoticeCheck(w http.ResponseWriter, r *http.Request, u acc
 	}
 	neverFetch := s.neverFetch(c.Category, reports)
 	if s.Checker == nil {
-		s.wsErr(w, r, u, problem.New("case.checks_off"))
+		s.noticeFail(w, r, u, n.CaseID, problem.New("case.checks_off"))
 		return
 	}
+	caseID := n.CaseID
 	n, err = s.removalService().Check(r.Context(), n.ID, neverFetch, s.Checker, u.Email)
 	if err != nil {
-		s.wsErr(w, r, u, err)
+		s.noticeFail(w, r, u, caseID, err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+n.CaseID+"#notices", "notice")

@@ -798,6 +798,9 @@ func TestRemovalNoticesOverHTTP(t *testing.T) {
 	mn, _ := e.DB.CaseNotices(bg, cm.ID)
 	if w := e.Do("POST", "/w/notices/"+mn[0].ID+"/check", ana, url.Values{}); w.Code != http.StatusUnprocessableEntity {
 		t.Errorf("a minors URL was fetched: %d", w.Code)
+	} else if body := w.Body.String(); !strings.Contains(body, `href="#form-notice"`) || !strings.Contains(body, `id="case-status"`) {
+		// The refusal is said on the case page, at its notices: no dead end.
+		t.Errorf("the refused check does not show the case page again:\n%s", visibleText(body))
 	}
 	if strings.Contains(e.Do("GET", "/w/cases/"+cm.ID, ana, nil).Body.String(), "/check") {
 		t.Error("the minors case offers a check")
