@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/vigie-platform/vigie/audit"
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/safehttp"
 )
@@ -42,6 +43,9 @@ const (
 	StatusSent        = "sent"
 	StatusRemoved     = "removed"
 	StatusStillOnline = "still-online"
+	// StatusEscalated: the deadline passed with the content online; a
+	// blocking and delisting request was made (package blocking).
+	StatusEscalated = "escalated"
 )
 
 // Notice is one request to a host.
@@ -59,6 +63,22 @@ type Notice struct {
 	CheckedAt   time.Time
 	CheckResult string
 	Actor       string
+	// Recipient is the address the notice is mailed to (empty: recorded
+	// only, as before notices were mailed).
+	Recipient string
+	// Category is the case's category when the notice was sent: the
+	// content type of the yearly transparency report.
+	Category string
+	// Network is the hosting network (ASN and organisation) from the
+	// case's hosting trace, for time to removal per network.
+	Network   string
+	MailedAt  time.Time
+	MailError string
+	// NextCheckAt is when the scheduler checks the URL next; zero when
+	// nothing is left to check.
+	NextCheckAt time.Time
+	Checks      int
+	EscalatedAt time.Time
 }
 
 // Overdue tells a notice whose content is not known to be removed in time.
@@ -80,6 +100,9 @@ type Store interface {
 	UpdateNotice(ctx context.Context, n Notice) error
 	// RemovedNotices lists notices removed with a sending time in [from, to).
 	RemovedNotices(ctx context.Context, from, to time.Time) ([]Notice, error)
+	// EscalateNotice updates the notice (status escalated) and creates its
+	// blocking request in one transaction; a notice escalates once.
+	EscalateNotice(ctx context.Context, n Notice, r blocking.Request) error
 }
 
 // ErrNotFound is returned for an unknown notice.

@@ -12,6 +12,7 @@ import (
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/bank"
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/removal"
@@ -128,7 +129,7 @@ func endRows(rows *sql.Rows) error {
 var answers = []error{
 	casefile.ErrReportInCase, casefile.ErrNotFound, account.ErrNotFound, account.ErrExists, account.ErrCodeReused,
 	apitoken.ErrNotFound, apitoken.ErrNameTaken, triage.ErrNothingToTake, removal.ErrNotFound, report.ErrNotFound,
-	correlate.ErrNotFound, bank.ErrNotFound,
+	correlate.ErrNotFound, bank.ErrNotFound, blocking.ErrNotFound, blocking.ErrReviewed,
 }
 
 func describe(what string, err error) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/bank"
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
@@ -54,6 +55,8 @@ type Store interface {
 	wave.Store
 	// Hosting traces of cases (issue 15).
 	hosting.Store
+	// Blocking and delisting requests, reviewed by the oversight (issue 15).
+	blocking.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

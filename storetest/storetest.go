@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"Cases", testCases},
 		{"CaseNumbers", testCaseNumbers},
 		{"HostTraces", testHostTraces},
+		{"NoticeLifecycle", testNoticeLifecycle},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"News", testNews},
