@@ -356,35 +356,49 @@ func (s *server) handleFollowUpForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleFollowUpSubmit(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if err := r.ParseForm(); err != nil {
-		p := s.newPage(r, "follow.title")
-		p.General = p.T("follow.notfound")
-		s.render(w, http.StatusBadRequest, "followup", p)
+	rep, secret, p, ok := s.followUpLookup(w, r, "follow-up")
+	if !ok {
 		return
 	}
-	p := s.newPage(r, "follow.title")
+	p.StatusCode = rep.Status
+	p.Status = p.T("status." + string(rep.Status))
+	p.Kept = &receiptView{Receipt: rep.Receipt, Secret: secret, News: s.subscribed(r, rep.Receipt)}
+	s.render(w, http.StatusOK, "followup", p)
+}
+
+// followUpLookup reads a receipt and its secret from a posted form and
+// finds the report, under the follow-up throttle. Every page that a
+// receipt and secret open goes through it, so that they answer a wrong
+// pair, a flood or an outage alike. When ok is false it has answered.
+func (s *server) followUpLookup(w http.ResponseWriter, r *http.Request, what string) (rep report.Report, secret string, p page, ok bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	err := r.ParseForm()
+	// The page's language may come from the form, so it is made after.
+	p = s.newPage(r, "follow.title")
+	if err != nil {
+		p.General = p.T("follow.notfound")
+		s.render(w, http.StatusBadRequest, "followup", p)
+		return rep, "", p, false
+	}
 	p.Receipt = r.PostForm.Get("receipt")
 	if !s.Allow(w, "follow-up", s.ClientIP(r), s.Limits.FollowUp) {
 		p.General = p.T("form.rate_limited")
 		s.render(w, http.StatusTooManyRequests, "followup", p)
-		return
+		return rep, "", p, false
 	}
-	secret := strings.TrimSpace(r.PostForm.Get("secret"))
-	rep, err := s.Intake.Lookup(r.Context(), p.Receipt, secret)
+	secret = strings.TrimSpace(r.PostForm.Get("secret"))
+	rep, err = s.Intake.Lookup(r.Context(), p.Receipt, secret)
 	switch {
 	case errors.Is(err, report.ErrNotFound):
 		p.General = p.T("follow.notfound")
 		s.render(w, http.StatusNotFound, "followup", p)
+		return rep, "", p, false
 	case err != nil:
-		s.Logger.Error("follow-up", "err", err)
+		s.Logger.Error(what, "err", err)
 		w.Header().Set("Retry-After", "5")
 		p.General = p.T("form.unavailable")
 		s.render(w, http.StatusServiceUnavailable, "followup", p)
-	default:
-		p.StatusCode = rep.Status
-		p.Status = p.T("status." + string(rep.Status))
-		p.Kept = &receiptView{Receipt: rep.Receipt, Secret: secret, News: s.subscribed(r, rep.Receipt)}
-		s.render(w, http.StatusOK, "followup", p)
+		return rep, "", p, false
 	}
+	return rep, secret, p, true
 }

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -87,32 +86,8 @@ func (s *server) followUpLink(r *http.Request, receipt, lang string) string {
 // to a wrong receipt or secret. The secret is printed only when the
 // include_secret box was ticked.
 func (s *server) handleReceiptPDF(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if err := r.ParseForm(); err != nil {
-		p := s.newPage(r, "follow.title")
-		p.General = p.T("follow.notfound")
-		s.render(w, http.StatusBadRequest, "followup", p)
-		return
-	}
-	p := s.newPage(r, "follow.title")
-	p.Receipt = r.PostForm.Get("receipt")
-	if !s.Allow(w, "follow-up", s.ClientIP(r), s.Limits.FollowUp) {
-		p.General = p.T("form.rate_limited")
-		s.render(w, http.StatusTooManyRequests, "followup", p)
-		return
-	}
-	secret := strings.TrimSpace(r.PostForm.Get("secret"))
-	rep, err := s.Intake.Lookup(r.Context(), p.Receipt, secret)
-	switch {
-	case errors.Is(err, report.ErrNotFound):
-		p.General = p.T("follow.notfound")
-		s.render(w, http.StatusNotFound, "followup", p)
-		return
-	case err != nil:
-		s.Logger.Error("receipt pdf", "err", err)
-		w.Header().Set("Retry-After", "5")
-		p.General = p.T("form.unavailable")
-		s.render(w, http.StatusServiceUnavailable, "followup", p)
+	rep, secret, p, ok := s.followUpLookup(w, r, "receipt pdf")
+	if !ok {
 		return
 	}
 	v := s.receiptOf(rep, "", p.Translator, p.Lang)

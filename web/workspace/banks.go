@@ -167,47 +167,18 @@ func (s *server) handleKnownMediaOpen(w http.ResponseWriter, r *http.Request, u 
 	if !s.parseWSForm(w, r, u) {
 		return
 	}
-	id, sha := r.PathValue("id"), r.PathValue("sha")
-	rep, err := s.Reports.ReportByID(r.Context(), id)
-	if err != nil {
-		s.wsErr(w, r, u, err)
+	a, known, ok := s.reportAttachment(w, r, u)
+	if !ok {
 		return
 	}
-	i := slices.IndexFunc(rep.Attachments, func(a report.Attachment) bool { return a.SHA256 == sha })
-	if i < 0 {
-		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-		return
-	}
-	a := rep.Attachments[i]
 	detail := ""
-	if s.BankStore != nil {
-		matches, err := s.BankStore.ReportMatches(r.Context(), id)
-		if err != nil {
-			s.wsErr(w, r, u, err)
-			return
-		}
-		if m := knownMatch(matches, sha); m != nil {
-			detail = m.BankName + ": " + m.Label
-		}
+	if known != nil {
+		detail = known.BankName + ": " + known.Label
 	}
-	if !s.mustAudit(w, r, u, "attachment.open_known", "attachment", id+"/"+sha, detail) {
+	if !s.mustAudit(w, r, u, "attachment.open_known", "attachment", r.PathValue("id")+"/"+a.SHA256, detail) {
 		return
 	}
-	content, err := s.Workspace.GetBlob(r.Context(), sha)
-	if err != nil {
-		s.wsErr(w, r, u, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
-	h.Set("Cache-Control", "no-store")
-	if slices.Contains(inlineImageTypes, a.ContentType) {
-		h.Set("Content-Type", a.ContentType)
-	} else {
-		h.Set("Content-Type", "application/octet-stream")
-		h.Set("Content-Disposition", `attachment; filename="vigie-`+sha[:16]+`.bin"`)
-	}
-	w.Write(content)
+	s.sendAttachment(w, r, u, a, slices.Contains(inlineImageTypes, a.ContentType), "default-src 'none'; img-src 'self'; sandbox")
 }
 
 // handleClassify adds an image attachment's hashes to the local bank, with

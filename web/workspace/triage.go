@@ -501,52 +501,69 @@ func (s *server) renderReport(w http.ResponseWriter, r *http.Request, u account.
 // handleAttachment sends an attachment, always audited: as a download, or
 // inline for the report page's image preview (images only, sandboxed).
 func (s *server) handleAttachment(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, sha := r.PathValue("id"), r.PathValue("sha")
-	rep, err := s.Reports.ReportByID(r.Context(), id)
-	if err != nil {
-		s.wsErr(w, r, u, err)
+	a, known, ok := s.reportAttachment(w, r, u)
+	if !ok {
 		return
 	}
-	i := slices.IndexFunc(rep.Attachments, func(a report.Attachment) bool { return a.SHA256 == sha })
-	if i < 0 {
-		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
-		return
-	}
-	a := rep.Attachments[i]
-	if s.BankStore != nil {
+	if known != nil {
 		// Known content is not sent by a link: only the audited button opens it.
-		matches, err := s.BankStore.ReportMatches(r.Context(), id)
-		if err != nil {
-			s.wsErr(w, r, u, err)
-			return
-		}
-		if knownMatch(matches, sha) != nil {
-			s.wsFail(w, r, u, http.StatusForbidden, "ws.known.use_button")
-			return
-		}
+		s.wsFail(w, r, u, http.StatusForbidden, "ws.known.use_button")
+		return
 	}
 	inline := r.URL.Query().Get("inline") == "1" && slices.Contains(inlineImageTypes, a.ContentType)
 	action := "attachment.download"
 	if inline {
 		action = "attachment.view"
 	}
-	if !s.mustAudit(w, r, u, action, "attachment", id+"/"+sha, "") {
+	if !s.mustAudit(w, r, u, action, "attachment", r.PathValue("id")+"/"+a.SHA256, "") {
 		return
 	}
-	content, err := s.Workspace.GetBlob(r.Context(), sha)
+	s.sendAttachment(w, r, u, a, inline, "default-src 'none'; sandbox")
+}
+
+// reportAttachment finds the attachment named by the route ({id}, {sha})
+// and the classified bank match that hides it, if any. When ok is false it
+// has answered.
+func (s *server) reportAttachment(w http.ResponseWriter, r *http.Request, u account.User) (_ report.Attachment, known *bank.Match, ok bool) {
+	id, sha := r.PathValue("id"), r.PathValue("sha")
+	rep, err := s.Reports.ReportByID(r.Context(), id)
+	if err != nil {
+		s.wsErr(w, r, u, err)
+		return report.Attachment{}, nil, false
+	}
+	i := slices.IndexFunc(rep.Attachments, func(a report.Attachment) bool { return a.SHA256 == sha })
+	if i < 0 {
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+		return report.Attachment{}, nil, false
+	}
+	if s.BankStore != nil {
+		matches, err := s.BankStore.ReportMatches(r.Context(), id)
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return report.Attachment{}, nil, false
+		}
+		known = knownMatch(matches, sha)
+	}
+	return rep.Attachments[i], known, true
+}
+
+// sendAttachment writes an attachment's content, inline only for image
+// types a browser shows, under a policy that runs nothing. The sender's
+// file name is data: only a neutral name goes in the header.
+func (s *server) sendAttachment(w http.ResponseWriter, r *http.Request, u account.User, a report.Attachment, inline bool, policy string) {
+	content, err := s.Workspace.GetBlob(r.Context(), a.SHA256)
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Security-Policy", policy)
 	h.Set("Cache-Control", "no-store")
 	if inline {
 		h.Set("Content-Type", a.ContentType)
 	} else {
 		h.Set("Content-Type", "application/octet-stream")
-		// The sender's file name is data: only a neutral name goes in the header.
-		h.Set("Content-Disposition", `attachment; filename="vigie-`+sha[:16]+`.bin"`)
+		h.Set("Content-Disposition", `attachment; filename="vigie-`+a.SHA256[:16]+`.bin"`)
 	}
 	w.Write(content)
 }
