@@ -72,6 +72,9 @@ type Store interface {
 	// first; cursor is "" for the first page.
 	IndicatorReports(ctx context.Context, t indicator.Type, value, cursor string, limit int) (ids []string, next string, err error)
 	ReportIndicators(ctx context.Context, reportID string) ([]Info, error)
+	// ReportsIndicators is ReportIndicators for many reports at once, by
+	// report id (a report naming nothing is absent).
+	ReportsIndicators(ctx context.Context, reportIDs []string) (map[string][]Info, error)
 	TopIndicators(ctx context.Context, limit int) ([]Info, error)
 	UnlinkedCount(ctx context.Context) (int64, error)
 	// IndexSize counts distinct identifiers and report links.

@@ -502,6 +502,47 @@ func (s *Store) ReportIndicators(ctx context.Context, reportID string) (_ []corr
 	})
 }
 
+// ReportsIndicators is ReportIndicators for many reports in one query, for
+// pages that draw several reports' identifiers at once (a case's graph).
+func (s *Store) ReportsIndicators(ctx context.Context, reportIDs []string) (_ map[string][]correlate.Info, err error) {
+	defer s.Guard(&err)
+	out := make(map[string][]correlate.Info, len(reportIDs))
+	if len(reportIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(reportIDs))
+	for i, id := range reportIDs {
+		args[i] = id
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT ri.report_id, i.type, i.value, i.report_count, i.first_seen, i.last_seen, i.flagged, ri.raw
+		FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
+		WHERE ri.report_id IN (`+Placeholders(len(reportIDs))+`) ORDER BY ri.report_id, i.report_count DESC, i.type, i.value`), args...)
+	type owned struct {
+		report string
+		info   correlate.Info
+	}
+	found, err := collect(rows, err, "reports' indicators", func(sc scanner) (owned, error) {
+		var o owned
+		var raw string
+		var err error
+		o.info, err = scanInfo(prefixed{sc, &o.report}, &raw)
+		o.info.Raw = raw
+		return o, err
+	})
+	for _, o := range found {
+		out[o.report] = append(out[o.report], o.info)
+	}
+	return out, err
+}
+
+// prefixed scans a leading column into first, then the rest with sc.
+type prefixed struct {
+	sc    scanner
+	first *string
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.sc.Scan(append([]any{p.first}, dest...)...) }
+
 // TopIndicators lists the most shared identifiers.
 func (s *Store) TopIndicators(ctx context.Context, limit int) (_ []correlate.Info, err error) {
 	defer s.Guard(&err)

@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/bank"
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/contenthash"
 	"github.com/vigie-platform/vigie/correlate"
@@ -45,6 +46,7 @@ var (
 		// Banks of known content (issue 14).
 		"Banks", "BankByName", "BankEntries", "BankSeq", "BankChanges", "MatchQueueLen", "ReportMatches", "ReportHashes", "GatheredReports",
 		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
+		"BlockingRequest", "BlockingRequests", "ReportsIndicators", // notices' lifecycle (issue 15)
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -250,6 +252,16 @@ func testAuditedWrites(t *testing.T, s Store) {
 			n.Status, n.RemovedAt, n.CheckedAt = removal.StatusRemoved, now, now
 			return s.UpdateNotice(ctx, n)
 		}},
+		{"EscalateNotice", func(ctx context.Context) error {
+			n := notice
+			n.Status, n.EscalatedAt = removal.StatusEscalated, now
+			return s.EscalateNotice(ctx, n, blocking.Request{ID: "blocking-audited", NoticeID: n.ID, CaseID: n.CaseID, URL: n.URL,
+				Domain: "faux.example", Category: "fraud.scam", Reason: "en ligne", RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending})
+		}},
+		{"ReviewBlockingRequest", func(ctx context.Context) error {
+			return s.ReviewBlockingRequest(ctx, "blocking-audited", blocking.StateApproved, "qp@vigie.test", "illicite", now)
+		}},
+		{"SetBlockingGone", func(ctx context.Context) error { return s.SetBlockingGone(ctx, "notice-audited", now) }},
 		{"PurgeReports", func(ctx context.Context) error { _, err := s.PurgeReports(ctx, []string{r[0]}, now); return err }},
 		{"PurgeCases", func(ctx context.Context) error { return s.PurgeCases(ctx, []string{split.ID}, now) }},
 		{"ReplaceTraces", func(ctx context.Context) error {

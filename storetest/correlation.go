@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -99,6 +100,20 @@ func testLinkAndQuery(t *testing.T, s Store) {
 	}
 	if got["url https://faux-shop.fr/p"] != "hxxps://faux-shop[.]fr/p?utm_source=x" || got["iban FR7630006000011234567890189"] != "FR7630006000011234567890189" {
 		t.Errorf("report indicators = %v", got)
+	}
+	// Many reports at once give what each gives alone.
+	many, err := s.ReportsIndicators(ctx, []string{b, c, "no-such-report"})
+	if err != nil || len(many) != 2 {
+		t.Fatalf("reports' indicators: %d reports, %v", len(many), err)
+	}
+	for _, id := range []string{b, c} {
+		alone, err := s.ReportIndicators(ctx, id)
+		if err != nil || !reflect.DeepEqual(many[id], alone) {
+			t.Errorf("report %s: together %+v, alone %+v (%v)", id, many[id], alone, err)
+		}
+	}
+	if none, err := s.ReportsIndicators(ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("no reports: %v %v", none, err)
 	}
 	top, err := s.TopIndicators(ctx, 1)
 	if err != nil || len(top) != 1 || top[0].Value != "FR7630006000011234567890189" {

@@ -27,14 +27,11 @@ const draftTitleReports = 20
 func (s *server) draftTitle(ctx context.Context, reportIDs []string) (string, error) {
 	carriers := map[string]int{}
 	infos := map[string]correlate.Info{}
-	for i, id := range reportIDs {
-		if i == draftTitleReports {
-			break
-		}
-		got, err := s.Index.ReportIndicators(ctx, id)
-		if err != nil && err != correlate.ErrNotFound {
-			return "", fmt.Errorf("title of a new case: %w", err)
-		}
+	byReport, err := s.Index.ReportsIndicators(ctx, reportIDs[:min(len(reportIDs), draftTitleReports)])
+	if err != nil {
+		return "", fmt.Errorf("title of a new case: %w", err)
+	}
+	for _, got := range byReport {
 		for _, info := range got {
 			if info.Flagged != "" {
 				continue

@@ -46,16 +46,18 @@ func (s *server) caseGraph(ctx context.Context, p web.Page, reports []caseReport
 	}
 	var ties []tie
 	carriers := map[string]int{}
+	reports = reports[:min(len(reports), caseGraphReports)]
+	ids := make([]string, len(reports))
 	for i, r := range reports {
-		if i == caseGraphReports {
-			break
-		}
+		ids[i] = r.ID
+	}
+	byReport, err := s.Index.ReportsIndicators(ctx, ids)
+	if err != nil {
+		return linkgraph.Graph{}, fmt.Errorf("identifiers of the case's reports: %w", err)
+	}
+	for _, r := range reports {
 		b.Report(r.ID, r.Receipt, p.Link("/w/reports/"+r.ID), false)
-		infos, err := s.Index.ReportIndicators(ctx, r.ID)
-		if err != nil {
-			return linkgraph.Graph{}, fmt.Errorf("identifiers of %s: %w", r.Receipt, err)
-		}
-		for _, info := range infos {
+		for _, info := range byReport[r.ID] {
 			ties = append(ties, tie{r.ID, info})
 			carriers[identifierKey(info.Type, info.Value)]++
 		}
