@@ -296,6 +296,12 @@ func (s *server) decideFail(w http.ResponseWriter, r *http.Request, u account.Us
 		s.renderReport(w, again, u, id, failed)
 		return
 	}
+	if id, isWave := strings.CutPrefix(page.Path, "/w/waves/"); isWave && r.URL.Path == "/w/cases" {
+		again.SetPathValue("id", id)
+		failed.Form = "case"
+		s.renderWave(w, again, u, failed)
+		return
+	}
 	s.renderQueue(w, again, u, failed)
 }
 
@@ -304,6 +310,18 @@ func (s *server) decideFail(w http.ResponseWriter, r *http.Request, u account.Us
 type formFailure struct {
 	Problem string
 	Input   url.Values
+	// Form names the form that failed on a page holding several; empty
+	// for the page's main form.
+	Form string
+}
+
+// For is the failure when it is form's, else nil: a page with several
+// forms shows the problem and the input at the one that was sent.
+func (f *formFailure) For(form string) *formFailure {
+	if f == nil || f.Form != form {
+		return nil
+	}
+	return f
 }
 
 // Val is what was typed in field, else fallback.

@@ -30,6 +30,8 @@ type waveView struct {
 	More     int
 	Chart    growthChart
 	Failed   *formFailure
+	// Casable are the listed members in no case yet: the wave's case.
+	Casable []string
 }
 
 func parseWaveID(r *http.Request) (int64, error) {
@@ -90,6 +92,9 @@ func (s *server) renderWave(w http.ResponseWriter, r *http.Request, u account.Us
 	view := waveView{Wave: wv, Failed: failed, OpenOnly: openOnly, More: max(0, listed-len(ids)), Chart: buildChart(p.Translator, days)}
 	for _, rid := range ids { // in order of reception
 		if it, ok := byID[rid]; ok {
+			if it.CaseID == "" {
+				view.Casable = append(view.Casable, it.ID)
+			}
 			view.Members = append(view.Members, queueItem{Item: it, CategoryLabel: s.categoryLabel(it.Category, p.Lang)})
 		}
 	}

@@ -163,3 +163,50 @@ func TestWaveDecision(t *testing.T) {
 		t.Error("a decided wave still offers a decision")
 	}
 }
+
+// TestWaveBecomesACase: the wave's page makes a case of its listed members
+// in one action, named by what they share; once they are in it, the page
+// offers no case; a member taken meanwhile brings the wave's page back
+// with the problem at the case's form, not the queue.
+func TestWaveBecomesACase(t *testing.T) {
+	e := newWSEnv(t)
+	analyst, _ := e.User("ana@vigie.test", account.RoleAnalyst, "")
+	c := e.session(analyst)
+	id, members := e.makeWave(4)
+	page := fmt.Sprintf("/w/waves/%d", id)
+
+	body := e.Do("GET", page, c, nil).Body.String()
+	if !strings.Contains(body, `id="form-wave-case"`) || strings.Count(body, `<input type="hidden" name="report" value="`) != len(members) {
+		t.Fatalf("the wave's page offers no case of its %d members:\n%s", len(members), visibleText(body))
+	}
+	// Someone else puts one member in a case first.
+	if _, err := e.Cases.Create(bg, "déjà", members[:1], "bob@vigie.test"); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"back": {page}, "report": members}
+	w := e.Do("POST", "/w/cases", c, form)
+	got := w.Body.String()
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(got, `href="#form-wave-case"`) || !strings.Contains(got, `id="form-wave-case"`) {
+		t.Fatalf("a member already in a case: %d, want the wave's page with the problem at its case form:\n%s", w.Code, visibleText(got))
+	}
+	if strings.Contains(got, `id="queue"`) {
+		t.Error("the failure shows the queue")
+	}
+	body = e.Do("GET", page, c, nil).Body.String()
+	if n := strings.Count(body, `<input type="hidden" name="report" value="`); n != len(members)-1 {
+		t.Fatalf("the case form lists %d reports, want the %d in no case", n, len(members)-1)
+	}
+	rest := url.Values{"back": {page}, "report": members[1:]}
+	w = e.Do("POST", "/w/cases", c, rest)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/w/cases/") {
+		t.Fatalf("case from the wave: %d %s", w.Code, visibleText(w.Body.String()))
+	}
+	for _, m := range members[1:] {
+		if it, _ := e.DB.TriageOf(bg, m); it.CaseID == "" {
+			t.Errorf("member %s is in no case", it.Receipt)
+		}
+	}
+	if body := e.Do("GET", page, c, nil).Body.String(); strings.Contains(body, `id="form-wave-case"`) {
+		t.Error("every member is in a case, yet the page offers another")
+	}
+}
