@@ -34,6 +34,8 @@ var wavesui = map[string][2]string{
 	"ws.wave.case.hint":    {"Les %s signalements listés ci-dessus qui ne sont dans aucune fiche forment une nouvelle fiche, nommée par les identifiants qu'ils partagent.", "The %s reports listed above that are in no case make a new case, named by the identifiers they share."},
 	"ws.wave.case":         {"Créer la fiche avec %s signalements", "Create the case with %s reports"},
 	"ws.wave.members":      {"Signalements de la vague", "Reports of the wave"},
+	"ws.wave.members.open": {"Signalements de la vague à traiter", "Reports of the wave waiting for a decision"},
+	"ws.wave.of":           {"Vague", "Wave"},
 	"ws.wave.more":         {"… et %s autres signalements, non listés.", "… and %s more reports, not listed."},
 	"ws.wave.queue":        {"Voir la vague", "See the wave"},
 }
