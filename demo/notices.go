@@ -68,6 +68,9 @@ var networks = []struct{ network, host, recipient string }{
 	{"AS9009 M247 Europe SRL", "M247", "abuse@m247.example"},
 }
 
+// kindWords name the kinds of notice in a request's reason.
+var kindWords = map[string]string{"removal-order": "injonction de retrait", "administrative": "demande administrative de retrait", "notice": "notification à l'hébergeur"}
+
 // Reviewer is who reviews the demo's requests.
 const Reviewer = "personnalite.qualifiee@arcom.example"
 
@@ -93,17 +96,15 @@ type Lifecycle struct {
 }
 
 // NoticeFor makes the i-th demo notice of a case about rawURL, with dates
-// relative to now. Terrorist content gets a TCO removal order (one hour);
-// scams a notice to the host (LCEN art. 6); the rest an administrative
-// request (LCEN art. 6-1, 24 hours).
+// relative to now. Terrorist content gets a TCO removal order (one hour)
+// or, one time in two, an administrative request (LCEN art. 6-1, 24
+// hours), the two ways French authorities ask for it; other content a
+// notice to the host (LCEN art. 6).
 func NoticeFor(rng *rand.Rand, i int, caseID, category, rawURL string, now time.Time) Lifecycle {
 	now = now.UTC().Truncate(time.Microsecond)
-	kind := removal.Kinds[1]
-	switch {
-	case strings.HasPrefix(category, "terrorism."):
-		kind = removal.Kinds[0]
-	case strings.HasPrefix(category, "fraud."):
-		kind = removal.Kinds[2]
+	kind := removal.Kinds[2]
+	if strings.HasPrefix(category, "terrorism.") {
+		kind = removal.Kinds[i%2]
 	}
 	net := networks[rng.IntN(len(networks))]
 	between := func(lo, hi time.Duration) time.Duration { return lo + time.Duration(rng.Int64N(int64(hi-lo)+1)) }
@@ -158,7 +159,7 @@ func NoticeFor(rng *rand.Rand, i int, caseID, category, rawURL string, now time.
 		check(escalated, "200 OK")
 		n.Status, n.EscalatedAt = removal.StatusEscalated, escalated
 		r := blocking.Request{ID: uuid.NewString(), NoticeID: n.ID, CaseID: caseID, URL: rawURL, Domain: blocking.DomainOf(rawURL), Category: category,
-			Reason:      fmt.Sprintf("Toujours en ligne à l'échéance (%s, %s) ; dernière vérification : 200 OK.", kind.Code, net.host),
+			Reason:      fmt.Sprintf("Toujours en ligne à l'échéance de la %s (%s) ; dernière vérification : 200 OK.", kindWords[kind.Code], net.host),
 			RequestedAt: escalated, Batch: blocking.BatchOf(escalated), State: blocking.StatePending}
 		reviewed := escalated.Add(between(day, 6*day))
 		switch fate {

@@ -18,19 +18,23 @@ func TestNoticeLifecycles(t *testing.T) {
 		time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC), // Monday 00:30 in Paris
 	} {
 		rng := rand.New(rand.NewPCG(1, 2))
-		seen := map[Fate]int{}
+		seen, kinds := map[Fate]int{}, map[string]int{}
 		for i := range 400 {
 			category := []string{"fraud.scam", "terrorism.apology", "violence.threat"}[i%3]
 			lc := NoticeFor(rng, i, "case", category, "https://www.exemple-42.fr/produit/1", now)
 			n, r := lc.Notice, lc.Request
 			seen[lc.Fate]++
-			wantDeadline := map[string]time.Duration{"fraud.scam": 72 * time.Hour, "terrorism.apology": time.Hour, "violence.threat": 24 * time.Hour}[category]
+			wantDeadline := map[string]time.Duration{"fraud.scam": 72 * time.Hour, "terrorism.apology": time.Hour, "violence.threat": 72 * time.Hour}[category]
+			if category == "terrorism.apology" && n.Kind == "administrative" {
+				wantDeadline = 24 * time.Hour
+			}
 			if n.DueAt.Sub(n.SentAt) != wantDeadline || n.SentAt.After(now) || n.CheckedAt.After(now) || n.CheckedAt.Before(n.SentAt) || n.Checks == 0 {
 				t.Fatalf("%d (%s): dates %+v", i, category, n)
 			}
-			if category == "terrorism.apology" && n.Kind != "removal-order" {
-				t.Fatalf("terrorist content without a removal order: %+v", n)
+			if category == "terrorism.apology" && n.Kind != "removal-order" && n.Kind != "administrative" {
+				t.Fatalf("terrorist content with a %s: %+v", n.Kind, n)
 			}
+			kinds[n.Kind]++
 			switch lc.Fate {
 			case FateRemoved:
 				if n.Status != removal.StatusRemoved || n.RemovedAt.After(n.DueAt) || r != nil {
@@ -74,6 +78,9 @@ func TestNoticeLifecycles(t *testing.T) {
 					t.Fatalf("escalated, still online: %+v %+v", n, r)
 				}
 			}
+		}
+		if kinds["removal-order"] == 0 || kinds["administrative"] == 0 || kinds["notice"] == 0 {
+			t.Errorf("kinds of notice: %v", kinds)
 		}
 		for f := FateRemoved; f <= FateRefused; f++ {
 			if seen[f] == 0 {

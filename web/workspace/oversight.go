@@ -42,6 +42,16 @@ var weekPattern = regexp.MustCompile(`^[0-9]{4}-W[0-9]{2}$`)
 type batchLine struct {
 	blocking.Batch
 	From, To time.Time // Monday 00:00 and Sunday, in Paris
+	Name     string    // « semaine 49 de 2026 »
+}
+
+// weekName says an ISO week as people do: « semaine 49 de 2026 ».
+// key's words take the week's number and its year.
+func weekName(t web.Translator, key, w string) string {
+	if !weekPattern.MatchString(w) {
+		return w
+	}
+	return t.T(key, strings.TrimPrefix(w[6:], "0"), w[:4])
 }
 
 // weekBounds is the Monday that starts ISO week w in Paris and the
@@ -81,7 +91,7 @@ func (s *server) handleOversightBatches(w http.ResponseWriter, r *http.Request, 
 	lines := make([]batchLine, 0, len(batches))
 	for _, b := range batches {
 		from, to, _ := weekBounds(b.Week)
-		lines = append(lines, batchLine{Batch: b, From: from, To: to})
+		lines = append(lines, batchLine{Batch: b, From: from, To: to, Name: weekName(p.Translator, "ws.ov.week.name", b.Week)})
 	}
 	p.Data = lines
 	s.renderW(w, http.StatusOK, "w_oversight", p)
@@ -230,7 +240,7 @@ func (s *server) renderBatch(w http.ResponseWriter, r *http.Request, u account.U
 		view.Skipped, _ = strconv.Atoi(q.Get("skipped"))
 	}
 	p := s.newWPage(r, u, "ws.ov.batch.title")
-	p.Title = p.T("ws.ov.batch.title", week)
+	p.Title = weekName(p.Translator, "ws.ov.batch.title", week)
 	p.Data = view
 	status := http.StatusOK
 	switch {

@@ -1,0 +1,20 @@
+import { open } from './browser.mjs';
+import { totp } from './totp.mjs';
+const [base, email, password, secret, out] = process.argv.slice(2);
+const { page, finish } = await open();
+await page.setViewportSize({ width: 1280, height: 900 });
+await page.goto(base + '/w/login');
+await page.fill('#email', email); await page.fill('#password', password); await page.fill('#code', totp(secret));
+await page.click('button[type=submit]');
+await page.waitForURL('**/w/oversight');
+await page.click('#batches tbody tr:first-child a');
+await page.waitForSelector('#form-batch');
+await page.screenshot({ path: `${out}/b1280.png` });
+await page.evaluate(() => window.scrollTo(0, 700)); await page.screenshot({ path: `${out}/b1280b.png` });
+await page.setViewportSize({ width: 375, height: 800 });
+for (const y of [0, 800, 1600]) { await page.evaluate((y) => window.scrollTo(0, y), y); await page.screenshot({ path: `${out}/b375-${y}.png` }); }
+const f = await page.$('li.request form'); const id = (await f.getAttribute('id')).slice(5);
+await page.click(`#form-${id} button[value=refused]`); await page.waitForSelector('.alert');
+await page.screenshot({ path: `${out}/err375.png` });
+await page.locator(`#req-${id} .error`).scrollIntoViewIfNeeded(); await page.screenshot({ path: `${out}/err375b.png` });
+await finish('ok');
