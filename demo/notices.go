@@ -159,7 +159,7 @@ func NoticeFor(rng *rand.Rand, i int, caseID, category, rawURL string, now time.
 		check(escalated, "200 OK")
 		n.Status, n.EscalatedAt = removal.StatusEscalated, escalated
 		r := blocking.Request{ID: uuid.NewString(), NoticeID: n.ID, CaseID: caseID, URL: rawURL, Domain: blocking.DomainOf(rawURL), Category: category,
-			Reason:      fmt.Sprintf("Toujours en ligne à l'échéance de la %s (%s) ; dernière vérification : 200 OK.", kindWords[kind.Code], net.host),
+			Reason:      fmt.Sprintf("Toujours en ligne après l'échéance — %s, %s ; dernière vérification : 200 OK.", kindWords[kind.Code], net.host),
 			RequestedAt: escalated, Batch: blocking.BatchOf(escalated), State: blocking.StatePending}
 		reviewed := escalated.Add(between(day, 6*day))
 		switch fate {

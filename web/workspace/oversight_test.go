@@ -65,7 +65,7 @@ func TestOversightPages(t *testing.T) {
 
 	// The list of batches: the week, its counts, and the view audited.
 	list := e.Do("GET", "/w/oversight", c, nil)
-	if list.Code != 200 || !strings.Contains(list.Body.String(), "/w/oversight/"+week) {
+	if list.Code != 200 || !strings.Contains(list.Body.String(), "/w/oversight/"+week) || strings.Contains(list.Body.String(), "%!") {
 		t.Fatalf("batches: %d %s", list.Code, list.Body)
 	}
 	if len(e.Audited("oversight.list", "")) != 1 {
@@ -76,7 +76,7 @@ func TestOversightPages(t *testing.T) {
 	// link; the report's attachment is counted, never shown nor linked.
 	page := e.Do("GET", "/w/oversight/"+week, c, nil)
 	body := page.Body.String()
-	if page.Code != 200 {
+	if page.Code != 200 || strings.Contains(body, "%!") || !strings.Contains(body, "Lot de la semaine ") {
 		t.Fatalf("batch page: %d", page.Code)
 	}
 	for _, want := range []string{"https://boutique-piege.example/produit/1?ref=&lt;x&gt;", "Faux site de vente &lt;b&gt;gras&lt;/b&gt;", "1 pièce jointe, non affichée", "boutique-piege.example", "toujours en ligne"} {
