@@ -223,3 +223,20 @@ func TestWeekBounds(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWeekBounds: a week name read from a URL is either refused or gives
+// the Monday and Sunday of exactly that ISO week in Paris.
+func FuzzWeekBounds(f *testing.F) {
+	for _, s := range []string{"2026-W49", "2026-W53", "2025-W53", "0000-W01", "9999-W52", "2026-W1", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		from, to, ok := weekBounds(w)
+		if !ok {
+			return
+		}
+		if blocking.BatchOf(from) != w || blocking.BatchOf(to) != w || blocking.BatchOf(from.Add(-time.Minute)) == w || from.Weekday() != time.Monday || to.Sub(from) > 7*24*time.Hour {
+			t.Fatalf("%q: %s – %s", w, from, to)
+		}
+	})
+}
