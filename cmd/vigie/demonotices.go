@@ -30,30 +30,26 @@ type noticeCounts struct {
 // Cases are taken evenly across the list (campaigns first, then isolated
 // grave cases), so that terrorism's removal orders are among them.
 func (b *backlog) sendNotices(ctx context.Context, seed uint64, now time.Time) (noticeCounts, error) {
-	type target struct {
-		c   madeCase
-		url string
-	}
-	var targets []target
+	var targets []madeCase
 	for _, c := range b.made {
 		if strings.HasPrefix(c.category, "minors.") {
 			continue
 		}
-		targets = append(targets, target{c: c})
+		targets = append(targets, c)
 	}
 	step := max(1, (len(targets)+maxDemoNotices-1)/maxDemoNotices)
 	rng := rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909))
 	counts := noticeCounts{byFate: map[demo.Fate]int{}}
 	for k := 0; k < len(targets); k += step {
-		t := targets[k]
-		r, err := b.db.ReportByID(ctx, t.c.report)
+		c := targets[k]
+		r, err := b.db.ReportByID(ctx, c.report)
 		if err != nil {
 			return counts, fmt.Errorf("demo notice: %w", err)
 		}
 		if len(r.URLs) == 0 {
 			continue
 		}
-		lc := demo.NoticeFor(rng, counts.notices, t.c.id, t.c.category, r.URLs[0], now)
+		lc := demo.NoticeFor(rng, counts.notices, c.id, c.category, r.URLs[0], now)
 		if err := applyLifecycle(ctx, b.db, lc); err != nil {
 			return counts, fmt.Errorf("demo notice: %w", err)
 		}
