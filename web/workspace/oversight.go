@@ -330,6 +330,10 @@ func (s *server) handleOversightReview(w http.ResponseWriter, r *http.Request, u
 	}
 	id := r.PathValue("id")
 	req, err := s.Workspace.BlockingRequest(r.Context(), id)
+	if errors.Is(err, blocking.ErrNotFound) {
+		s.wsFail(w, r, u, http.StatusNotFound, "ws.err.notfound")
+		return
+	}
 	if err != nil {
 		s.wsErr(w, r, u, err)
 		return

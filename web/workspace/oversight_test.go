@@ -199,6 +199,9 @@ func TestOversightIsApart(t *testing.T) {
 	if w := e.Do("POST", "/w/oversight/requests/"+req.ID+"/review", e.session(ana), url.Values{"decision": {"approved"}}); w.Code != 403 {
 		t.Errorf("an analyst reviewed: %d", w.Code)
 	}
+	if w := e.Do("POST", "/w/oversight/requests/nope/review", e.session(qp), url.Values{"decision": {"approved"}}); w.Code != 404 {
+		t.Errorf("an unknown request: %d", w.Code)
+	}
 	// The home page sends the qualified person to the batches.
 	if w := e.Do("GET", "/w/", e.session(qp), nil); !strings.HasPrefix(w.Header().Get("Location"), "/w/oversight") {
 		t.Errorf("home: %s", w.Header().Get("Location"))
