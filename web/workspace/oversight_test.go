@@ -92,6 +92,9 @@ func TestOversightPages(t *testing.T) {
 	if strings.Count(body, `src="`) != strings.Count(body, `src="/static/`) {
 		t.Error("the batch page loads something other than the workspace's own files")
 	}
+	if id := anyUUID.FindString(visibleText(body)); id != "" || !caseLike.MatchString(visibleText(body)) {
+		t.Errorf("the batch page shows the internal id %q, or no case number", id)
+	}
 	if got := e.Audited("oversight.view", week); len(got) != 1 || got[0].Actor != "qp@arcom.test" {
 		t.Errorf("the batch view was not audited: %+v", got)
 	}
