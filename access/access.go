@@ -32,17 +32,31 @@ const (
 	// Banks: import, enable, disable, withdraw from and export the hash
 	// lists of known content.
 	Banks Permission = "banks"
+	// Oversight: review blocking and delisting requests (approve or
+	// refuse), reading each weekly batch's requests and the reports'
+	// text behind them.
+	Oversight Permission = "oversight"
+	// OversightSummary: the list of weekly batches with their counts,
+	// nothing of the requests themselves.
+	OversightSummary Permission = "oversight.summary"
 	// Signed: any signed-in user (their own session, the home page).
 	Signed Permission = "signed"
 )
 
 // grants is the role × permission table.
 var grants = map[account.Role][]Permission{
-	account.RoleAdmin:       {Signed, Users, Banks},
+	// Admins see how far the oversight is (the batches' counts) to keep
+	// the service running, e.g. to add a second qualified person when
+	// requests wait; not the requests, whose URLs and reports' text they
+	// read nowhere else either (they have no ReadReports).
+	account.RoleAdmin:       {Signed, Users, Banks, OversightSummary},
 	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats, Banks},
 	account.RoleAnalyst:     {Signed, Triage, ReadReports, Cases, Search},
 	account.RoleAuditor:     {Signed, ReadAudit},
 	account.RoleDestination: {Signed, Inbox},
+	// The qualified person is independent of the analysts whose requests
+	// they review: the oversight pages and nothing of the queue or cases.
+	account.RoleOversight: {Signed, Oversight, OversightSummary},
 }
 
 // Allowed tells whether role may do p.

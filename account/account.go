@@ -23,10 +23,14 @@ const (
 	RoleAnalyst     Role = "analyst"
 	RoleAuditor     Role = "auditor"
 	RoleDestination Role = "destination"
+	// RoleOversight is the qualified person who reviews blocking and
+	// delisting requests before they enter a feed (LCEN art. 6-1): apart
+	// from the analysts, who make the requests.
+	RoleOversight Role = "oversight"
 )
 
 // Roles lists every role, in the order screens show them.
-var Roles = []Role{RoleAdmin, RoleSupervisor, RoleAnalyst, RoleAuditor, RoleDestination}
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleAnalyst, RoleAuditor, RoleDestination, RoleOversight}
 
 // ParseRole checks a role name.
 func ParseRole(s string) (Role, error) {

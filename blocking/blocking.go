@@ -61,6 +61,8 @@ type Filter struct {
 	State string // empty: every state
 	Batch string // empty: every batch
 	Limit int    // 0: 500
+	// Offset skips that many requests of the selection, for pages.
+	Offset int
 }
 
 // Store keeps requests. A request is created by the notice's escalation

@@ -67,7 +67,7 @@ var catalogue = map[string]message{
 	"triage.bad_date":               {"dates are written YYYY-MM-DD", "Les dates s'écrivent AAAA-MM-JJ."},
 
 	// account
-	"account.unknown_role":         {"unknown role %q (admin, supervisor, analyst, auditor or destination)", "Rôle inconnu : %q (admin, supervisor, analyst, auditor ou destination)."},
+	"account.unknown_role":         {"unknown role %q (admin, supervisor, analyst, auditor, destination or oversight)", "Rôle inconnu : %q (admin, supervisor, analyst, auditor, destination ou oversight)."},
 	"account.invalid_email":        {"invalid e-mail address %q", "Adresse électronique invalide : %q."},
 	"account.exists":               {"an account with this e-mail already exists", "Un compte existe déjà avec cette adresse."},
 	"account.already_enrolled":     {"this account is already active: it needs no activation link", "Ce compte est déjà actif : il n'a pas besoin de lien d'activation."},
@@ -103,4 +103,11 @@ var catalogue = map[string]message{
 	"bank.bad_format":   {"unknown format %q (csv, json, te-csv or stix)", "Format inconnu : %q (csv, json, te-csv ou stix)."},
 	"bank.not_image":    {"only an image attachment can be classified", "Seule une image jointe peut être classée."},
 	"bank.label_needed": {"a classification needs a label or a category", "Un classement demande un libellé ou une catégorie."},
+
+	// oversight of blocking requests
+	"oversight.bad_decision":    {"choose approve or refuse", "Choisissez d'approuver ou de refuser."},
+	"oversight.reason_required": {"a refusal needs a reason: say why the request must not be blocked", "Un refus doit être motivé : dites pourquoi la demande ne doit pas être bloquée."},
+	"oversight.reason_too_long": {"the reason is %d characters at most", "Le motif fait %d caractères au plus."},
+	"oversight.none_selected":   {"select at least one request", "Cochez au moins une demande."},
+	"oversight.too_many":        {"at most %d requests in one decision", "%d demandes au plus par décision."},
 }

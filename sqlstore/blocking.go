@@ -53,8 +53,8 @@ func (s *Store) BlockingRequests(ctx context.Context, f blocking.Filter) (_ []bl
 		q += ` AND batch = ?`
 		args = append(args, f.Batch)
 	}
-	q += ` ORDER BY requested_at, id LIMIT ?`
-	args = append(args, limit)
+	q += ` ORDER BY requested_at, id LIMIT ? OFFSET ?`
+	args = append(args, limit, max(0, f.Offset))
 	rows, err := s.read.QueryContext(ctx, s.rebind(q), args...)
 	return collectRows(rows, err, "blocking requests", scanBlocking)
 }

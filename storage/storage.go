@@ -56,7 +56,7 @@ type Store interface {
 	// Hosting traces of cases (issue 15).
 	hosting.Store
 	// Blocking and delisting requests, reviewed by the oversight (issue 15).
-	blocking.Store
+	blocking.OversightStore
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

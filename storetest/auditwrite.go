@@ -46,7 +46,8 @@ var (
 		// Banks of known content (issue 14).
 		"Banks", "BankByName", "BankEntries", "BankSeq", "BankChanges", "MatchQueueLen", "ReportMatches", "ReportHashes", "GatheredReports",
 		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
-		"BlockingRequest", "BlockingRequests", "ReportsIndicators", // notices' lifecycle (issue 15)
+		"BlockingRequest", "BlockingRequests", "BlockingBatches", // blocking requests and their oversight
+		"ReportsIndicators",
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -95,6 +96,23 @@ func testAuditedWrites(t *testing.T, s Store) {
 	notice := removal.Notice{ID: "notice-audited", CaseID: c.ID, URL: "https://faux.example/p", Host: "hébergeur", Kind: "notice",
 		LegalBasis: "LCEN art. 6", SentAt: now, DueAt: now.Add(24 * time.Hour), Status: removal.StatusSent, Actor: "ana"}
 	linker := correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil)
+	// Blocking requests: one made by an audited escalation, one made here
+	// for the batch review.
+	escalated := notice
+	escalated.Status, escalated.EscalatedAt = removal.StatusEscalated, now
+	request := func(id, noticeID string) blocking.Request {
+		return blocking.Request{ID: id, NoticeID: noticeID, CaseID: c.ID, URL: notice.URL, Domain: "faux.example", Category: "fraud.scam",
+			Reason: "r", RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending}
+	}
+	other := notice
+	other.ID = "notice-audited-2"
+	if err := s.CreateNotice(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	other.Status, other.EscalatedAt = removal.StatusEscalated, now
+	if err := s.EscalateNotice(ctx, other, request("request-audited-2", other.ID)); err != nil {
+		t.Fatal(err)
+	}
 	count := func(n int, err error) error {
 		if err == nil && n != 1 {
 			err = fmt.Errorf("changed %d, want 1", n)
@@ -253,15 +271,16 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return s.UpdateNotice(ctx, n)
 		}},
 		{"EscalateNotice", func(ctx context.Context) error {
-			n := notice
-			n.Status, n.EscalatedAt = removal.StatusEscalated, now
-			return s.EscalateNotice(ctx, n, blocking.Request{ID: "blocking-audited", NoticeID: n.ID, CaseID: n.CaseID, URL: n.URL,
-				Domain: "faux.example", Category: "fraud.scam", Reason: "en ligne", RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending})
+			return s.EscalateNotice(ctx, escalated, request("request-audited", notice.ID))
 		}},
 		{"ReviewBlockingRequest", func(ctx context.Context) error {
-			return s.ReviewBlockingRequest(ctx, "blocking-audited", blocking.StateApproved, "qp@vigie.test", "illicite", now)
+			return s.ReviewBlockingRequest(ctx, "request-audited", blocking.StateApproved, "qp", "", now)
 		}},
-		{"SetBlockingGone", func(ctx context.Context) error { return s.SetBlockingGone(ctx, "notice-audited", now) }},
+		{"ReviewBlockingRequests", func(ctx context.Context) error {
+			done, err := s.ReviewBlockingRequests(ctx, []string{"request-audited-2"}, blocking.StateRefused, "qp", "non", now)
+			return count(len(done), err)
+		}},
+		{"SetBlockingGone", func(ctx context.Context) error { return s.SetBlockingGone(ctx, notice.ID, now) }},
 		{"PurgeReports", func(ctx context.Context) error { _, err := s.PurgeReports(ctx, []string{r[0]}, now); return err }},
 		{"PurgeCases", func(ctx context.Context) error { return s.PurgeCases(ctx, []string{split.ID}, now) }},
 		{"ReplaceTraces", func(ctx context.Context) error {

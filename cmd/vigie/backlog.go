@@ -57,7 +57,12 @@ type backlog struct {
 	gen        *demo.Generator
 	campaignOf map[string]int // report id → its campaign (the ground truth)
 	svc        *casefile.Service
+	// made lists the cases referred, in order, for their removal notices.
+	made []madeCase
 }
+
+// madeCase is a case the demo referred: its category and first report.
+type madeCase struct{ id, category, report string }
 
 const demoActor = "demo"
 
@@ -244,5 +249,6 @@ func (b *backlog) referCase(ctx context.Context, title string, ids []string, cat
 	if _, err := b.svc.Refer(ctx, c.ID, choices, p.Destinations, "", demoActor); err != nil {
 		return fmt.Errorf("demo case %q: refer: %w", title, err)
 	}
+	b.made = append(b.made, madeCase{id: c.ID, category: category, report: ids[0]})
 	return nil
 }

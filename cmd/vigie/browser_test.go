@@ -229,3 +229,20 @@ func TestBrowserActionCounts(t *testing.T) {
 	db.Close()
 	node(t, e2e, chromium, "actions.mjs", srv.base, "ana@vigie.test", anaSecret, "fraude@ofac.test", destSecret, "correct horse battery staple", fmt.Sprint(campaign), "6")
 }
+
+// TestBrowserOversight runs e2e/oversight.mjs on a demo store: the
+// qualified person's batches and this week's batch, in French and English
+// at 1280 and 375 px, with axe-core, a refusal that needs a reason and a
+// batch approval.
+func TestBrowserOversight(t *testing.T) {
+	e2e, chromium := browserPrerequisites(t)
+	data := t.TempDir()
+	vigie(t, "demo", "--reports", "600", "--seed", "3", "--data", data)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "--data", data, "--email", "qp@arcom.test", "--role", "oversight", "--password-stdin"},
+		strings.NewReader("correct horse battery staple\n"), &out, &bytes.Buffer{}, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, []string{"--data", data})
+	node(t, e2e, chromium, "oversight.mjs", srv.base, "qp@arcom.test", "correct horse battery staple", strings.TrimSpace(out.String()))
+}

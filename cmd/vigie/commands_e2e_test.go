@@ -18,9 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/geo/geotest"
+	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/routing"
 	"github.com/vigie-platform/vigie/sqlite"
@@ -280,6 +282,56 @@ func TestDemoCommand(t *testing.T) {
 				break
 			}
 		}
+	}
+
+	// Removal notices through their lifecycle on the referred cases with
+	// URLs (never minors.*), and the oversight's batches: what the feeds
+	// serve is the approved requests still live.
+	if !strings.Contains(out, "removal notices") {
+		t.Errorf("demo output says nothing of notices: %q", out)
+	}
+	statuses := map[string]int{}
+	overdue := 0
+	for _, listed := range referred {
+		ns, err := db.CaseNotices(ctx, listed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range ns {
+			statuses[n.Status]++
+			if strings.HasPrefix(n.Category, "minors.") {
+				t.Errorf("a notice on a minors case: %+v", n)
+			}
+			if n.Status == removal.StatusStillOnline && n.Overdue(time.Now()) {
+				overdue++
+			}
+			if !n.NextCheckAt.IsZero() || n.MailedAt.IsZero() || !strings.HasSuffix(n.Recipient, ".example") {
+				t.Errorf("a demo notice could be checked or mailed: %+v", n)
+			}
+		}
+	}
+	if statuses[removal.StatusRemoved] == 0 || statuses[removal.StatusEscalated] == 0 || overdue == 0 {
+		t.Errorf("notices by status %v, %d overdue: want removed, overdue and escalated ones", statuses, overdue)
+	}
+	requests, _ := db.BlockingRequests(ctx, blocking.Filter{})
+	byState, live, thisWeek := map[string]int{}, 0, 0
+	for _, r := range requests {
+		byState[r.State]++
+		if r.Live(time.Now(), 48*time.Hour) {
+			live++
+		}
+		if r.State == blocking.StatePending && r.Batch == blocking.BatchOf(time.Now()) {
+			thisWeek++
+		}
+		if r.State != blocking.StatePending && (r.ReviewedBy == "" || r.Batch >= blocking.BatchOf(time.Now())) {
+			t.Errorf("a reviewed request without a reviewer, or of this week: %+v", r)
+		}
+		if r.State == blocking.StateRefused && r.ReviewReason == "" {
+			t.Errorf("a refusal without a reason: %+v", r)
+		}
+	}
+	if thisWeek == 0 || byState[blocking.StateApproved] == 0 || byState[blocking.StateRefused] == 0 || live == 0 {
+		t.Errorf("requests by state %v, %d pending this week, %d live: want each, and approved ones for the feeds", byState, thisWeek, live)
 	}
 
 	// A second run on the same store is refused unless asked for.

@@ -163,6 +163,17 @@ func runDemo(ctx context.Context, e env, args []string) (err error) {
 	handling.Done()
 	fmt.Fprintf(e.stdout, "demo: %d reports decided and %d cases qualified and referred as the routing rules say in %s; the last month is left in the queue\n",
 		decided, cases, (time.Since(began) - linkedAt).Round(time.Millisecond))
+	// Removal notices on some of those cases, through their lifecycle up
+	// to the oversight's decisions, so that the feeds have something to serve.
+	noticesAt := time.Now()
+	nc, err := b.sendNotices(ctx, *seed, end)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo: %d removal notices (%d removed in time, %d overdue or waiting), %d escalated into blocking requests (%d waiting for the oversight, %d approved, %d refused) in %s\n",
+		nc.notices, nc.byFate[demo.FateRemoved], nc.byFate[demo.FateOverdue]+nc.byFate[demo.FateWaiting], nc.requests,
+		nc.byFate[demo.FatePending]+nc.byFate[demo.FatePendingOld], nc.byFate[demo.FateApproved]+nc.byFate[demo.FateApprovedGone], nc.byFate[demo.FateRefused],
+		time.Since(noticesAt).Round(time.Millisecond))
 	return analyze(ctx, db)
 }
 

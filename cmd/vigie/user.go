@@ -21,7 +21,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 
 func userAdd(ctx context.Context, e env, fs *flag.FlagSet, sf *storeFlags, args []string) error {
 	email := fs.String("email", "", "the person's e-mail address (required)")
-	roleName := fs.String("role", "", "admin, supervisor, analyst, auditor or destination (required)")
+	roleName := fs.String("role", "", "admin, supervisor, analyst, auditor, destination or oversight (required)")
 	destination := fs.String("destination", "", "for the destination role: the service's code")
 	baseURL := fs.String("base-url", "http://localhost:8080", "the workspace's public address, for the activation link")
 	passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input and print the TOTP secret instead of a link")

@@ -160,6 +160,8 @@ func (s *server) handleWorkspaceHome(w http.ResponseWriter, r *http.Request, u a
 		target = "/w/audit"
 	case account.RoleDestination:
 		target = "/w/inbox"
+	case account.RoleOversight:
+		target = "/w/oversight"
 	}
 	seeOther(w, r, target, r.URL.Query().Get("done"))
 }

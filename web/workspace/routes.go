@@ -86,6 +86,13 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("POST /w/reports/{id}/attachments/{sha}/open", access.ReadReports, s.handleKnownMediaOpen)
 	role("POST /w/reports/{id}/attachments/{sha}/classify", access.Triage, s.handleClassify)
 
+	// Oversight of blocking requests (issue 15, part 3): the qualified
+	// person's pages; admins see the batches' counts only.
+	role("GET /w/oversight", access.OversightSummary, s.handleOversightBatches)
+	role("GET /w/oversight/{week}", access.Oversight, s.handleOversightBatch)
+	role("POST /w/oversight/{week}/review", access.Oversight, s.handleOversightBatchReview)
+	role("POST /w/oversight/requests/{id}/review", access.Oversight, s.handleOversightReview)
+
 	reg.Public("/w/", s.NotFound)
 	return reg.Routes()
 }

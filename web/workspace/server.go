@@ -24,6 +24,7 @@ import (
 	"github.com/vigie-platform/vigie/alert"
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/bank"
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
@@ -57,6 +58,7 @@ type Store interface {
 	alert.Store
 	wave.Store
 	hosting.Store
+	blocking.OversightStore
 }
 
 // Deps is what the workspace needs; without Accounts the workspace is
@@ -127,7 +129,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks", "w_wave", "w_confirm"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks", "w_wave", "w_confirm", "w_oversight", "w_oversight_batch"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {

@@ -84,7 +84,7 @@ func TestRoleRouteTable(t *testing.T) {
 			wsRoutes = append(wsRoutes, r)
 		}
 	}
-	all := []account.Role{account.RoleAdmin, account.RoleSupervisor, account.RoleAnalyst, account.RoleAuditor, account.RoleDestination}
+	all := []account.Role{account.RoleAdmin, account.RoleSupervisor, account.RoleAnalyst, account.RoleAuditor, account.RoleDestination, account.RoleOversight}
 	staff := []account.Role{account.RoleSupervisor, account.RoleAnalyst}
 	want := map[string][]account.Role{
 		"GET /w/{$}":                            all,
@@ -147,6 +147,12 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/reports/{id}/attachments/{sha}/classify": staff,
 		"GET /w/waves/{id}":                               staff,
 		"POST /w/waves/{id}/decide":                       staff,
+		// Oversight of blocking requests (issue 15, part 3): the
+		// qualified person alone; admins see the batches' counts.
+		"GET /w/oversight":                       {account.RoleAdmin, account.RoleOversight},
+		"GET /w/oversight/{week}":                {account.RoleOversight},
+		"POST /w/oversight/{week}/review":        {account.RoleOversight},
+		"POST /w/oversight/requests/{id}/review": {account.RoleOversight},
 	}
 	for _, r := range wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
@@ -182,6 +188,7 @@ func TestRoleRouteTable(t *testing.T) {
 	if _, _, err := e.Banks.Import(bg, "setup", bank.Import{Name: "liste", Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
+	blockReq := e.escalate(notice, "req-route-table")
 	waveID, _ := e.makeWave(2)
 	users := map[account.Role]account.User{}
 	for _, role := range all {
@@ -214,6 +221,7 @@ func TestRoleRouteTable(t *testing.T) {
 		p = strings.ReplaceAll(p, "{format}", "stix")
 		p = strings.ReplaceAll(p, "{nid}", notice.ID)
 		p = strings.ReplaceAll(p, "{name}", "liste")
+		p = strings.ReplaceAll(p, "{week}", blockReq.Batch)
 		switch {
 		case strings.HasPrefix(p, "/w/reports/"):
 			p = strings.ReplaceAll(p, "{id}", rep)
@@ -221,6 +229,8 @@ func TestRoleRouteTable(t *testing.T) {
 			p = strings.ReplaceAll(p, "{id}", fmt.Sprint(victim.ID))
 		case strings.HasPrefix(p, "/w/waves/"):
 			p = strings.ReplaceAll(p, "{id}", fmt.Sprint(waveID))
+		case strings.HasPrefix(p, "/w/oversight/"):
+			p = strings.ReplaceAll(p, "{id}", blockReq.ID)
 		default:
 			p = strings.ReplaceAll(p, "{id}", c.ID)
 		}
