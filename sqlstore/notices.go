@@ -124,7 +124,7 @@ func (s *Store) SaveNoticeCheck(ctx context.Context, n removal.Notice, claimed t
 	return s.inTxOutcome(ctx, "save notice check", func(tx *sql.Tx) (audit.Outcome, error) {
 		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE notices SET status = ?, removed_at = ?, checked_at = ?, check_result = ?, checks = ?, next_check_at = ?
 			WHERE id = ? AND next_check_at = ?`),
-			n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.Checks, micros0(n.NextCheckAt), n.ID, micros(claimed))
+			n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.Checks, micros0(n.NextCheckAt), n.ID, micros0(claimed))
 		if err != nil {
 			return audit.Outcome{}, err
 		}
