@@ -26,3 +26,23 @@ func init() {
 		wsui[k] = v
 	}
 }
+
+// figuresui: the times to removal on the figures pages.
+var figuresui = map[string][2]string{
+	"fig.removal.title":      {"Délais de retrait par hébergeur et par réseau", "Time to removal per host and per network"},
+	"fig.removal.explain":    {"Pour les demandes de retrait envoyées sur la période : le délai entre la demande et le constat du retrait (médiane, et délai dans lequel 90 % des contenus retirés l'ont été). Un contenu retiré après l'échéance compte, en retard.", "For the removal notices sent in the period: the time from the notice to the removal seen (median, and the time within which 90% of the removed content went). Content removed after the deadline counts, late."},
+	"fig.removal.by.host":    {"Par hébergeur (les plus sollicités)", "Per host (the most notified)"},
+	"fig.removal.by.network": {"Par réseau (système autonome)", "Per network (autonomous system)"},
+	"fig.removal.host":       {"Hébergeur", "Host"},
+	"fig.removal.network":    {"Réseau", "Network"},
+	"fig.removal.notices":    {"Demandes", "Notices"},
+	"fig.removal.removed":    {"Retirés", "Removed"},
+	"fig.removal.median":     {"Délai médian", "Median time"},
+	"fig.removal.p90":        {"90 % en moins de", "90% within"},
+}
+
+func init() {
+	for k, v := range figuresui {
+		wsui[k] = v
+	}
+}
