@@ -32,16 +32,19 @@ const (
 	// Banks: import, enable, disable, withdraw from and export the hash
 	// lists of known content.
 	Banks Permission = "banks"
+	// Transparency: read the yearly transparency report on notices and
+	// removal orders (DSA art. 15, TCO art. 7): counts, no personal data.
+	Transparency Permission = "transparency"
 	// Signed: any signed-in user (their own session, the home page).
 	Signed Permission = "signed"
 )
 
 // grants is the role × permission table.
 var grants = map[account.Role][]Permission{
-	account.RoleAdmin:       {Signed, Users, Banks},
-	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats, Banks},
+	account.RoleAdmin:       {Signed, Users, Banks, Transparency},
+	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats, Banks, Transparency},
 	account.RoleAnalyst:     {Signed, Triage, ReadReports, Cases, Search},
-	account.RoleAuditor:     {Signed, ReadAudit},
+	account.RoleAuditor:     {Signed, ReadAudit, Transparency},
 	account.RoleDestination: {Signed, Inbox},
 }
 

@@ -46,3 +46,33 @@ func init() {
 		wsui[k] = v
 	}
 }
+
+// transparencyui: the yearly transparency report (issue 15, part 7).
+var transparencyui = map[string][2]string{
+	"ws.transparency.nav":                 {"Rapport de transparence", "Transparency report"},
+	"ws.transparency.title":               {"Rapport annuel de transparence", "Yearly transparency report"},
+	"ws.transparency.intro":               {"Les demandes de retrait envoyées dans l'année (heure de Paris), par hébergeur, par type de contenu et par suite donnée, et les injonctions de retrait de contenus terroristes (règlement (UE) 2021/784) avec leurs délais. Des nombres seulement, aucune donnée personnelle.", "The removal notices sent in the year (Paris time), per host, per content type and per action taken, and the removal orders for terrorist content (Regulation (EU) 2021/784) with their timing. Counts only, no personal data."},
+	"ws.transparency.year":                {"Année", "Year"},
+	"ws.transparency.csv":                 {"Télécharger en CSV", "Download as CSV"},
+	"ws.transparency.caption":             {"Demandes de retrait envoyées en %d", "Removal notices sent in %d"},
+	"ws.transparency.notices":             {"Demandes", "Notices"},
+	"ws.transparency.by.action":           {"Par suite donnée", "By action taken"},
+	"ws.transparency.by.provider":         {"Par hébergeur", "By host"},
+	"ws.transparency.by.category":         {"Par type de contenu", "By content type"},
+	"ws.transparency.provider":            {"Hébergeur", "Host"},
+	"ws.transparency.category":            {"Type de contenu", "Content type"},
+	"ws.transparency.action.removed":      {"Retiré par l'hébergeur", "Removed by the host"},
+	"ws.transparency.action.escalated":    {"Blocage et déréférencement demandés", "Blocking and delisting requested"},
+	"ws.transparency.action.still-online": {"Encore en ligne", "Still online"},
+	"ws.transparency.action.pending":      {"En attente", "Pending"},
+	"ws.transparency.orders":              {"Injonctions de retrait (règlement TCO)", "Removal orders (TCO Regulation)"},
+	"ws.transparency.orders.count":        {"Injonctions", "Orders"},
+	"ws.transparency.orders.removed":      {"Contenus retirés (y compris en retard)", "Content removed (late included)"},
+	"ws.transparency.orders.hour":         {"Retirés dans l'heure", "Removed within the hour"},
+}
+
+func init() {
+	for k, v := range transparencyui {
+		wsui[k] = v
+	}
+}

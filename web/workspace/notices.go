@@ -87,7 +87,7 @@ func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	d := removal.Draft{CaseID: c.ID, CaseURLs: urlsOf(reports), URL: r.PostForm.Get("url"), Host: r.PostForm.Get("host"), Kind: r.PostForm.Get("kind"),
-		Actor: u.Email, Category: c.Category, NeverFetch: s.neverFetch(c.Category, reports)}
+		Actor: u.Email, Category: categoryOf(c.Category, reports, r.PostForm.Get("url")), NeverFetch: s.neverFetch(c.Category, reports)}
 	if s.Hosting != nil {
 		traces, err := s.Workspace.CaseTraces(ctx, c.ID)
 		if err != nil {
@@ -101,6 +101,21 @@ func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	seeOther(w, r, "/w/cases/"+c.ID+"#notices", "notice")
+}
+
+// categoryOf is the content type a notice is counted under: the case's
+// category, or, for a case not yet qualified, that of the report naming
+// the URL.
+func categoryOf(caseCategory string, reports []report.Report, rawURL string) string {
+	if caseCategory != "" {
+		return caseCategory
+	}
+	for _, rep := range reports {
+		if slices.Contains(rep.URLs, rawURL) {
+			return rep.Category
+		}
+	}
+	return ""
 }
 
 // networkOf is the traced network of rawURL's host ("AS16276 OVH SAS"),

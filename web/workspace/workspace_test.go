@@ -147,6 +147,9 @@ func TestRoleRouteTable(t *testing.T) {
 		"POST /w/reports/{id}/attachments/{sha}/classify": staff,
 		"GET /w/waves/{id}":                               staff,
 		"POST /w/waves/{id}/decide":                       staff,
+		// The yearly transparency report (issue 15, part 7).
+		"GET /w/transparency":     {account.RoleAdmin, account.RoleSupervisor, account.RoleAuditor},
+		"GET /w/transparency.csv": {account.RoleAdmin, account.RoleSupervisor, account.RoleAuditor},
 	}
 	for _, r := range wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
