@@ -19,7 +19,7 @@ type transparencyView struct {
 	// Labels name the categories for people.
 	Labels map[string]string
 	// Actions are the report's columns.
-	Actions                  []string
+	Actions                 []string
 	OrdersMedian, OrdersP90 string
 }
 
