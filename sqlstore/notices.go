@@ -165,7 +165,9 @@ func (s *Store) NoticesSent(ctx context.Context, from, to time.Time) (_ []remova
 func (s *Store) EscalateNotice(ctx context.Context, n removal.Notice, r blocking.Request) (err error) {
 	defer s.Guard(&err)
 	return s.inTxOutcome(ctx, "escalate notice", func(tx *sql.Tx) (audit.Outcome, error) {
-		res, err := tx.ExecContext(ctx, s.rebind(noticeUpdate+` AND escalated_at = 0`), noticeUpdateArgs(n)...)
+		// Never over a removal recorded meanwhile (an analyst's record during
+		// the scheduler's last check): a removed notice does not escalate.
+		res, err := tx.ExecContext(ctx, s.rebind(noticeUpdate+` AND escalated_at = 0 AND status <> 'removed'`), noticeUpdateArgs(n)...)
 		if err != nil {
 			return audit.Outcome{}, err
 		}

@@ -109,6 +109,15 @@ func testNoticeClaims(t *testing.T, s Store) {
 	if got, _ := s.Notice(ctx, "c-02"); got.Status != removal.StatusRemoved {
 		t.Fatalf("the analyst's record was overwritten: %s", got.Status)
 	}
+	// Nor does the stale check escalate it.
+	stale.Status, stale.EscalatedAt = removal.StatusEscalated, now
+	if err := s.EscalateNotice(ctx, stale, blocking.Request{ID: "b-stale", NoticeID: stale.ID, CaseID: stale.CaseID, URL: stale.URL, Domain: "claims.example",
+		Reason: "r", RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending}); !errors.Is(err, removal.ErrNotFound) {
+		t.Fatalf("a removed notice escalated: %v", err)
+	}
+	if _, err := s.BlockingRequest(ctx, "b-stale"); !errors.Is(err, blocking.ErrNotFound) {
+		t.Fatalf("a removed notice got a blocking request: %v", err)
+	}
 
 	// Escalated: removal time and gone-since move together.
 	esc, _ := s.Notice(ctx, "c-03")
