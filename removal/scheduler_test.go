@@ -13,9 +13,46 @@ import (
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/blocking"
+	"github.com/vigie-platform/vigie/postgres"
+	"github.com/vigie-platform/vigie/postgres/pgtest"
 	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/sqlite"
 )
+
+// store is what the scheduler's tests need of a store.
+type store interface {
+	removal.Store
+	BlockingRequests(ctx context.Context, f blocking.Filter) ([]blocking.Request, error)
+	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
+	Close() error
+}
+
+// engines runs test on SQLite and on PostgreSQL (when VIGIE_TEST_POSTGRES
+// is set): the claims differ (SKIP LOCKED on PostgreSQL).
+func engines(t *testing.T, test func(t *testing.T, db store)) {
+	for name, open := range map[string]func(t *testing.T) store{
+		"sqlite": func(t *testing.T) store {
+			db, err := sqlite.Open(context.Background(), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		},
+		"postgres": func(t *testing.T) store {
+			db, err := postgres.Open(context.Background(), pgtest.URL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			defer db.Close()
+			test(t, db)
+		})
+	}
+}
 
 // clock is the tests' time, moved by hand.
 type clock struct {
@@ -58,13 +95,10 @@ func (n *names) client() *http.Client {
 // one never removed escalates at its deadline into a pending blocking
 // request; the one that stops resolving is "not confirmed", never
 // removed, and escalates too; the minors URL is never requested.
-func TestSchedulerRemovedEscalatedNotConfirmed(t *testing.T) {
+func TestSchedulerRemovedEscalatedNotConfirmed(t *testing.T) { engines(t, testSchedulerOutcomes) }
+
+func testSchedulerOutcomes(t *testing.T, db store) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	clk := &clock{t: start}
 
@@ -243,13 +277,10 @@ func TestSchedulerRemovedEscalatedNotConfirmed(t *testing.T) {
 }
 
 // Two schedulers on one store never check a notice twice in one round.
-func TestSchedulerClaimsOnce(t *testing.T) {
+func TestSchedulerClaimsOnce(t *testing.T) { engines(t, testSchedulerClaimsOnce) }
+
+func testSchedulerClaimsOnce(t *testing.T, db store) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	clk := &clock{t: start}
 	var hits atomic.Int64
