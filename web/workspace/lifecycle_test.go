@@ -119,6 +119,13 @@ func TestTransparencyReport(t *testing.T) {
 		}
 	}
 	sup, _ := e.DB.UserByEmail(bg, "supervisor@vigie.test")
+	// The supervisors' figures show the times to removal per host.
+	stats := e.Do("GET", "/w/stats?lang=en", e.session(sup), nil).Body.String()
+	for _, want := range []string{`id="removal-by-host"`, `<th scope="row">ovh.net</th><td class="num">2</td><td class="num">1</td><td class="num">40 min</td>`, `id="removal-by-network"`} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("the figures page lacks %q", want)
+		}
+	}
 	w := e.Do("GET", "/w/transparency.csv?year="+strconv.Itoa(year), e.session(sup), nil)
 	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %q", w.Code, w.Header().Get("Content-Type"))
