@@ -6,6 +6,7 @@ package web
 // workspace's words at start. [0] is French, [1] English.
 var noticesui = map[string][2]string{
 	"ws.notice.escalated":     {"Escaladée (blocage demandé)", "Escalated (blocking requested)"},
+	"ws.notice.host.hint":     {"Une adresse électronique (le contact d'abus trouvé par le traçage) : la demande lui est envoyée automatiquement, en texte et au format X-ARF, puis l'adresse est revérifiée jusqu'au retrait. Un nom : la demande est seulement enregistrée.", "An e-mail address (the abuse contact the trace found): the notice is mailed to it, as text and X-ARF, then the address is re-checked until removal. A name: the notice is only recorded."},
 	"ws.notice.lifecycle":     {"Suivi", "Follow-up"},
 	"ws.notice.not_confirmed": {"non confirmé", "not confirmed"},
 	"ws.notice.mailed":        {"Envoyée à %s le %s", "Mailed to %s on %s"},
