@@ -53,10 +53,12 @@ type Scheduler struct {
 	NeverFetch func(category string) bool
 	// Batch is how many notices one claim takes (default 50); Lease how
 	// long a claim hides them from other instances (default 2 minutes, more
-	// than a batch of checks takes: 8 at a time, 15 s each at most).
+	// than a batch of checks takes: 16 at a time, 15 s each at most, so
+	// 60 s when every host times out).
 	Batch int
 	Lease time.Duration
-	// Workers fetch in parallel (default 8).
+	// Workers fetch in parallel (default 16: the checks wait on hosts,
+	// not on the store or the CPU).
 	Workers int
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -125,7 +127,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 		lease = 2 * time.Minute
 	}
 	if workers <= 0 {
-		workers = 8
+		workers = 16
 	}
 	due, err := s.Store.ClaimNoticeChecks(ctx, s.now(), lease, batch)
 	if err != nil {
