@@ -210,8 +210,11 @@ func (s *Scheduler) escalate(ctx context.Context, n Notice, now time.Time, fetch
 	if !n.CheckedAt.IsZero() {
 		last = n.CheckedAt.In(stats.Zone).Format(time.RFC3339) + ": " + n.CheckResult
 	}
-	reason := fmt.Sprintf("Notice %s (%s, %s) sent %s to %s: deadline %s passed with the content not known to be removed; last check %s",
-		n.ID, n.Kind, n.LegalBasis, n.SentAt.In(stats.Zone).Format(time.RFC3339), n.Host, n.DueAt.In(stats.Zone).Format(time.RFC3339), last)
+	// The reason names the notice as people know it (its kind, URL, host
+	// and dates; the request keeps the notice's id for links): pages never
+	// show internal ids.
+	reason := fmt.Sprintf("Notice %s (%s) for %s, sent %s to %s: deadline %s passed with the content not known to be removed; last check %s",
+		n.Kind, n.LegalBasis, n.URL, n.SentAt.In(stats.Zone).Format(time.RFC3339), n.Host, n.DueAt.In(stats.Zone).Format(time.RFC3339), last)
 	r := blocking.Request{ID: uuid.NewString(), NoticeID: n.ID, CaseID: n.CaseID, URL: n.URL, Domain: blocking.DomainOf(n.URL),
 		Category: n.Category, Reason: reason, RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending}
 	err := audit.Within(ctx, audit.Entry{At: now, Actor: Actor, Action: "notice.escalate", ObjectType: "case", ObjectID: n.CaseID,

@@ -221,7 +221,7 @@ func testSchedulerOutcomes(t *testing.T, db store) {
 		t.Fatalf("pending blocking requests: %d %v", len(pending), err)
 	}
 	for _, r := range pending {
-		if !strings.Contains(r.Reason, r.NoticeID) || !strings.Contains(r.Reason, "deadline") || !strings.Contains(r.Reason, "last check") || r.Domain == "" {
+		if !strings.Contains(r.Reason, r.URL) || !strings.Contains(r.Reason, "deadline") || !strings.Contains(r.Reason, "last check") || r.Domain == "" {
 			t.Errorf("request reason %q (domain %q)", r.Reason, r.Domain)
 		}
 	}
