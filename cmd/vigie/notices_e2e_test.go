@@ -64,3 +64,17 @@ func TestServeMailsAndEscalatesNotices(t *testing.T) {
 		t.Fatalf("blocking requests: %+v %v", reqs, err)
 	}
 }
+
+// The scheduler's benchmark (BENCHMARKS.md: 100,000 notices) on a few
+// hundred, so that CI keeps it working.
+func TestBenchNoticesScaledDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("benchmarks")
+	}
+	out := vigie(t, "bench", "notices", "--notices", "500", "--due", "100", "--idle-passes", "20", "--data", t.TempDir())
+	for _, want := range []string{"store=sqlite open notices=500", "idle pass (nothing due), 20 passes: p50=", "claim of a due batch of 50: p50=", "(1 batches, 50 notices)", "scheduler pass over a due batch", "51 notices"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench notices lacks %q:\n%s", want, out)
+		}
+	}
+}
