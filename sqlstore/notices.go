@@ -167,7 +167,11 @@ func (s *Store) EscalateNotice(ctx context.Context, n removal.Notice, r blocking
 	return s.inTxOutcome(ctx, "escalate notice", func(tx *sql.Tx) (audit.Outcome, error) {
 		// Never over a removal recorded meanwhile (an analyst's record during
 		// the scheduler's last check): a removed notice does not escalate.
-		res, err := tx.ExecContext(ctx, s.rebind(noticeUpdate+` AND escalated_at = 0 AND status <> 'removed'`), noticeUpdateArgs(n)...)
+		// Only the check's and the escalation's columns: the mail worker may
+		// be writing the mail's meanwhile.
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE notices SET status = ?, removed_at = ?, checked_at = ?, check_result = ?, checks = ?, next_check_at = ?, escalated_at = ?
+			WHERE id = ? AND escalated_at = 0 AND status <> 'removed'`),
+			n.Status, micros0(n.RemovedAt), micros0(n.CheckedAt), n.CheckResult, n.Checks, micros0(n.NextCheckAt), micros0(n.EscalatedAt), n.ID)
 		if err != nil {
 			return audit.Outcome{}, err
 		}

@@ -121,10 +121,18 @@ func testNoticeClaims(t *testing.T, s Store) {
 
 	// Escalated: removal time and gone-since move together.
 	esc, _ := s.Notice(ctx, "c-03")
+	mailed := esc
+	mailed.MailedAt, mailed.MailNextAt = now, time.Time{}
+	if err := s.SaveNoticeMail(ctx, mailed); err != nil { // the mail worker, during the check
+		t.Fatal(err)
+	}
 	esc.Status, esc.EscalatedAt = removal.StatusEscalated, now
 	if err := s.EscalateNotice(ctx, esc, blocking.Request{ID: "b-claims", NoticeID: esc.ID, CaseID: esc.CaseID, URL: esc.URL, Domain: "claims.example",
 		Reason: "r", RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending}); err != nil {
 		t.Fatal(err)
+	}
+	if got, _ := s.Notice(ctx, "c-03"); !got.MailedAt.Equal(now) {
+		t.Fatalf("the escalation undid the mail worker's save: mailed at %v", got.MailedAt)
 	}
 	esc.RemovedAt, esc.NextCheckAt = now.Add(time.Hour), now.Add(2*time.Hour)
 	if err := s.SaveNoticeCheck(ctx, esc, claimed); err != nil {
