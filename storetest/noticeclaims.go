@@ -149,9 +149,10 @@ func testNoticeClaims(t *testing.T, s Store) {
 		t.Fatalf("back online, gone since %v", r.GoneSince)
 	}
 
-	// Mail: due ones, an attempt counted, the lease hides them.
+	// Mail: due ones (c-03 was mailed above), an attempt counted, the
+	// lease hides them.
 	mail, err := s.ClaimNoticeMail(ctx, now, time.Minute, 100)
-	if err != nil || len(mail) != len(due) || mail[0].MailAttempts != 1 {
+	if err != nil || len(mail) != len(due)-1 || mail[0].MailAttempts != 1 {
 		t.Fatalf("mail claim: %d %v", len(mail), err)
 	}
 	if again, err := s.ClaimNoticeMail(ctx, now.Add(30*time.Second), time.Minute, 100); err != nil || len(again) != 0 {
@@ -162,7 +163,7 @@ func testNoticeClaims(t *testing.T, s Store) {
 	if err := s.SaveNoticeMail(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := s.ClaimNoticeMail(ctx, now.Add(time.Hour), time.Minute, 100); len(again) != len(due)-1 {
+	if again, _ := s.ClaimNoticeMail(ctx, now.Add(time.Hour), time.Minute, 100); len(again) != len(due)-2 {
 		t.Fatalf("after one was mailed, %d due", len(again))
 	}
 
