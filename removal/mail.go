@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigie-platform/vigie/audit"
 	"github.com/vigie-platform/vigie/blocking"
@@ -59,8 +60,10 @@ type MailFrom struct {
 // pointer.
 func Compose(n Notice, from MailFrom, label string) (Message, error) {
 	u, err := url.Parse(n.URL)
-	if err != nil || u.Hostname() == "" {
-		return Message{}, fmt.Errorf("notice %s: bad URL", n.ID)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || !utf8.ValidString(n.URL) {
+		// The report's Source is a web address (Service http or https),
+		// given back byte for byte.
+		return Message{}, fmt.Errorf("%w: %q is not a web address", ErrNotMailable, n.URL)
 	}
 	restricted := n.NeverFetch || strings.HasPrefix(n.Category, "minors.")
 	if restricted {
@@ -180,6 +183,10 @@ func Compose(n Notice, from MailFrom, label string) (Message, error) {
 	}, nil
 }
 
+// ErrNotMailable is a notice that cannot be put in a message (its URL
+// is not a web address): it is given up at once, not retried.
+var ErrNotMailable = errors.New("notice cannot be mailed")
+
 // Mailer sends a MIME message (delivery.Email does).
 type Mailer interface {
 	SendMIME(ctx context.Context, to, subject string, header []string, body []byte) error
@@ -253,7 +260,7 @@ func (w *MailWorker) RunOnce(ctx context.Context) (int, error) {
 			n.MailedAt, n.MailError, n.MailNextAt = now, "", time.Time{}
 			entry.Action, entry.Detail = "notice.mail", n.ID+" "+n.Recipient
 			err = audit.Within(ctx, entry, save)
-		case n.MailAttempts >= max:
+		case errors.Is(err, ErrNotMailable) || n.MailAttempts >= max:
 			n.MailError, n.MailNextAt = trim(fmt.Sprintf("gave up after %d attempts: %v", n.MailAttempts, err)), time.Time{}
 			entry.Action, entry.Detail = "notice.mail_failed", n.ID+" "+n.MailError
 			err = audit.Within(ctx, entry, save)

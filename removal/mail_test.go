@@ -237,6 +237,17 @@ func TestNoticeMailedAsXARF(t *testing.T) {
 		}
 		clk.Add(time.Hour)
 	}
+	// A URL that is not a web address cannot make an X-ARF report: given
+	// up at once, not retried.
+	smtp.SetRefuse(false)
+	ftp := "ftp://fichiers.example/f"
+	bad, _ := svc.SendNotice(ctx, removal.Draft{CaseID: "case-4", CaseURLs: []string{ftp}, URL: ftp, Host: "abuse@fichiers.example", Kind: "notice", Actor: "ana"})
+	if _, err := w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Notice(ctx, bad.ID); got.MailAttempts != 1 || !got.MailNextAt.IsZero() || !strings.Contains(got.MailError, "not a web address") {
+		t.Errorf("a notice that cannot be mailed: %+v", got)
+	}
 	actions := map[string]int{}
 	db.AuditEntries(ctx, func(e audit.Entry) error {
 		if e.Actor == removal.MailActor {
@@ -244,7 +255,7 @@ func TestNoticeMailedAsXARF(t *testing.T) {
 		}
 		return nil
 	})
-	if actions["notice.mail"] != 2 || actions["notice.mail_failed"] != 1 {
+	if actions["notice.mail"] != 2 || actions["notice.mail_failed"] != 2 {
 		t.Errorf("mailer's entries: %v", actions)
 	}
 }
@@ -281,6 +292,34 @@ func FuzzRecipientOf(f *testing.F) {
 		}
 		if a, err := mail.ParseAddress(got); err != nil || a.Address != got {
 			t.Fatalf("RecipientOf(%q) = %q, not an address", s, got)
+		}
+	})
+}
+
+// FuzzCompose: whatever URL a report named, a composed notice is a
+// well-formed X-ARF message whose report gives the URL back intact, with
+// no header line a URL could have broken.
+func FuzzCompose(f *testing.F) {
+	for _, s := range []string{"https://a.example/p?q=1", "http://xn--bcher-kva.example:8080/ü", "https://a.example/\"quoted\"", "https://a.example/a%0d%0aBcc:x"} {
+		f.Add(s, "fraud.scam")
+	}
+	f.Add("https://img.example/1.jpg", "minors.abuse-material")
+	f.Fuzz(func(t *testing.T, rawURL, category string) {
+		n := removal.Notice{ID: "id-1", URL: rawURL, Kind: "notice", LegalBasis: "LCEN", Category: category,
+			SentAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), DueAt: time.Date(2026, 1, 5, 3, 4, 5, 0, time.UTC)}
+		msg, err := removal.Compose(n, removal.MailFrom{Address: "v@vigie.example", BaseURL: "https://vigie.example"}, "Label")
+		if err != nil {
+			return
+		}
+		for _, h := range append(msg.Header, "Subject: "+msg.Subject) {
+			if strings.ContainsAny(h, "\r\n") {
+				t.Fatalf("header line %q", h)
+			}
+		}
+		raw := "From: v@vigie.example\r\n" + strings.Join(msg.Header, "\r\n") + "\r\n\r\n" + string(msg.Body)
+		_, _, report := parseXARF(t, raw)
+		if report["Source"] != rawURL {
+			t.Fatalf("Source %q, want %q", report["Source"], rawURL)
 		}
 	})
 }
