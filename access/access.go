@@ -39,6 +39,9 @@ const (
 	// OversightSummary: the list of weekly batches with their counts,
 	// nothing of the requests themselves.
 	OversightSummary Permission = "oversight.summary"
+	// Transparency: read the yearly transparency report on notices and
+	// removal orders (DSA art. 15, TCO art. 7): counts, no personal data.
+	Transparency Permission = "transparency"
 	// Signed: any signed-in user (their own session, the home page).
 	Signed Permission = "signed"
 )
@@ -49,10 +52,10 @@ var grants = map[account.Role][]Permission{
 	// the service running, e.g. to add a second qualified person when
 	// requests wait; not the requests, whose URLs and reports' text they
 	// read nowhere else either (they have no ReadReports).
-	account.RoleAdmin:       {Signed, Users, Banks, OversightSummary},
-	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats, Banks},
+	account.RoleAdmin:       {Signed, Users, Banks, OversightSummary, Transparency},
+	account.RoleSupervisor:  {Signed, Triage, ReadReports, Cases, Search, Reassign, Stats, Banks, Transparency},
 	account.RoleAnalyst:     {Signed, Triage, ReadReports, Cases, Search},
-	account.RoleAuditor:     {Signed, ReadAudit},
+	account.RoleAuditor:     {Signed, ReadAudit, Transparency},
 	account.RoleDestination: {Signed, Inbox},
 	// The qualified person is independent of the analysts whose requests
 	// they review: the oversight pages and nothing of the queue or cases.

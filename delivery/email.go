@@ -31,7 +31,7 @@ type Email struct {
 func (m Email) Send(ctx context.Context, d Delivery) error {
 	// SMTP lines end in CRLF: the JSON is written line by line.
 	payload := bytes.ReplaceAll(d.Payload, []byte("\n"), []byte("\r\n"))
-	return m.send(ctx, d.Target, "Vigie — nouvelle transmission "+d.CaseID, d.ID, "application/json", payload)
+	return m.send(ctx, d.Target, "Vigie — nouvelle transmission "+d.CaseID, d.ID, []string{"Content-Type: application/json; charset=utf-8", "Content-Transfer-Encoding: 8bit"}, payload)
 }
 
 // SendText writes a plain-text message (an activation link, a notice).
@@ -41,10 +41,27 @@ func (m Email) SendText(ctx context.Context, to, subject, body string) error {
 		return fmt.Errorf("e-mail: %w", err)
 	}
 	text := strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n")
-	return m.send(ctx, to, subject, hex.EncodeToString(id), "text/plain", []byte(text))
+	return m.send(ctx, to, subject, hex.EncodeToString(id), []string{"Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"}, []byte(text))
 }
 
-func (m Email) send(ctx context.Context, to, subject, messageID, contentType string, body []byte) error {
+// SendMIME writes a message whose body is already MIME (a multipart
+// abuse report): header holds its own lines ("Name: value", Content-Type
+// and the like), body its CRLF-ended text. The header lines are the
+// caller's, never a user's text.
+func (m Email) SendMIME(ctx context.Context, to, subject string, header []string, body []byte) error {
+	for _, h := range header {
+		if strings.ContainsAny(h, "\r\n") || !strings.Contains(h, ": ") {
+			return fmt.Errorf("e-mail delivery: bad header line %q", h)
+		}
+	}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return fmt.Errorf("e-mail: %w", err)
+	}
+	return m.send(ctx, to, subject, hex.EncodeToString(id), header, body)
+}
+
+func (m Email) send(ctx context.Context, to, subject, messageID string, header []string, body []byte) error {
 	if m.Addr == "" || m.From == "" {
 		return errors.New("e-mail delivery: no SMTP server configured (--smtp-addr, --smtp-from)")
 	}
@@ -91,8 +108,12 @@ func (m Email) send(ctx context.Context, to, subject, messageID, contentType str
 		return fmt.Errorf("e-mail delivery: %w", err)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@vigie>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
-		m.From, to, mime.QEncoding.Encode("utf-8", subject), messageID, time.Now().UTC().Format(time.RFC1123Z), contentType)
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@vigie>\r\nDate: %s\r\nMIME-Version: 1.0\r\n",
+		m.From, to, mime.QEncoding.Encode("utf-8", subject), messageID, time.Now().UTC().Format(time.RFC1123Z))
+	for _, h := range header {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("\r\n")
 	// A lone "." ends the message: the DATA writer dot-stuffs the body.
 	b.Write(body)
 	b.WriteString("\r\n")

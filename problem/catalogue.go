@@ -93,6 +93,7 @@ var catalogue = map[string]message{
 	"date.to":              {"to: a date written YYYY-MM-DD", "Au : une date écrite AAAA-MM-JJ."},
 	"stats.bad_range":      {"the range must run forward and span at most ten years", "La période doit aller vers l'avant et couvrir dix ans au plus."},
 	"stats.unknown_period": {"unknown period %q (day, week or month)", "Période inconnue : %q (day, week ou month)."},
+	"transparency.year":    {"unknown year %q", "Année inconnue : %q."},
 
 	// banks of known content (issue 14)
 	"bank.bad_name":     {"a bank's name is 1 to 100 printable characters, without slash: %q", "Le nom d'une liste compte de 1 à 100 caractères imprimables, sans barre oblique : %q."},

@@ -42,7 +42,7 @@ var (
 		"Queue", "ReportEvents", "TriageOf", "TriageItems", "QueueSummary", "Waiting", "LateReferrals",
 		"SpreadingIdentifiers", "SpreadingWaves", "OpenAlerts", "CountOpenAlerts", "CaseByID", "CaseIDByNumber", "ListCases", "CaseEvents",
 		"SearchReports", "SearchCases", "Deliveries", "StatsRows", "ExpiredReports", "ExpiredCases",
-		"Notice", "CaseNotices", "RemovedNotices", "Subscribed", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
+		"Notice", "CaseNotices", "RemovedNotices", "NoticesSent", "Subscribed", "Ping", "IntegrityCheck", "SchemaVersion", "Close",
 		// Banks of known content (issue 14).
 		"Banks", "BankByName", "BankEntries", "BankSeq", "BankChanges", "MatchQueueLen", "ReportMatches", "ReportHashes", "GatheredReports",
 		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
@@ -265,11 +265,6 @@ func testAuditedWrites(t *testing.T, s Store) {
 		{"StopNews", func(ctx context.Context) error { _, err := s.StopNews(ctx, "VG-0000-0000", now); return err }},
 		{"RefreshStats", func(ctx context.Context) error { return s.RefreshStats(ctx, now.AddDate(0, 0, -1)) }},
 		{"CreateNotice", func(ctx context.Context) error { return s.CreateNotice(ctx, notice) }},
-		{"UpdateNotice", func(ctx context.Context) error {
-			n := notice
-			n.Status, n.RemovedAt, n.CheckedAt = removal.StatusRemoved, now, now
-			return s.UpdateNotice(ctx, n)
-		}},
 		{"EscalateNotice", func(ctx context.Context) error {
 			return s.EscalateNotice(ctx, escalated, request("request-audited", notice.ID))
 		}},
@@ -281,6 +276,55 @@ func testAuditedWrites(t *testing.T, s Store) {
 			return count(len(done), err)
 		}},
 		{"SetBlockingGone", func(ctx context.Context) error { return s.SetBlockingGone(ctx, notice.ID, now) }},
+		{"UpdateNotice", func(ctx context.Context) error {
+			n := notice
+			n.Status, n.RemovedAt, n.CheckedAt = removal.StatusRemoved, now, now
+			return s.UpdateNotice(ctx, n)
+		}},
+		// The notices' lifecycle (issue 15, part 2).
+		{"CreateNotice", func(ctx context.Context) error {
+			n := notice
+			n.ID, n.Status, n.NextCheckAt, n.Recipient, n.MailNextAt = "notice-lifecycle", removal.StatusSent, now.Add(-time.Minute), "abuse@faux.example", now.Add(-time.Minute)
+			return s.CreateNotice(ctx, n)
+		}},
+		{"ClaimNoticeChecks", func(ctx context.Context) error {
+			got, err := s.ClaimNoticeChecks(ctx, now, time.Minute, 10)
+			return count(len(got), err)
+		}},
+		{"SaveNoticeCheck", func(ctx context.Context) error {
+			n, err := s.Notice(ctx, "notice-lifecycle")
+			if err != nil {
+				return err
+			}
+			claimed := n.NextCheckAt
+			n.Checks, n.CheckedAt, n.CheckResult, n.NextCheckAt = 1, now, "200 OK", now.Add(time.Hour)
+			return s.SaveNoticeCheck(ctx, n, claimed)
+		}},
+		{"ClaimNoticeMail", func(ctx context.Context) error {
+			got, err := s.ClaimNoticeMail(ctx, now, time.Minute, 10)
+			return count(len(got), err)
+		}},
+		{"SaveNoticeMail", func(ctx context.Context) error {
+			n, err := s.Notice(ctx, "notice-lifecycle")
+			if err != nil {
+				return err
+			}
+			n.MailedAt, n.MailNextAt = now, time.Time{}
+			return s.SaveNoticeMail(ctx, n)
+		}},
+		{"EscalateNotice", func(ctx context.Context) error {
+			n, err := s.Notice(ctx, "notice-lifecycle")
+			if err != nil {
+				return err
+			}
+			n.Status, n.EscalatedAt = removal.StatusEscalated, now
+			return s.EscalateNotice(ctx, n, blocking.Request{ID: "blocking-audited", NoticeID: n.ID, CaseID: n.CaseID, URL: n.URL, Domain: "faux.example",
+				Reason: "r", RequestedAt: now, Batch: blocking.BatchOf(now), State: blocking.StatePending})
+		}},
+		{"SetBlockingGone", func(ctx context.Context) error { return s.SetBlockingGone(ctx, "notice-lifecycle", now) }},
+		{"ReviewBlockingRequest", func(ctx context.Context) error {
+			return s.ReviewBlockingRequest(ctx, "blocking-audited", blocking.StateApproved, "qp", "ok", now)
+		}},
 		{"PurgeReports", func(ctx context.Context) error { _, err := s.PurgeReports(ctx, []string{r[0]}, now); return err }},
 		{"PurgeCases", func(ctx context.Context) error { return s.PurgeCases(ctx, []string{split.ID}, now) }},
 		{"ReplaceTraces", func(ctx context.Context) error {

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"HostTraces", testHostTraces},
 		{"NoticeLifecycle", testNoticeLifecycle},
 		{"Oversight", testOversight},
+		{"NoticeClaims", testNoticeClaims},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"News", testNews},

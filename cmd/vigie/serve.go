@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -35,9 +36,11 @@ import (
 	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/ratelimit"
+	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/retention"
 	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/stats"
+	"github.com/vigie-platform/vigie/storage"
 	"github.com/vigie-platform/vigie/taxonomy"
 	"github.com/vigie-platform/vigie/triage"
 	"github.com/vigie-platform/vigie/visit"
@@ -95,6 +98,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	floodLimit := fs.Int("flood-limit", bank.DefaultFloodLimit, "known content: past this many reports matching one bank entry in an hour, the others are gathered into the first as one queue item")
 	matchMedia := fs.Bool("match-media", true, "known content: hash and match reports' media after their acknowledgement (off: they wait in the match queue, for measurements)")
 	matchDistance := fs.Int("match-distance", bank.DefaultDistance, "known content: the PDQ Hamming distance (of 256 bits) within which an image matches a bank entry")
+	noticeCheckEvery := fs.Duration("notice-check-interval", 30*time.Second, "how often each instance looks for removal notices due for a check (each notice has its own schedule: every 15 minutes while a removal order's hour runs, then less often) or for mailing")
+	noticeFrom := fs.String("notice-from", "", "sender address of removal notices mailed to hosts (X-ARF); default --smtp-from. Notices are mailed only with --smtp-addr and --public-url")
 	auditCheckpoints := new(checkpointFlags) // signed checkpoints of the audit trail (auditcheckpoint.go)
 	auditCheckpoints.register(fs, true)
 	if err := parseFlags(fs, e, args); err != nil {
@@ -381,6 +386,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if newsWorker != nil {
 		background.Go(func() { newsWorker.Run(bgCtx, newsInterval) })
 	}
+	// Removal notices: re-checks, escalation, mailing (issue 15, part 2).
+	for _, w := range noticeWorkers(db, tax, logger, *smtpAddr, *smtpUser, e.getenv("VIGIE_SMTP_PASSWORD"), cmp.Or(*noticeFrom, *smtpFrom), *publicURL) {
+		background.Go(func() { w(bgCtx, *noticeCheckEvery) })
+	}
 	background.Go(func() { refreshStats(bgCtx, db, logger, time.Minute) })
 	background.Go(func() { checkpoints.run(bgCtx) })
 	// Retention, daily. Instances may overlap: a purge is idempotent and
@@ -477,6 +486,37 @@ func hasMetric(rows []stats.Row, metric string) bool {
 		}
 	}
 	return false
+}
+
+// noticeWorkers are the notices' background work: the scheduler, on
+// every instance (the store hands each due notice to one of them), and
+// the mail worker when mail can go out and the report's schema URL can
+// be built. The scheduler fetches through the SSRF guard, never for a
+// never-fetch category.
+func noticeWorkers(db storage.Store, tax *taxonomy.Taxonomy, logger *slog.Logger, smtpAddr, smtpUser, smtpPassword, from, publicURL string) []func(context.Context, time.Duration) {
+	sch := &removal.Scheduler{Store: db, Logger: logger,
+		Client: safehttp.NewClient(safehttp.Options{Timeout: 15 * time.Second}),
+		NeverFetch: func(category string) bool {
+			c, ok := tax.Lookup(category)
+			return ok && c.NeverFetch
+		}}
+	out := []func(context.Context, time.Duration){sch.Run}
+	if smtpAddr == "" || from == "" || publicURL == "" {
+		if smtpAddr != "" {
+			logger.Warn("removal notices are not mailed: they need --smtp-from (or --notice-from) and --public-url besides --smtp-addr")
+		}
+		return out
+	}
+	mw := &removal.MailWorker{Store: db, Logger: logger,
+		Mailer: delivery.Email{Addr: smtpAddr, From: from, Auth: smtpAuth(smtpAddr, smtpUser, smtpPassword), RequireTLS: smtpUser != ""},
+		From:   removal.MailFrom{Address: from, BaseURL: publicURL},
+		Label: func(category string) string {
+			if c, ok := tax.Lookup(category); ok {
+				return c.Label.In("fr")
+			}
+			return ""
+		}}
+	return append(out, mw.Run)
 }
 
 // newsInterval is how often the news worker looks for messages to send:

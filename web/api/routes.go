@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/vigie-platform/vigie/apitoken"
 	"github.com/vigie-platform/vigie/export"
+	"github.com/vigie-platform/vigie/removal"
 	"github.com/vigie-platform/vigie/web"
 )
 
@@ -19,6 +20,8 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	reg.Public("POST /api/v1/follow-up", s.handleAPIFollowUp) // rate-limited per address
 	reg.Public("GET /api/v1/altcha/challenge", s.handleAPIAltchaChallenge)
 	reg.Public("GET /api/v1/stats", s.handleAPIStats)
+	reg.Public("GET /api/v1/stats/removals", s.handleAPIRemovalTimes)
+	reg.Public("GET "+removal.XARFSchemaPath, s.handleXARFSchema)
 	scoped("GET /api/v1/indicators/{type}", apitoken.ScopeIndicatorsRead, s.handleAPIIndicator)
 	scoped("GET /api/v1/indicators/{type}/{value...}", apitoken.ScopeIndicatorsRead, s.handleAPIIndicator)
 	scoped("GET /api/v1/reports/{id}/related", apitoken.ScopeIndicatorsRead, s.handleAPIRelated)

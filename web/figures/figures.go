@@ -30,7 +30,7 @@ type Reader struct {
 	Stats stats.Store
 	// Notices gives the times to removal; nil without a workspace.
 	Notices interface {
-		RemovedNotices(ctx context.Context, from, to time.Time) ([]removal.Notice, error)
+		NoticesSent(ctx context.Context, from, to time.Time) ([]removal.Notice, error)
 	}
 	// Destinations names the services referred to; nil is the default registry.
 	Destinations *destination.Registry
@@ -56,10 +56,22 @@ type View struct {
 	// KnownMatches counts, per bank, the reports whose media matched known
 	// content (shown to supervisors only: the lists are not public).
 	KnownMatches []Line
-	// Time to removal of the content named in notices to hosts.
+	// Time to removal of the content named in notices to hosts (sent in
+	// the range), in all, per host and per network.
 	Removals                  int
 	RemovalMedian, RemovalP90 string
+	RemovalTimes              removal.Times
+	ByHost, ByNetwork         []TimeLine
 }
+
+// TimeLine is one host's or network's time to removal, said for people.
+type TimeLine struct {
+	removal.Times
+	MedianText, P90Text string
+}
+
+// MaxTimeLines bounds the hosts and networks listed: the most notified.
+const MaxTimeLines = 25
 
 // Line is one category or one destination with its counts.
 type Line struct {
@@ -181,21 +193,29 @@ func (rd *Reader) Read(r *http.Request) (View, error) {
 		v.KnownMatches = append(v.KnownMatches, Line{Key: k, Label: k, Reports: known.Totals[k]})
 	}
 	if rd.Notices != nil {
-		removed, err := rd.Notices.RemovedNotices(r.Context(), from, to)
+		notices, err := rd.Notices.NoticesSent(r.Context(), from, to)
 		if err != nil {
 			return v, err
 		}
-		var times []time.Duration
-		for _, n := range removed {
-			if d, ok := n.TimeToRemoval(); ok {
-				times = append(times, d)
+		tr := web.TranslatorFor(lang)
+		line := func(t removal.Times) TimeLine {
+			l := TimeLine{Times: t, MedianText: "—", P90Text: "—"}
+			if t.Removed > 0 {
+				l.MedianText, l.P90Text = tr.Duration(t.Median), tr.Duration(t.P90)
 			}
+			return l
 		}
-		if len(times) > 0 {
-			slices.Sort(times)
-			v.Removals = len(times)
-			v.RemovalMedian = times[len(times)/2].Round(time.Minute).String()
-			v.RemovalP90 = times[min(len(times)-1, len(times)*9/10)].Round(time.Minute).String()
+		all, hosts := removal.RemovalTimes(notices, removal.Provider)
+		_, networks := removal.RemovalTimes(notices, removal.Network)
+		v.RemovalTimes, v.Removals = all, all.Removed
+		if all.Removed > 0 {
+			v.RemovalMedian, v.RemovalP90 = tr.Duration(all.Median), tr.Duration(all.P90)
+		}
+		for _, t := range hosts[:min(len(hosts), MaxTimeLines)] {
+			v.ByHost = append(v.ByHost, line(t))
+		}
+		for _, t := range networks[:min(len(networks), MaxTimeLines)] {
+			v.ByNetwork = append(v.ByNetwork, line(t))
 		}
 	}
 	return v, nil

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +20,9 @@ type noticeView struct {
 	removal.Notice
 	Overdue       bool
 	TimeToRemoval string
+	// NotConfirmed: the last check concluded nothing (no answer, a name
+	// that does not resolve); the content is not taken as removed.
+	NotConfirmed bool
 }
 
 type noticesView struct {
@@ -61,7 +65,7 @@ func (s *server) noticesViewOf(r *http.Request, caseID string, urls []string, ne
 	}
 	now := time.Now()
 	for _, n := range list {
-		nv := noticeView{Notice: n, Overdue: n.Overdue(now)}
+		nv := noticeView{Notice: n, Overdue: n.Overdue(now), NotConfirmed: removal.NotConfirmed(n.CheckResult)}
 		if d, ok := n.TimeToRemoval(); ok {
 			nv.TimeToRemoval = d.Round(time.Minute).String()
 		}
@@ -82,11 +86,47 @@ func (s *server) handleNoticeSend(w http.ResponseWriter, r *http.Request, u acco
 		s.wsErr(w, r, u, err)
 		return
 	}
-	if _, err := s.removalService().Send(ctx, c.ID, urlsOf(reports), r.PostForm.Get("url"), r.PostForm.Get("host"), r.PostForm.Get("kind"), u.Email); err != nil {
+	d := removal.Draft{CaseID: c.ID, CaseURLs: urlsOf(reports), URL: r.PostForm.Get("url"), Host: r.PostForm.Get("host"), Kind: r.PostForm.Get("kind"),
+		Actor: u.Email, Category: categoryOf(c.Category, reports, r.PostForm.Get("url")), NeverFetch: s.neverFetch(c.Category, reports)}
+	if s.Hosting != nil {
+		traces, err := s.Workspace.CaseTraces(ctx, c.ID)
+		if err != nil {
+			s.wsErr(w, r, u, err)
+			return
+		}
+		d.Network = networkOf(traces, d.URL)
+	}
+	if _, err := s.removalService().SendNotice(ctx, d); err != nil {
 		s.caseFail(w, r, u, "notice", err)
 		return
 	}
 	seeOther(w, r, "/w/cases/"+c.ID+"#notices", "notice")
+}
+
+// categoryOf is the content type a notice is counted under: the case's
+// category, or, for a case not yet qualified, that of the report naming
+// the URL.
+func categoryOf(caseCategory string, reports []report.Report, rawURL string) string {
+	if caseCategory != "" {
+		return caseCategory
+	}
+	for _, rep := range reports {
+		if slices.Contains(rep.URLs, rawURL) {
+			return rep.Category
+		}
+	}
+	return ""
+}
+
+// networkOf is the traced network of rawURL's host ("AS16276 OVH SAS"),
+// for the times to removal per network; "" when it was not traced.
+func networkOf(traces []hosting.Trace, rawURL string) string {
+	for _, t := range traces {
+		if t.URL == rawURL && t.ASN != 0 {
+			return strings.TrimSpace(fmt.Sprintf("AS%d %s", t.ASN, t.Org))
+		}
+	}
+	return ""
 }
 
 // noticeOf loads a notice and its case, which the route's permission covers.

@@ -67,6 +67,8 @@ func (s *server) routes(mux web.Mux) []web.Route {
 	role("GET /w/stats", access.Stats, s.handleStatsDashboard)
 	role("GET /w/dashboard", access.Stats, s.handleDashboard)
 	role("GET /w/audit", access.ReadAudit, s.handleAuditViewer)
+	role("GET /w/transparency", access.Transparency, s.handleTransparency)
+	role("GET /w/transparency.csv", access.Transparency, s.handleTransparencyCSV)
 	role("GET /w/users", access.Users, s.handleUsers)
 	role("POST /w/users", access.Users, s.handleUserAdd)
 	role("POST /w/users/{id}/disable", access.Users, s.handleUserDisable)

@@ -129,7 +129,7 @@ func Mount(mux web.Mux, kit *web.Kit, d Deps) []web.Route {
 	return newServer(kit, d).routes(mux)
 }
 
-var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks", "w_wave", "w_confirm", "w_oversight", "w_oversight_batch"}
+var pageNames = []string{"w_error", "w_login", "w_enrol", "w_queue", "w_report", "w_cases", "w_case", "w_search", "w_audit", "w_users", "w_inbox", "w_me", "w_login_passkey", "w_passkeys", "w_help", "w_dashboard", "w_alerts", "w_banks", "w_wave", "w_confirm", "w_oversight", "w_oversight_batch", "w_transparency"}
 
 // lineOf carries a page into the partial that names one report.
 type lineOf struct {

@@ -153,6 +153,9 @@ func TestRoleRouteTable(t *testing.T) {
 		"GET /w/oversight/{week}":                {account.RoleOversight},
 		"POST /w/oversight/{week}/review":        {account.RoleOversight},
 		"POST /w/oversight/requests/{id}/review": {account.RoleOversight},
+		// The yearly transparency report (issue 15, part 7).
+		"GET /w/transparency":     {account.RoleAdmin, account.RoleSupervisor, account.RoleAuditor},
+		"GET /w/transparency.csv": {account.RoleAdmin, account.RoleSupervisor, account.RoleAuditor},
 	}
 	for _, r := range wsRoutes {
 		if _, ok := want[r.Pattern]; !ok {
