@@ -439,7 +439,7 @@ var wsui = map[string][2]string{
 	"ws.notice.url":                     {"Adresse", "Address"},
 	"ws.notice.kind":                    {"Nature et base légale", "Kind and legal basis"},
 	"ws.notice.host":                    {"Hébergeur", "Hosting provider"},
-	"ws.notice.send":                    {"Enregistrer la demande envoyée", "Record the notice sent"},
+	"ws.notice.send":                    {"Envoyer ou enregistrer la demande", "Send or record the notice"},
 	"ws.notice.nourl":                   {"Aucune adresse signalée dans cette fiche.", "No reported address in this case."},
 	"ws.notice.sent":                    {"Envoyée", "Sent"},
 	"ws.notice.removed":                 {"Retiré", "Removed"},
