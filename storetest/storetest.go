@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseNumbers", testCaseNumbers},
 		{"HostTraces", testHostTraces},
 		{"NoticeLifecycle", testNoticeLifecycle},
+		{"Feeds", testFeeds},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"News", testNews},

@@ -1,0 +1,12 @@
+-- Disruption feeds (issue 15, part 4): the pushes of a feed to a
+-- destination, one row per period. The primary key decides between
+-- instances: the one whose insert lands sends that period's push.
+CREATE TABLE feed_pushes (
+    feed        TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    slot        INTEGER NOT NULL,          -- unix time / period
+    claimed_at  INTEGER NOT NULL,
+    done_at     INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (feed, destination, slot)
+) STRICT;

@@ -1,0 +1,138 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigie-platform/vigie/blocking"
+	"github.com/vigie-platform/vigie/casefile"
+	"github.com/vigie-platform/vigie/correlate"
+	"github.com/vigie-platform/vigie/feed"
+	"github.com/vigie-platform/vigie/indicator"
+	"github.com/vigie-platform/vigie/removal"
+	"github.com/vigie-platform/vigie/triage"
+)
+
+// escalated makes a notice for url and escalates it into a pending
+// blocking request, then reviews it into state (pending: left as is).
+func escalated(t *testing.T, s Store, id, url, state string, at time.Time) {
+	t.Helper()
+	n := removal.Notice{ID: "n-" + id, CaseID: "case-" + id, URL: url, Host: "abuse@host.example", Kind: "administrative",
+		LegalBasis: "LCEN 6-1", SentAt: at, DueAt: at.Add(24 * time.Hour), Status: removal.StatusSent, Actor: "ana", Category: "fraud.scam"}
+	if err := s.CreateNotice(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	n.Status, n.EscalatedAt = removal.StatusEscalated, at.Add(25*time.Hour)
+	req := blocking.Request{ID: id, NoticeID: n.ID, CaseID: n.CaseID, URL: url, Domain: blocking.DomainOf(url), Category: "fraud.scam",
+		Reason: "still online", RequestedAt: n.EscalatedAt, Batch: blocking.BatchOf(n.EscalatedAt), State: blocking.StatePending}
+	if err := s.EscalateNotice(ctx, n, req); err != nil {
+		t.Fatal(err)
+	}
+	if state != blocking.StatePending {
+		if err := s.ReviewBlockingRequest(ctx, id, state, "qualified", "", at.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testFeeds: only approved requests are read for the feeds, in the order
+// of their approval, paged after a point; the marker changes with an
+// approval and with a content gone; payment identifiers come only from
+// reports kept in a case, named by enough of them, recent enough, and
+// not on the warning list; a push is claimed once per period.
+func testFeeds(t *testing.T, s Store) {
+	base := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	m0, err := s.BlocklistMarker(ctx)
+	if err != nil || m0 != (feed.Marker{}) {
+		t.Fatalf("empty marker %+v, %v", m0, err)
+	}
+	escalated(t, s, "b-approved-2", "https://deux.example/pay", blocking.StateApproved, base.Add(time.Hour))
+	escalated(t, s, "b-approved-1", "https://un.example/login?x=1", blocking.StateApproved, base)
+	escalated(t, s, "b-pending", "https://attente.example/", blocking.StatePending, base)
+	escalated(t, s, "b-refused", "https://refus.example/", blocking.StateRefused, base)
+
+	var got []string
+	if err := s.ApprovedBlocking(ctx, func(e feed.Entry) error { got = append(got, e.ID+" "+e.Domain); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[b-approved-1 un.example b-approved-2 deux.example]" {
+		t.Fatalf("approved entries %v: want the two approved, oldest approval first, never pending or refused", got)
+	}
+	m1, err := s.BlocklistMarker(ctx)
+	if err != nil || m1.Count != 2 || m1.MaxReviewed != base.Add(49*time.Hour).UnixMicro() {
+		t.Fatalf("marker %+v, %v", m1, err)
+	}
+	page, err := s.ApprovedBlockingAfter(ctx, time.Time{}, "", 1)
+	if err != nil || len(page) != 1 || page[0].ID != "b-approved-1" || !page[0].ApprovedAt.Equal(base.Add(48*time.Hour)) || page[0].URL != "https://un.example/login?x=1" {
+		t.Fatalf("first page %+v, %v", page, err)
+	}
+	page, err = s.ApprovedBlockingAfter(ctx, page[0].ApprovedAt, page[0].ID, 10)
+	if err != nil || len(page) != 1 || page[0].ID != "b-approved-2" {
+		t.Fatalf("second page %+v, %v", page, err)
+	}
+	if err := s.SetBlockingGone(ctx, "n-b-approved-2", base.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := s.BlocklistMarker(ctx)
+	if err != nil || m2 == m1 || m2.GoneCount != 1 {
+		t.Fatalf("marker after gone %+v (before %+v), %v", m2, m1, err)
+	}
+	if err := s.SetBlockingGone(ctx, "n-b-approved-2", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if m3, err := s.BlocklistMarker(ctx); err != nil || m3 != m1 {
+		t.Fatalf("marker after back online %+v, want %+v, %v", m3, m1, err)
+	}
+
+	// Payment identifiers.
+	iban, victim, listed := "FR7630006000011234567890189", "FR1420041010050500013M02606", "DE89370400440532013000"
+	var inCase []string
+	for i := range 3 {
+		inCase = append(inCase, submit(t, s, fmt.Sprintf("victime %d: virement vers %s", i, iban)))
+	}
+	// A victim's own account, named in one report only.
+	inCase = append(inCase, submit(t, s, "j'ai payé depuis mon compte "+victim+" vers "+iban))
+	// Named three times, but never in a case: one left unread, two decided unfounded.
+	loose := []string{submit(t, s, "compte "+listed), submit(t, s, "compte "+listed), submit(t, s, "compte "+listed)}
+	linkAll(t, s, correlate.NewLinker(s, correlate.DefaultWarningList(), indicator.DefaultOptions, nil))
+	now := time.Now().UTC()
+	c := casefile.Case{ID: "case-payments", Title: "Faux conseiller", Status: casefile.StatusOpen, Priority: "normal", CreatedBy: "ana",
+		CreatedAt: now, UpdatedAt: now, LegalRefs: []string{}, ReportIDs: inCase}
+	if err := s.CreateCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Decide(ctx, loose[1:], triage.Decision{State: triage.StateUnfounded, Reason: "rien"}, "ana", now); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := s.PaymentIdentifiers(ctx, feed.DefaultPaymentRule, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].Type != indicator.IBAN || ps[0].Value != iban || ps[0].Reports != 4 || ps[0].FirstSeen.IsZero() || ps[0].LastSeen.Before(ps[0].FirstSeen) {
+		t.Fatalf("payment identifiers %+v: want the fraudster's IBAN alone, named by 4 reports in the case", ps)
+	}
+	if ps, err := s.PaymentIdentifiers(ctx, feed.PaymentRule{MinReports: 1, MaxAge: time.Hour}, now); err != nil || len(ps) != 2 {
+		t.Fatalf("with one report enough: %+v, %v; want both accounts of the case", ps, err)
+	}
+	if ps, err := s.PaymentIdentifiers(ctx, feed.DefaultPaymentRule, now.Add(91*24*time.Hour)); err != nil || len(ps) != 0 {
+		t.Fatalf("91 days later: %+v, %v; want none (expired)", ps, err)
+	}
+
+	// Pushes.
+	p := feed.Push{Feed: feed.Payments, Destination: "banque", Slot: 42}
+	first, err := s.ClaimPush(ctx, p, now)
+	if err != nil || !first {
+		t.Fatalf("first claim %v, %v", first, err)
+	}
+	if again, err := s.ClaimPush(ctx, p, now); err != nil || again {
+		t.Fatalf("second claim of the same period %v, %v: want refused", again, err)
+	}
+	if err := s.PushDone(ctx, p, now, ""); err != nil {
+		t.Fatal(err)
+	}
+	p.Slot++
+	if next, err := s.ClaimPush(ctx, p, now); err != nil || !next {
+		t.Fatalf("next period's claim %v, %v", next, err)
+	}
+}
