@@ -163,7 +163,7 @@ func Generate(ctx context.Context, s Store, format string, now time.Time, o Opti
 			if !e.GoneSince.IsZero() {
 				gone = e.GoneSince.UTC().Format(time.RFC3339)
 			}
-			return w.Write([]string{cell(TextLine(e.URL)), cell(e.Domain), cell(e.Category), e.ApprovedAt.UTC().Format(time.RFC3339), gone, RPZName(e.Domain, o.Shared)})
+			return w.Write([]string{cell(TextLine(e.URL)), cell(printable(e.Domain)), cell(printable(e.Category)), e.ApprovedAt.UTC().Format(time.RFC3339), gone, RPZName(e.Domain, o.Shared)})
 		})
 		if err == nil {
 			w.Flush()
@@ -195,6 +195,23 @@ func Generate(ctx context.Context, s Store, format string, now time.Time, o Opti
 // to RFC 3986 (export.URI), so that no control character, space or line
 // break written by an attacker survives into a line.
 func TextLine(u string) string { return export.URI(strings.TrimSpace(u)) }
+
+// printable percent-encodes control characters and "%", so that no value
+// breaks a record across lines for consumers that split on line ends.
+func printable(v string) string {
+	if !strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '%' }) {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c == 0x7f || c == '%' {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // cell keeps a spreadsheet from reading a value as a formula.
 func cell(v string) string {

@@ -32,6 +32,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/vigie-platform/vigie/blocking"
+	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 )
 
@@ -146,7 +147,7 @@ func RPZName(domain string, shared Shared) string {
 	if _, err := netip.ParseAddr(strings.Trim(d, "[]")); err == nil {
 		return ""
 	}
-	ascii, err := idna.Lookup.ToASCII(d)
+	ascii, err := lookup.ToASCII(d)
 	if err != nil || !validName(ascii) {
 		return ""
 	}
@@ -155,6 +156,10 @@ func RPZName(domain string, shared Shared) string {
 	}
 	return ascii
 }
+
+// lookup maps names as browsers do, admitting the underscores that some
+// host names carry (validName then decides what a zone may hold).
+var lookup = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false), idna.BidiRule())
 
 // maxName bounds a listed name so that it stays a valid owner name below
 // the zone's origin (255 octets in all, RFC 1035).
@@ -183,4 +188,24 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// SharedBy is Shared from the warning list: a host is shared when the
+// list names it, or one of its parent domains, as a host or a domain
+// (a page on a sub-domain of a large platform is the platform's).
+func SharedBy(list *correlate.WarningList) Shared {
+	return func(host string) bool {
+		if list == nil {
+			return false
+		}
+		for h := host; strings.Contains(h, "."); h = h[strings.IndexByte(h, '.')+1:] {
+			if _, ok := list.Check(indicator.Host, h); ok {
+				return true
+			}
+			if _, ok := list.Check(indicator.Domain, h); ok {
+				return true
+			}
+		}
+		return false
+	}
 }

@@ -126,4 +126,3 @@ func (s *Store) PushDone(ctx context.Context, p feed.Push, at time.Time, sendErr
 	}
 	return nil
 }
-
