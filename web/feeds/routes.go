@@ -11,7 +11,9 @@ import (
 // web.Public (the not-found answer of TAXII, in TAXII's shape).
 func (s *server) routes(mux web.Mux) []web.Route {
 	reg := web.NewRegistrar(mux)
-	feeds := func(pattern string, h tokenHandler) { reg.Add(pattern, apitoken.ScopeFeedsRead, s.withToken(jsonError, h)) }
+	feeds := func(pattern string, h tokenHandler) {
+		reg.Add(pattern, apitoken.ScopeFeedsRead, s.withToken(jsonError, h))
+	}
 	taxii := func(pattern string, h tokenHandler) {
 		reg.Add(pattern, apitoken.ScopeFeedsRead, s.negotiate(s.withToken(taxiiError, h)))
 	}
