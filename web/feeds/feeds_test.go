@@ -370,7 +370,6 @@ func TestTAXIIFlow(t *testing.T) {
 	}
 }
 
-
 // TestTAXIINegotiation: a client that does not accept TAXII 2.1 gets 406
 // as a TAXII error; bad parameters and unknown resources are TAXII errors.
 func TestTAXIINegotiation(t *testing.T) {
@@ -414,9 +413,7 @@ func TestTAXIINegotiation(t *testing.T) {
 	}
 }
 
-
 func (e *env) colID() string {
 	w := e.get("/taxii2/vigie/collections/", "Authorization", "Bearer "+e.token("col-"+time.Now().Format("150405.000000"), apitoken.ScopeFeedsRead))
 	return decode(e.T, w)["collections"].([]any)[0].(map[string]any)["id"].(string)
 }
-
