@@ -2,11 +2,12 @@ package feed
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"crypto/sha256"
+	"hash/crc64"
 	"encoding/csv"
 	"fmt"
-	"hash"
+	"encoding/binary"
 	"io"
 	"strconv"
 	"strings"
@@ -42,6 +43,15 @@ type Options struct {
 	TTL int
 }
 
+// rpzName is the entry's name in the zone: computed once when the cache
+// loads it (Entry.name), else now.
+func (o Options) rpzName(e Entry) string {
+	if e.named {
+		return e.name
+	}
+	return RPZName(e.Domain, o.Shared)
+}
+
 // DefaultZone is the RPZ zone's name when none is given.
 const DefaultZone = "rpz.vigie."
 
@@ -63,7 +73,10 @@ type Generated struct {
 	Serial  uint32
 	Entries int // live requests served
 	Names   int // names listed in the RPZ (each with its wildcard)
-	Digest  [sha256.Size]byte
+	// Digest is a checksum of the content (CRC-64: the ETag and the
+	// serial's change detection need no more, and it keeps up with a
+	// zone of a million names).
+	Digest [8]byte
 	// headerLen is the RPZ header's length in Body (Reserial replaces it).
 	headerLen int
 	// LastChange is the latest event (approval, content gone, expiry)
@@ -77,23 +90,19 @@ type Generated struct {
 	NextExpiry time.Time
 }
 
-// counting wraps the writer of the body and hashes it on the way.
-type body struct {
-	w *bufio.Writer
-	h hash.Hash
-}
+var crcTable = crc64.MakeTable(crc64.ECMA)
 
-func (b *body) Write(p []byte) (int, error) {
-	b.h.Write(p)
-	return b.w.Write(p)
-}
+// body is the writer of the body.
+type body struct{ w *bufio.Writer }
+
+func (b *body) Write(p []byte) (int, error) { return b.w.Write(p) }
 
 // walk streams the live entries of the store to fn and returns what it
 // learned of time.
-func walk(ctx context.Context, s Store, now time.Time, grace time.Duration, newestOut *time.Time, fn func(Entry) error) (n int, lastChange, nextExpiry time.Time, err error) {
+func walk(each Each, now time.Time, grace time.Duration, newestOut *time.Time, fn func(Entry) error) (n int, lastChange, nextExpiry time.Time, err error) {
 	var newest time.Time
 	defer func() { *newestOut = newest }()
-	err = s.ApprovedBlocking(ctx, func(e Entry) error {
+	err = each(func(e Entry) error {
 		if e.ApprovedAt.After(lastChange) {
 			lastChange = e.ApprovedAt
 		}
@@ -121,21 +130,38 @@ func walk(ctx context.Context, s Store, now time.Time, grace time.Duration, newe
 	return n, lastChange, nextExpiry, err
 }
 
+// Each calls fn for every approved request, stopping at its first error.
+type Each func(fn func(Entry) error) error
+
 // Generate writes the blocklist in format from the store's approved
-// requests live at now. The content is deterministic: the same requests
-// give the same bytes on every instance (the order is the approvals').
+// requests live at now, read from the database in its order.
 func Generate(ctx context.Context, s Store, format string, now time.Time, o Options) (Generated, error) {
-	var out strings.Builder
-	b := &body{w: bufio.NewWriterSize(&out, 1<<16), h: sha256.New()}
+	return GenerateFrom(func(fn func(Entry) error) error { return s.ApprovedBlocking(ctx, fn) }, format, now, o)
+}
+
+// GenerateFrom writes the blocklist in format from the approved requests
+// each gives, keeping those live at now, in the order given: given the
+// same order (Cache's: approval, then id), every instance writes the same
+// bytes.
+func GenerateFrom(each Each, format string, now time.Time, o Options) (Generated, error) {
+	return generate(each, 0, format, now, o)
+}
+
+// generate is GenerateFrom knowing about how many entries come (0: not
+// known), to size the buffer once.
+func generate(each Each, count int, format string, now time.Time, o Options) (Generated, error) {
+	var out bytes.Buffer
+	out.Grow(count * 80)
+	b := &body{w: bufio.NewWriterSize(&out, 1<<16)}
 	var g Generated
 	var err error
 	switch format {
 	case FormatRPZ:
 		var rz *rpzWriter
-		rz, err = newRPZWriter(b)
+		rz, err = newRPZWriter(b.w, count)
 		if err == nil {
-			g.Entries, g.LastChange, g.NextExpiry, err = walk(ctx, s, now, o.Grace, &g.Newest, func(e Entry) error {
-				return rz.add(RPZName(e.Domain, o.Shared))
+			g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
+				return rz.add(o.rpzName(e))
 			})
 		}
 		if rz != nil {
@@ -143,11 +169,11 @@ func Generate(ctx context.Context, s Store, format string, now time.Time, o Opti
 		}
 	case FormatText:
 		seen := map[string]bool{}
-		g.Entries, g.LastChange, g.NextExpiry, err = walk(ctx, s, now, o.Grace, &g.Newest, func(e Entry) error {
+		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
 			if _, err := io.WriteString(b, TextLine(e.URL)+"\n"); err != nil {
 				return err
 			}
-			if name := RPZName(e.Domain, o.Shared); name != "" && !seen[name] {
+			if name := o.rpzName(e); name != "" && !seen[name] {
 				seen[name] = true
 				_, err := io.WriteString(b, name+"\n")
 				return err
@@ -158,12 +184,12 @@ func Generate(ctx context.Context, s Store, format string, now time.Time, o Opti
 		w := csv.NewWriter(b)
 		w.UseCRLF = true
 		w.Write([]string{"url", "domain", "category", "approved_at", "gone_since", "rpz_name"})
-		g.Entries, g.LastChange, g.NextExpiry, err = walk(ctx, s, now, o.Grace, &g.Newest, func(e Entry) error {
+		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
 			gone := ""
 			if !e.GoneSince.IsZero() {
 				gone = e.GoneSince.UTC().Format(time.RFC3339)
 			}
-			return w.Write([]string{cell(TextLine(e.URL)), cell(printable(e.Domain)), cell(printable(e.Category)), e.ApprovedAt.UTC().Format(time.RFC3339), gone, RPZName(e.Domain, o.Shared)})
+			return w.Write([]string{cell(TextLine(e.URL)), cell(printable(e.Domain)), cell(printable(e.Category)), e.ApprovedAt.UTC().Format(time.RFC3339), gone, o.rpzName(e)})
 		})
 		if err == nil {
 			w.Flush()
@@ -178,15 +204,15 @@ func Generate(ctx context.Context, s Store, format string, now time.Time, o Opti
 	if err != nil {
 		return Generated{}, fmt.Errorf("generate %s blocklist: %w", format, err)
 	}
-	copy(g.Digest[:], b.h.Sum(nil))
+	binary.BigEndian.PutUint64(g.Digest[:], crc64.Checksum(out.Bytes(), crcTable))
 	g.Serial = serialOf(g.LastChange)
 	if format == FormatRPZ {
 		// The header carries the serial, known once the rows are read.
 		h := RPZHeader(o.zone(), g.Serial, o.TTL)
 		g.headerLen = len(h)
-		g.Body = []byte(h + out.String())
+		g.Body = append(append(make([]byte, 0, len(h)+out.Len()), h...), out.Bytes()...)
 	} else {
-		g.Body = []byte(out.String())
+		g.Body = out.Bytes()
 	}
 	return g, nil
 }
@@ -235,12 +261,12 @@ func serialOf(t time.Time) uint32 {
 // rpzWriter writes the records of an RPZ zone whose header (SOA and NS)
 // is written by the caller in front of them.
 type rpzWriter struct {
-	w    io.Writer
+	w    *bufio.Writer
 	seen map[string]bool
 }
 
-func newRPZWriter(w io.Writer) (*rpzWriter, error) {
-	return &rpzWriter{w: w, seen: map[string]bool{}}, nil
+func newRPZWriter(w *bufio.Writer, count int) (*rpzWriter, error) {
+	return &rpzWriter{w: w, seen: make(map[string]bool, count)}, nil
 }
 
 // add lists name and its sub-domains with the NXDOMAIN action (CNAME to
@@ -252,7 +278,10 @@ func (r *rpzWriter) add(name string) error {
 		return nil
 	}
 	r.seen[name] = true
-	_, err := io.WriteString(r.w, name+" CNAME .\n*."+name+" CNAME .\n")
+	r.w.WriteString(name)
+	r.w.WriteString(" CNAME .\n*.")
+	r.w.WriteString(name)
+	_, err := r.w.WriteString(" CNAME .\n")
 	return err
 }
 

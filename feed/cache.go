@@ -2,38 +2,50 @@ package feed
 
 import (
 	"context"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 )
 
-// DefaultCheck is how often an instance reads the marker at most: the
-// bound, with one generation, on the time an approval takes to be served.
+// DefaultCheck is how often an instance looks for changes at most: with
+// one generation, the bound on the time an approval takes to be served.
 const DefaultCheck = 5 * time.Second
 
-// Cache keeps each blocklist format generated once per change, per
-// instance: a download reads the marker (at most every Check) and serves
-// the bytes already made while the approved requests did not change and
-// no entry expired. Generating the zone at a million entries takes a
-// second or two; serving it from here takes none.
+// DefaultReload is how often an instance reads every approved request
+// again, in case a row changed without its stamp.
+const DefaultReload = time.Hour
+
+// Cache keeps, per instance, every approved request in memory, ordered by
+// approval then id, and each format generated once per change. Like the
+// banks' matcher it loads everything once, then at most every Check reads
+// the latest change stamp (one index probe) and, when it moved, only the
+// rows stamped since (less StampMargin). A download serves bytes already
+// made while nothing changed and no entry expired; a change costs a
+// generation from memory, not a read of a million rows.
 type Cache struct {
 	Store   Store
 	Options Options
 	Check   time.Duration
+	Reload  time.Duration
 	Now     func() time.Time
 	// Fresh, when set, is told how long after its approval the newest
-	// entry of a feed was first served by this instance (the freshness
-	// figure).
+	// entry of a feed was first served by this instance.
 	Fresh func(feed string, lag time.Duration)
 
 	mu       sync.Mutex
-	marker   Marker
-	markerAt time.Time
+	loadedAt time.Time
+	checked  time.Time
+	stamp    int64
+	version  int64
+	byID     map[string]int // index in order
+	order    []Entry        // by approval, then id
 	gens     map[string]cached
 }
 
 type cached struct {
-	g      Generated
-	marker Marker
+	g       Generated
+	version int64
 }
 
 func (c *Cache) now() time.Time {
@@ -43,28 +55,107 @@ func (c *Cache) now() time.Time {
 	return time.Now()
 }
 
+func before(a, b Entry) bool {
+	if !a.ApprovedAt.Equal(b.ApprovedAt) {
+		return a.ApprovedAt.Before(b.ApprovedAt)
+	}
+	return a.ID < b.ID
+}
+
+func (c *Cache) name(e Entry) Entry {
+	e.name, e.named = RPZName(e.Domain, c.Options.Shared), true
+	return e
+}
+
+// refresh brings the entries up to date; the caller holds mu.
+func (c *Cache) refresh(ctx context.Context, now time.Time) error {
+	check, reload := c.Check, c.Reload
+	if check <= 0 {
+		check = DefaultCheck
+	}
+	if reload <= 0 {
+		reload = DefaultReload
+	}
+	if !c.loadedAt.IsZero() && now.Sub(c.checked) < check {
+		return nil
+	}
+	stamp, err := c.Store.BlocklistStamp(ctx)
+	if err != nil {
+		return err
+	}
+	c.checked = now
+	if c.loadedAt.IsZero() || now.Sub(c.loadedAt) >= reload {
+		// The stamp is read before the rows: a change made meanwhile is
+		// read again at the next look.
+		var all []Entry
+		if err := c.Store.ApprovedBlocking(ctx, func(e Entry) error { all = append(all, c.name(e)); return nil }); err != nil {
+			return err
+		}
+		sort.Slice(all, func(i, j int) bool { return before(all[i], all[j]) })
+		c.order, c.byID = all, make(map[string]int, len(all))
+		for i, e := range all {
+			c.byID[e.ID] = i
+		}
+		c.stamp, c.loadedAt = stamp, now
+		c.version++
+		return nil
+	}
+	if stamp == c.stamp {
+		return nil
+	}
+	changed, err := c.Store.BlocklistChanges(ctx, c.stamp-StampMargin.Microseconds())
+	if err != nil {
+		return err
+	}
+	moved := false
+	for _, e := range changed {
+		e = c.name(e)
+		if i, ok := c.byID[e.ID]; ok {
+			if c.order[i] != e {
+				moved = moved || !c.order[i].ApprovedAt.Equal(e.ApprovedAt)
+				c.order[i] = e
+				c.version++
+			}
+			continue
+		}
+		if n := len(c.order); n > 0 && before(e, c.order[n-1]) {
+			moved = true
+		}
+		c.byID[e.ID] = len(c.order)
+		c.order = append(c.order, e)
+		c.version++
+	}
+	if moved { // rare: an approval stamped out of order
+		sort.Slice(c.order, func(i, j int) bool { return before(c.order[i], c.order[j]) })
+		for i, e := range c.order {
+			c.byID[e.ID] = i
+		}
+	}
+	c.stamp = max(c.stamp, stamp)
+	return nil
+}
+
 // Blocklist returns the blocklist in format, generated again when the
-// database changed since (or an entry expired).
+// approved requests changed (or an entry expired) since it was made.
 func (c *Cache) Blocklist(ctx context.Context, format string) (Generated, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock() // one generation at a time: concurrent downloads wait for it instead of each making one
 	now := c.now()
-	check := c.Check
-	if check <= 0 {
-		check = DefaultCheck
-	}
-	if c.markerAt.IsZero() || now.Sub(c.markerAt) >= check {
-		m, err := c.Store.BlocklistMarker(ctx)
-		if err != nil {
-			return Generated{}, err
-		}
-		c.marker, c.markerAt = m, now
+	if err := c.refresh(ctx, now); err != nil {
+		return Generated{}, err
 	}
 	prev, ok := c.gens[format]
-	if ok && prev.marker == c.marker && (prev.g.NextExpiry.IsZero() || now.Before(prev.g.NextExpiry)) {
+	if ok && prev.version == c.version && (prev.g.NextExpiry.IsZero() || now.Before(prev.g.NextExpiry)) {
 		return prev.g, nil
 	}
-	g, err := Generate(ctx, c.Store, format, now, c.Options)
+	g, err := generate(func(fn func(Entry) error) error {
+		for _, e := range c.order {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, len(c.order), format, now, c.Options)
 	if err != nil {
 		return Generated{}, err
 	}
@@ -83,6 +174,34 @@ func (c *Cache) Blocklist(ctx context.Context, format string) (Generated, error)
 	if c.gens == nil {
 		c.gens = map[string]cached{}
 	}
-	c.gens[format] = cached{g, c.marker}
+	c.gens[format] = cached{g, c.version}
 	return g, nil
+}
+
+// Page returns up to limit approved requests after the position (after,
+// afterID) in the order of approval then id, and whether more follow,
+// from memory (TAXII's paging). keep filters them (nil: all).
+func (c *Cache) Page(ctx context.Context, after time.Time, afterID string, limit int, keep func(Entry) bool) ([]Entry, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.refresh(ctx, c.now()); err != nil {
+		return nil, false, err
+	}
+	start, _ := slices.BinarySearchFunc(c.order, Entry{ApprovedAt: after, ID: afterID}, func(e, t Entry) int {
+		if before(e, t) || (e.ApprovedAt.Equal(t.ApprovedAt) && e.ID == t.ID) {
+			return -1
+		}
+		return 1
+	})
+	var out []Entry
+	for _, e := range c.order[start:] {
+		if keep != nil && !keep(e) {
+			continue
+		}
+		if len(out) == limit {
+			return out, true, nil
+		}
+		out = append(out, e)
+	}
+	return out, false, nil
 }

@@ -43,19 +43,6 @@ const (
 	TAXII     = "taxii"
 )
 
-// Marker is a cheap summary of the approved requests that changes when any
-// of them changes: a new approval raises Count and MaxReviewed, a content
-// confirmed gone or back online changes GoneSum or GoneCount. Comparing
-// markers tells an instance whether its generated feeds are still the
-// database's without reading the rows.
-type Marker struct {
-	Count       int64
-	MaxReviewed int64 // unix microseconds
-	MaxGone     int64 // unix microseconds
-	GoneSum     int64 // sum of gone_since in seconds (microseconds would overflow)
-	GoneCount   int64
-}
-
 // Entry is what a feed needs of an approved request.
 type Entry struct {
 	ID         string
@@ -64,6 +51,11 @@ type Entry struct {
 	Category   string
 	ApprovedAt time.Time
 	GoneSince  time.Time
+	// Changed is the row's change stamp (unix microseconds).
+	Changed int64
+	// name is RPZName's answer, kept by the cache (named: computed).
+	name  string
+	named bool
 }
 
 // Live tells whether the entry is served at now (blocking.Request.Live).
@@ -112,17 +104,23 @@ type Push struct {
 	Slot        int64 // the period's number: unix time / period
 }
 
-// Store is what the feeds read.
+// StampMargin is how far before the latest change stamp it saw an
+// instance reads again: a transaction that took its stamp earlier but
+// committed later, or an instance whose clock is behind by less, is
+// still read. Reading a row twice changes nothing.
+const StampMargin = 5 * time.Minute
+
+// Store is what the feeds read. Every change of an approved request that
+// the feeds show (approval, content gone or back online) must stamp the
+// row's changed_at (blocking.Store's methods do).
 type Store interface {
-	// BlocklistMarker summarises the approved requests (Marker).
-	BlocklistMarker(ctx context.Context) (Marker, error)
-	// ApprovedBlocking calls fn for every approved request, oldest
-	// approval first, streaming from the database.
+	// BlocklistStamp is the latest change stamp of the requests.
+	BlocklistStamp(ctx context.Context) (int64, error)
+	// ApprovedBlocking calls fn for every approved request, streaming
+	// from the database (an instance's first load).
 	ApprovedBlocking(ctx context.Context, fn func(Entry) error) error
-	// ApprovedBlockingAfter returns up to limit approved requests whose
-	// (approval, id) comes after (after, afterID), in that order: TAXII's
-	// paging.
-	ApprovedBlockingAfter(ctx context.Context, after time.Time, afterID string, limit int) ([]Entry, error)
+	// BlocklistChanges returns the approved requests stamped after since.
+	BlocklistChanges(ctx context.Context, since int64) ([]Entry, error)
 	// PaymentIdentifiers returns the identifiers the rule admits at now.
 	PaymentIdentifiers(ctx context.Context, rule PaymentRule, now time.Time) ([]Payment, error)
 	// ClaimPush records the push of a feed for a period; false when an

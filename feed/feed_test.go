@@ -25,20 +25,38 @@ type memStore struct {
 	reads   int
 }
 
-func (m *memStore) BlocklistMarker(context.Context) (Marker, error) {
+func (m *memStore) BlocklistStamp(context.Context) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var k Marker
+	var st int64
 	for _, e := range m.entries {
-		k.Count++
-		k.MaxReviewed = max(k.MaxReviewed, e.ApprovedAt.UnixMicro())
-		if !e.GoneSince.IsZero() {
-			k.MaxGone = max(k.MaxGone, e.GoneSince.UnixMicro())
-			k.GoneSum += e.GoneSince.Unix()
-			k.GoneCount++
+		st = max(st, e.Changed)
+	}
+	return st, nil
+}
+
+func (m *memStore) BlocklistChanges(_ context.Context, since int64) ([]Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Entry
+	for _, e := range m.entries {
+		if e.Changed > since {
+			out = append(out, e)
 		}
 	}
-	return k, nil
+	return out, nil
+}
+
+// change applies fn to entry i and stamps it.
+func (m *memStore) change(i int, fn func(*Entry)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fn(&m.entries[i])
+	st := int64(0)
+	for _, e := range m.entries {
+		st = max(st, e.Changed)
+	}
+	m.entries[i].Changed = st + int64(time.Hour/time.Microsecond)
 }
 
 func (m *memStore) ApprovedBlocking(_ context.Context, fn func(Entry) error) error {
@@ -54,9 +72,6 @@ func (m *memStore) ApprovedBlocking(_ context.Context, fn func(Entry) error) err
 	return nil
 }
 
-func (m *memStore) ApprovedBlockingAfter(context.Context, time.Time, string, int) ([]Entry, error) {
-	return nil, nil
-}
 func (m *memStore) PaymentIdentifiers(context.Context, PaymentRule, time.Time) ([]Payment, error) {
 	return nil, nil
 }
@@ -255,14 +270,15 @@ func FuzzRPZ(f *testing.F) {
 	})
 }
 
-// TestCacheSerial: the cache reads the rows once per change; the serial
+// TestCacheSerial: the cache reads every row once, then only the changes;
+// the serial
 // stays while the content does and grows when it changes, also when the
 // change carries no later time (a content back online); an expiry makes
 // a new zone without any change in the database.
 func TestCacheSerial(t *testing.T) {
 	s := sampleStore()
 	now := t0.Add(time.Hour)
-	c := &Cache{Store: s, Options: opts, Check: time.Nanosecond, Now: func() time.Time { now = now.Add(time.Millisecond); return now }}
+	c := &Cache{Store: s, Options: opts, Reload: 1000 * time.Hour, Check: time.Nanosecond, Now: func() time.Time { now = now.Add(time.Millisecond); return now }}
 	g1, err := c.Blocklist(bg, FormatRPZ)
 	if err != nil {
 		t.Fatal(err)
@@ -272,28 +288,59 @@ func TestCacheSerial(t *testing.T) {
 		t.Fatalf("unchanged: %d reads, serials %d %d", s.reads, g1.Serial, g2.Serial)
 	}
 	// Content gone (within the grace): the zone is the same, the serial too.
-	s.mu.Lock()
-	s.entries[4].GoneSince = now.Add(-time.Hour)
-	s.mu.Unlock()
+	s.change(4, func(e *Entry) { e.GoneSince = now.Add(-time.Hour) })
 	g3, _ := c.Blocklist(bg, FormatRPZ)
-	if s.reads != 2 || g3.Serial != g1.Serial || !bytes.Equal(g3.Body, g1.Body) {
+	if s.reads != 1 || g3.Serial != g1.Serial || !bytes.Equal(g3.Body, g1.Body) {
 		t.Fatalf("same content: %d reads, serial %d then %d", s.reads, g1.Serial, g3.Serial)
 	}
 	// Expiry: no change in the rows, but the time passed the grace.
 	now = now.Add(48 * time.Hour)
 	g4, _ := c.Blocklist(bg, FormatRPZ)
-	if s.reads != 3 || g4.Serial <= g3.Serial || bytes.Contains(g4.Body, []byte("faux-conseiller")) {
+	if s.reads != 1 || g4.Serial <= g3.Serial || bytes.Contains(g4.Body, []byte("faux-conseiller")) {
 		t.Fatalf("after expiry: %d reads, serial %d then %d\n%s", s.reads, g3.Serial, g4.Serial, g4.Body)
 	}
 	// Back online: the entry returns with no later time; the serial grows.
-	s.mu.Lock()
-	s.entries[4].GoneSince = time.Time{}
-	s.mu.Unlock()
+	s.change(4, func(e *Entry) { e.GoneSince = time.Time{} })
 	g5, _ := c.Blocklist(bg, FormatRPZ)
 	if g5.Serial <= g4.Serial || !bytes.Contains(g5.Body, []byte("faux-conseiller")) {
 		t.Fatalf("back online: serial %d then %d\n%s", g4.Serial, g5.Serial, g5.Body)
 	}
 	if rrs := parseZone(t, "rpz.test.", g5.Body); rrs[0].(*dns.SOA).Serial != g5.Serial {
 		t.Fatalf("the zone's SOA says %d, the feed %d", rrs[0].(*dns.SOA).Serial, g5.Serial)
+	}
+}
+
+// TestCachePage: pages in the order of approval then id, from a position,
+// with a filter, and new approvals appended after a change.
+func TestCachePage(t *testing.T) {
+	s := sampleStore()
+	s.entries[1].ApprovedAt = s.entries[0].ApprovedAt // a tie, broken by id
+	now := t0.Add(time.Hour)
+	c := &Cache{Store: s, Options: opts, Check: time.Nanosecond, Now: func() time.Time { now = now.Add(time.Millisecond); return now }}
+	ids := func(es []Entry) string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return strings.Join(out, " ")
+	}
+	p, more, err := c.Page(bg, time.Time{}, "", 2, nil)
+	if err != nil || ids(p) != "r1 r2" || !more {
+		t.Fatalf("first page %s %v %v", ids(p), more, err)
+	}
+	p, more, _ = c.Page(bg, p[1].ApprovedAt, p[1].ID, 2, nil)
+	if ids(p) != "r3 r4" || !more {
+		t.Fatalf("second page %s %v", ids(p), more)
+	}
+	p, more, _ = c.Page(bg, s.entries[0].ApprovedAt, "r1", 10, func(e Entry) bool { return e.ID != "r4" })
+	if ids(p) != "r2 r3 r5" || more {
+		t.Fatalf("after r1 without r4: %s %v", ids(p), more)
+	}
+	s.mu.Lock()
+	s.entries = append(s.entries, Entry{ID: "r0", URL: "https://tard.example/", Domain: "tard.example", ApprovedAt: t0.Add(time.Hour), Changed: 1 << 40})
+	s.mu.Unlock()
+	p, _, _ = c.Page(bg, s.entries[4].ApprovedAt, "r5", 10, nil)
+	if ids(p) != "r0" {
+		t.Fatalf("after a new approval: %s", ids(p))
 	}
 }

@@ -2,43 +2,48 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/vigie-platform/vigie/blocking"
 	"github.com/vigie-platform/vigie/feed"
 	"github.com/vigie-platform/vigie/indicator"
 )
 
-// BlocklistMarker implements feed.Store: one pass over the approved rows'
-// partial index (blocking_approved) and their gone_since.
-func (s *Store) BlocklistMarker(ctx context.Context) (m feed.Marker, err error) {
+// feedStamp is the changed_at of a blocking request's change: the time
+// of the write, in microseconds. Readers look back a margin before the
+// latest stamp they saw (feed.StampMargin), so a transaction that stamped
+// earlier but committed later is still read.
+func feedStamp() int64 { return time.Now().UnixMicro() }
+
+// BlocklistStamp implements feed.Store: one probe of blocking_changed.
+func (s *Store) BlocklistStamp(ctx context.Context) (stamp int64, err error) {
 	defer s.Guard(&err)
-	err = s.read.QueryRowContext(ctx, `SELECT count(*), coalesce(max(reviewed_at), 0), coalesce(max(gone_since), 0),
-		coalesce(sum(gone_since / 1000000), 0), coalesce(sum(CASE WHEN gone_since > 0 THEN 1 ELSE 0 END), 0)
-		FROM blocking_requests WHERE state = 'approved'`).Scan(&m.Count, &m.MaxReviewed, &m.MaxGone, &m.GoneSum, &m.GoneCount)
-	if err != nil {
-		return m, fmt.Errorf("blocklist marker: %w", err)
+	// max() alone, so that SQLite reads it from the index's end.
+	var v sql.NullInt64
+	if err := s.read.QueryRowContext(ctx, `SELECT max(changed_at) FROM blocking_requests`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("blocklist stamp: %w", err)
 	}
-	return m, nil
+	return v.Int64, nil
 }
 
-const feedColumns = `id, url, domain, category, reviewed_at, gone_since`
+const feedColumns = `id, url, domain, category, reviewed_at, gone_since, changed_at`
 
 func scanFeedEntry(sc scanner) (feed.Entry, error) {
 	var e feed.Entry
 	var reviewed, gone int64
-	err := sc.Scan(&e.ID, &e.URL, &e.Domain, &e.Category, &reviewed, &gone)
+	err := sc.Scan(&e.ID, &e.URL, &e.Domain, &e.Category, &reviewed, &gone, &e.Changed)
 	e.ApprovedAt, e.GoneSince = fromMicros(reviewed), optMicros(gone)
 	return e, err
 }
 
-// ApprovedBlocking implements feed.Store: the rows stream in the order of
-// the partial index, so a million of them are read without a sort and
-// without holding them all.
+// ApprovedBlocking implements feed.Store: every approved row, streamed in
+// no order (the reader orders them), for an instance's first load.
 func (s *Store) ApprovedBlocking(ctx context.Context, fn func(feed.Entry) error) (err error) {
 	defer s.Guard(&err)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+feedColumns+` FROM blocking_requests WHERE state = 'approved' ORDER BY reviewed_at, id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+feedColumns+` FROM blocking_requests WHERE state = 'approved'`)
 	if err != nil {
 		return fmt.Errorf("approved blocking requests: %w", err)
 	}
@@ -59,16 +64,32 @@ func (s *Store) ApprovedBlocking(ctx context.Context, fn func(feed.Entry) error)
 	return nil
 }
 
-// ApprovedBlockingAfter implements feed.Store.
-func (s *Store) ApprovedBlockingAfter(ctx context.Context, after time.Time, afterID string, limit int) (_ []feed.Entry, err error) {
+// BlocklistChanges implements feed.Store: the approved rows stamped
+// after since, through blocking_changed (the state is filtered here: a
+// condition on it in SQL lets SQLite prefer the state index and sort).
+func (s *Store) BlocklistChanges(ctx context.Context, since int64) (_ []feed.Entry, err error) {
 	defer s.Guard(&err)
-	at := int64(0)
-	if !after.IsZero() {
-		at = micros(after)
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT state, `+feedColumns+` FROM blocking_requests
+		WHERE changed_at > ? ORDER BY changed_at`), since)
+	all, err := collectRows(rows, err, "blocklist changes", func(sc scanner) (stated, error) {
+		var r stated
+		var reviewed, gone int64
+		err := sc.Scan(&r.state, &r.ID, &r.URL, &r.Domain, &r.Category, &reviewed, &gone, &r.Changed)
+		r.ApprovedAt, r.GoneSince = fromMicros(reviewed), optMicros(gone)
+		return r, err
+	})
+	var out []feed.Entry
+	for _, r := range all {
+		if r.state == blocking.StateApproved {
+			out = append(out, r.Entry)
+		}
 	}
-	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+feedColumns+` FROM blocking_requests
-		WHERE state = 'approved' AND (reviewed_at > ? OR (reviewed_at = ? AND id > ?)) ORDER BY reviewed_at, id LIMIT ?`), at, at, afterID, limit)
-	return collectRows(rows, err, "approved blocking requests page", scanFeedEntry)
+	return out, err
+}
+
+type stated struct {
+	feed.Entry
+	state string
 }
 
 // PaymentIdentifiers implements feed.Store (the rule is feed.PaymentRule's):

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -43,10 +44,10 @@ func escalated(t *testing.T, s Store, id, url, state string, at time.Time) {
 // not on the warning list; a push is claimed once per period.
 func testFeeds(t *testing.T, s Store) {
 	base := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	m0, err := s.BlocklistMarker(ctx)
-	if err != nil || m0 != (feed.Marker{}) {
-		t.Fatalf("empty marker %+v, %v", m0, err)
+	if st, err := s.BlocklistStamp(ctx); err != nil || st != 0 {
+		t.Fatalf("empty stamp %d, %v", st, err)
 	}
+	before := time.Now().UnixMicro()
 	escalated(t, s, "b-approved-2", "https://deux.example/pay", blocking.StateApproved, base.Add(time.Hour))
 	escalated(t, s, "b-approved-1", "https://un.example/login?x=1", blocking.StateApproved, base)
 	escalated(t, s, "b-pending", "https://attente.example/", blocking.StatePending, base)
@@ -56,33 +57,33 @@ func testFeeds(t *testing.T, s Store) {
 	if err := s.ApprovedBlocking(ctx, func(e feed.Entry) error { got = append(got, e.ID+" "+e.Domain); return nil }); err != nil {
 		t.Fatal(err)
 	}
+	slices.Sort(got)
 	if fmt.Sprint(got) != "[b-approved-1 un.example b-approved-2 deux.example]" {
-		t.Fatalf("approved entries %v: want the two approved, oldest approval first, never pending or refused", got)
+		t.Fatalf("approved entries %v: want the two approved, never pending or refused", got)
 	}
-	m1, err := s.BlocklistMarker(ctx)
-	if err != nil || m1.Count != 2 || m1.MaxReviewed != base.Add(49*time.Hour).UnixMicro() {
-		t.Fatalf("marker %+v, %v", m1, err)
+	st1, err := s.BlocklistStamp(ctx)
+	if err != nil || st1 < before {
+		t.Fatalf("stamp %d after the approvals (before %d), %v", st1, before, err)
 	}
-	page, err := s.ApprovedBlockingAfter(ctx, time.Time{}, "", 1)
-	if err != nil || len(page) != 1 || page[0].ID != "b-approved-1" || !page[0].ApprovedAt.Equal(base.Add(48*time.Hour)) || page[0].URL != "https://un.example/login?x=1" {
-		t.Fatalf("first page %+v, %v", page, err)
+	changes, err := s.BlocklistChanges(ctx, before-1)
+	if err != nil || len(changes) != 2 || changes[0].ID != "b-approved-2" || changes[1].ID != "b-approved-1" ||
+		!changes[1].ApprovedAt.Equal(base.Add(48*time.Hour)) || changes[1].URL != "https://un.example/login?x=1" || changes[1].Changed < before {
+		t.Fatalf("changes since before the approvals: %+v, %v (want both approved, in the order stamped)", changes, err)
 	}
-	page, err = s.ApprovedBlockingAfter(ctx, page[0].ApprovedAt, page[0].ID, 10)
-	if err != nil || len(page) != 1 || page[0].ID != "b-approved-2" {
-		t.Fatalf("second page %+v, %v", page, err)
+	if changes, err := s.BlocklistChanges(ctx, st1); err != nil || len(changes) != 0 {
+		t.Fatalf("changes since the last stamp: %+v, %v", changes, err)
 	}
+	time.Sleep(time.Millisecond)
 	if err := s.SetBlockingGone(ctx, "n-b-approved-2", base.Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	m2, err := s.BlocklistMarker(ctx)
-	if err != nil || m2 == m1 || m2.GoneCount != 1 {
-		t.Fatalf("marker after gone %+v (before %+v), %v", m2, m1, err)
+	st2, err := s.BlocklistStamp(ctx)
+	if err != nil || st2 <= st1 {
+		t.Fatalf("stamp after gone %d (before %d), %v", st2, st1, err)
 	}
-	if err := s.SetBlockingGone(ctx, "n-b-approved-2", time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if m3, err := s.BlocklistMarker(ctx); err != nil || m3 != m1 {
-		t.Fatalf("marker after back online %+v, want %+v, %v", m3, m1, err)
+	changes, err = s.BlocklistChanges(ctx, st1)
+	if err != nil || len(changes) != 1 || changes[0].ID != "b-approved-2" || !changes[0].GoneSince.Equal(base.Add(72*time.Hour)) {
+		t.Fatalf("changes since the gone: %+v, %v", changes, err)
 	}
 
 	// Payment identifiers.

@@ -30,9 +30,10 @@ type Deps struct {
 	Tokens apitoken.Store
 	// Audit records every download before it is answered.
 	Audit audit.Store
-	// Blocklist generates the blocklist once per change (per instance).
+	// Blocklist holds the approved requests and generates the blocklist
+	// once per change (per instance); TAXII pages through it.
 	Blocklist *feed.Cache
-	// Store is read for TAXII's pages and the payment identifiers.
+	// Store is read for the payment identifiers.
 	Store feed.Store
 	// Payments is the rule of the banks' feed.
 	Payments feed.PaymentRule
@@ -169,7 +170,7 @@ func (s *server) handleBlocklist(format string) tokenHandler {
 			s.unavailable(w, err, jsonError)
 			return
 		}
-		etag := `"` + base64.RawURLEncoding.EncodeToString(g.Digest[:18]) + `"`
+		etag := `"` + base64.RawURLEncoding.EncodeToString(g.Digest[:]) + `"`
 		notModified := r.Header.Get("If-None-Match") == etag
 		if !s.record(w, r, tok, Download{Feed: feed.Blocklist + "." + format, Entries: g.Entries, Serial: g.Serial, NotModified: notModified}, jsonError) {
 			return

@@ -213,30 +213,20 @@ func (s *server) readPage(w http.ResponseWriter, r *http.Request) (page, bool) {
 	if v := q.Get("match[spec_version]"); v != "" && !commaHas(v, "2.1") {
 		return page{}, true
 	}
-	ids := q.Get("match[id]")
-	var out page
-	for {
-		batch, err := s.Store.ApprovedBlockingAfter(r.Context(), after, afterID, limit+1)
-		if err != nil {
-			s.unavailable(w, err, taxiiError)
-			return page{}, false
-		}
-		for _, e := range batch {
-			if ids != "" && !commaHas(ids, feed.IndicatorID(s.Namespace, e)) {
-				after, afterID = e.ApprovedAt, e.ID
-				continue
-			}
-			if len(out.entries) == limit {
-				out.more, out.next = true, cursor(out.entries[limit-1])
-				return out, true
-			}
-			out.entries = append(out.entries, e)
-			after, afterID = e.ApprovedAt, e.ID
-		}
-		if len(batch) < limit+1 {
-			return out, true
-		}
+	var keep func(feed.Entry) bool
+	if ids := q.Get("match[id]"); ids != "" {
+		keep = func(e feed.Entry) bool { return commaHas(ids, feed.IndicatorID(s.Namespace, e)) }
 	}
+	entries, more, err := s.Blocklist.Page(r.Context(), after, afterID, limit, keep)
+	if err != nil {
+		s.unavailable(w, err, taxiiError)
+		return page{}, false
+	}
+	p := page{entries: entries, more: more}
+	if more {
+		p.next = cursor(entries[len(entries)-1])
+	}
+	return p, true
 }
 
 func commaHas(list, v string) bool {
