@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"hash/crc64"
+	"encoding/binary"
 	"encoding/csv"
 	"fmt"
-	"encoding/binary"
+	"hash/crc64"
 	"io"
 	"strconv"
 	"strings"
@@ -144,12 +144,12 @@ func Generate(ctx context.Context, s Store, format string, now time.Time, o Opti
 // same order (Cache's: approval, then id), every instance writes the same
 // bytes.
 func GenerateFrom(each Each, format string, now time.Time, o Options) (Generated, error) {
-	return generate(each, 0, format, now, o)
+	return generate(each, 0, 0, format, now, o)
 }
 
 // generate is GenerateFrom knowing about how many entries come (0: not
 // known), to size the buffer once.
-func generate(each Each, count int, format string, now time.Time, o Options) (Generated, error) {
+func generate(each Each, count, names int, format string, now time.Time, o Options) (Generated, error) {
 	var out bytes.Buffer
 	out.Grow(count * 80)
 	b := &body{w: bufio.NewWriterSize(&out, 1<<16)}
@@ -158,14 +158,14 @@ func generate(each Each, count int, format string, now time.Time, o Options) (Ge
 	switch format {
 	case FormatRPZ:
 		var rz *rpzWriter
-		rz, err = newRPZWriter(b.w, count)
+		rz, err = newRPZWriter(b.w, count, names)
 		if err == nil {
 			g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
-				return rz.add(o.rpzName(e))
+				return rz.add(e, o)
 			})
 		}
 		if rz != nil {
-			g.Names = len(rz.seen)
+			g.Names = rz.n
 		}
 	case FormatText:
 		seen := map[string]bool{}
@@ -261,23 +261,35 @@ func serialOf(t time.Time) uint32 {
 // rpzWriter writes the records of an RPZ zone whose header (SOA and NS)
 // is written by the caller in front of them.
 type rpzWriter struct {
-	w    *bufio.Writer
-	seen map[string]bool
+	w       *bufio.Writer
+	seen    map[string]bool // names without a number
+	seenIdx []bool          // by Entry.nameIdx
+	n       int
 }
 
-func newRPZWriter(w *bufio.Writer, count int) (*rpzWriter, error) {
-	return &rpzWriter{w: w, seen: make(map[string]bool, count)}, nil
+func newRPZWriter(w *bufio.Writer, count, names int) (*rpzWriter, error) {
+	return &rpzWriter{w: w, seen: make(map[string]bool, count-names), seenIdx: make([]bool, names+1)}, nil
 }
 
 // add lists name and its sub-domains with the NXDOMAIN action (CNAME to
 // the root, RFC draft-vixie-dnsop-dns-rpz section 4.1). name must come
 // from RPZName, which admits only letters, digits, hyphens, underscores
 // and dots: nothing that a zone parser would read as anything else.
-func (r *rpzWriter) add(name string) error {
-	if name == "" || r.seen[name] {
-		return nil
+func (r *rpzWriter) add(e Entry, o Options) error {
+	if e.nameIdx > 0 && int(e.nameIdx) < len(r.seenIdx) {
+		if r.seenIdx[e.nameIdx] {
+			return nil
+		}
+		r.seenIdx[e.nameIdx] = true
+	} else {
+		name := o.rpzName(e)
+		if name == "" || r.seen[name] {
+			return nil
+		}
+		r.seen[name] = true
 	}
-	r.seen[name] = true
+	name := o.rpzName(e)
+	r.n++
 	r.w.WriteString(name)
 	r.w.WriteString(" CNAME .\n*.")
 	r.w.WriteString(name)

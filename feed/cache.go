@@ -40,6 +40,7 @@ type Cache struct {
 	version  int64
 	byID     map[string]int // index in order
 	order    []Entry        // by approval, then id
+	names    map[string]int32
 	gens     map[string]cached
 }
 
@@ -62,8 +63,20 @@ func before(a, b Entry) bool {
 	return a.ID < b.ID
 }
 
+// name computes the entry's RPZ name once, and numbers it.
 func (c *Cache) name(e Entry) Entry {
 	e.name, e.named = RPZName(e.Domain, c.Options.Shared), true
+	if e.name != "" {
+		if c.names == nil {
+			c.names = map[string]int32{}
+		}
+		i, ok := c.names[e.name]
+		if !ok {
+			i = int32(len(c.names) + 1)
+			c.names[e.name] = i
+		}
+		e.nameIdx = i
+	}
 	return e
 }
 
@@ -88,6 +101,7 @@ func (c *Cache) refresh(ctx context.Context, now time.Time) error {
 		// The stamp is read before the rows: a change made meanwhile is
 		// read again at the next look.
 		var all []Entry
+		c.names = nil
 		if err := c.Store.ApprovedBlocking(ctx, func(e Entry) error { all = append(all, c.name(e)); return nil }); err != nil {
 			return err
 		}
@@ -155,7 +169,7 @@ func (c *Cache) Blocklist(ctx context.Context, format string) (Generated, error)
 			}
 		}
 		return nil
-	}, len(c.order), format, now, c.Options)
+	}, len(c.order), len(c.names), format, now, c.Options)
 	if err != nil {
 		return Generated{}, err
 	}
@@ -204,4 +218,34 @@ func (c *Cache) Page(ctx context.Context, after time.Time, afterID string, limit
 		out = append(out, e)
 	}
 	return out, false, nil
+}
+
+// Run keeps the blocklist made ahead of downloads until ctx ends: at each
+// tick it looks for changes and makes again the formats already asked
+// for (the zone always), so that no download waits for a generation and
+// an approval is in the feeds within the check interval whether or not
+// anyone downloads. The first tick loads every approved request.
+func (c *Cache) Run(ctx context.Context, every time.Duration, logErr func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		formats := []string{FormatRPZ}
+		c.mu.Lock()
+		for f := range c.gens {
+			if f != FormatRPZ {
+				formats = append(formats, f)
+			}
+		}
+		c.mu.Unlock()
+		for _, f := range formats {
+			if _, err := c.Blocklist(ctx, f); err != nil && ctx.Err() == nil && logErr != nil {
+				logErr(err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

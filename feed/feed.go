@@ -53,9 +53,12 @@ type Entry struct {
 	GoneSince  time.Time
 	// Changed is the row's change stamp (unix microseconds).
 	Changed int64
-	// name is RPZName's answer, kept by the cache (named: computed).
-	name  string
-	named bool
+	// name is RPZName's answer, kept by the cache (named: computed), and
+	// nameIdx its number among the cache's names (0: none), which lets a
+	// generation tell names already written by a slice, not a map.
+	name    string
+	named   bool
+	nameIdx int32
 }
 
 // Live tells whether the entry is served at now (blocking.Request.Live).

@@ -227,9 +227,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		paymentDest = d
 	}
+	if *feedCheck < 100*time.Millisecond {
+		return fmt.Errorf("--feed-check %s: 100ms at least", *feedCheck)
+	}
 	paymentRule := feed.PaymentRule{MinReports: max(*paymentMinReports, 1), MaxAge: *paymentMaxAge}
 	blocklist := &feed.Cache{Store: db, Check: *feedCheck,
-		Options: feed.Options{Grace: *feedGrace, Zone: *rpzZone, Shared: feed.SharedBy(list)}}
+		Options: feed.Options{Grace: *feedGrace, Zone: *rpzZone, Shared: feed.SharedBy(list)},
+		Fresh: func(name string, lag time.Duration) {
+			logger.Info("feed freshness: an approval is served", "feed", name, "after", lag.Round(time.Millisecond).String())
+		}}
 
 	powKey, err := db.Key(ctx, "altcha")
 	if err != nil {
@@ -407,6 +413,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		detector.Notifier = onCallNotifier{dest: onCall, webhook: deliveries.Senders["webhook"], mail: deliveries.Senders["email"].(delivery.Email), publicURL: *publicURL}
 	}
 	background.Go(func() { detector.Run(bgCtx, *alertEvery) })
+	// The blocklist is loaded and kept made ahead of downloads.
+	background.Go(func() {
+		blocklist.Run(bgCtx, *feedCheck, func(err error) { logger.Error("blocklist", "err", err) })
+	})
 	if *paymentFeedTo != "" {
 		pusher := &feed.Pusher{Store: db, Sender: deliveries.Senders["webhook"], Destination: paymentDest.Code, Channel: "webhook",
 			Target: paymentDest.Channel.URL, Every: *paymentFeedEvery, Rule: paymentRule, Logger: logger}
