@@ -45,7 +45,7 @@ type Options struct {
 
 // rpzName is the entry's name in the zone: computed once when the cache
 // loads it (Entry.name), else now.
-func (o Options) rpzName(e Entry) string {
+func (o Options) rpzName(e *Entry) string {
 	if e.named {
 		return e.name
 	}
@@ -99,10 +99,10 @@ func (b *body) Write(p []byte) (int, error) { return b.w.Write(p) }
 
 // walk streams the live entries of the store to fn and returns what it
 // learned of time.
-func walk(each Each, now time.Time, grace time.Duration, newestOut *time.Time, fn func(Entry) error) (n int, lastChange, nextExpiry time.Time, err error) {
+func walk(each Each, now time.Time, grace time.Duration, newestOut *time.Time, fn func(*Entry) error) (n int, lastChange, nextExpiry time.Time, err error) {
 	var newest time.Time
 	defer func() { *newestOut = newest }()
-	err = each(func(e Entry) error {
+	err = each(func(e *Entry) error {
 		if e.ApprovedAt.After(lastChange) {
 			lastChange = e.ApprovedAt
 		}
@@ -131,12 +131,16 @@ func walk(each Each, now time.Time, grace time.Duration, newestOut *time.Time, f
 }
 
 // Each calls fn for every approved request, stopping at its first error.
-type Each func(fn func(Entry) error) error
+// Entries go by pointer: a million copies of them cost more than the
+// zone's writing.
+type Each func(fn func(*Entry) error) error
 
 // Generate writes the blocklist in format from the store's approved
 // requests live at now, read from the database in its order.
 func Generate(ctx context.Context, s Store, format string, now time.Time, o Options) (Generated, error) {
-	return GenerateFrom(func(fn func(Entry) error) error { return s.ApprovedBlocking(ctx, fn) }, format, now, o)
+	return GenerateFrom(func(fn func(*Entry) error) error {
+		return s.ApprovedBlocking(ctx, func(e Entry) error { return fn(&e) })
+	}, format, now, o)
 }
 
 // GenerateFrom writes the blocklist in format from the approved requests
@@ -160,8 +164,8 @@ func generate(each Each, count, names int, format string, now time.Time, o Optio
 		var rz *rpzWriter
 		rz, err = newRPZWriter(b.w, count, names)
 		if err == nil {
-			g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
-				return rz.add(e, o)
+			g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e *Entry) error {
+				return rz.add(e, &o)
 			})
 		}
 		if rz != nil {
@@ -169,7 +173,7 @@ func generate(each Each, count, names int, format string, now time.Time, o Optio
 		}
 	case FormatText:
 		seen := map[string]bool{}
-		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
+		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e *Entry) error {
 			if _, err := io.WriteString(b, TextLine(e.URL)+"\n"); err != nil {
 				return err
 			}
@@ -184,7 +188,7 @@ func generate(each Each, count, names int, format string, now time.Time, o Optio
 		w := csv.NewWriter(b)
 		w.UseCRLF = true
 		w.Write([]string{"url", "domain", "category", "approved_at", "gone_since", "rpz_name"})
-		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e Entry) error {
+		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e *Entry) error {
 			gone := ""
 			if !e.GoneSince.IsZero() {
 				gone = e.GoneSince.UTC().Format(time.RFC3339)
@@ -275,7 +279,7 @@ func newRPZWriter(w *bufio.Writer, count, names int) (*rpzWriter, error) {
 // the root, RFC draft-vixie-dnsop-dns-rpz section 4.1). name must come
 // from RPZName, which admits only letters, digits, hyphens, underscores
 // and dots: nothing that a zone parser would read as anything else.
-func (r *rpzWriter) add(e Entry, o Options) error {
+func (r *rpzWriter) add(e *Entry, o *Options) error {
 	if e.nameIdx > 0 && int(e.nameIdx) < len(r.seenIdx) {
 		if r.seenIdx[e.nameIdx] {
 			return nil

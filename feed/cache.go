@@ -162,9 +162,9 @@ func (c *Cache) Blocklist(ctx context.Context, format string) (Generated, error)
 	if ok && prev.version == c.version && (prev.g.NextExpiry.IsZero() || now.Before(prev.g.NextExpiry)) {
 		return prev.g, nil
 	}
-	g, err := generate(func(fn func(Entry) error) error {
-		for _, e := range c.order {
-			if err := fn(e); err != nil {
+	g, err := generate(func(fn func(*Entry) error) error {
+		for i := range c.order {
+			if err := fn(&c.order[i]); err != nil {
 				return err
 			}
 		}

@@ -31,7 +31,7 @@ func IndicatorID(ns uuid.UUID, e Entry) string {
 // end of the grace period, and modifies it then (its version).
 func Indicator(ns uuid.UUID, e Entry, o Options) map[string]any {
 	pattern := "[url:value = " + literal(TextLine(e.URL)) + "]"
-	if name := RPZName(e.Domain, o.Shared); name != "" {
+	if name := o.rpzName(&e); name != "" {
 		pattern += " OR [domain-name:value = " + literal(name) + "]"
 	}
 	created := STIXTime(e.ApprovedAt)
