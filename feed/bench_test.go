@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// BenchmarkZoneFromMemory: what a change of the approved requests costs an
-// instance at a million live entries, the database aside (storetest's
-// BenchFeeds measures it with the store: go test -bench BenchmarkFeeds
-// ./sqlite/): the changed row applied, then the RPZ zone generated.
+// BenchmarkZoneFromMemory: the generation of each format at a million live
+// entries from an instance's memory (Cache's entries, names computed at
+// load): what a change of the approved requests costs, the database aside
+// (storetest's BenchFeeds measures it with the store, the look for
+// changes included: go test -bench BenchmarkFeeds ./sqlite/).
 //
 //	go test -run '^$' -bench BenchmarkZoneFromMemory -benchtime 5x ./feed/
 func BenchmarkZoneFromMemory(b *testing.B) {
@@ -22,28 +23,31 @@ func BenchmarkZoneFromMemory(b *testing.B) {
 		u := fmt.Sprintf("https://site%d.example/page", i)
 		s.entries[i] = Entry{ID: fmt.Sprintf("r%07d", i), URL: u, Domain: fmt.Sprintf("site%d.example", i), Category: "fraud.scam",
 			ApprovedAt: t0.Add(time.Duration(i) * time.Second), Changed: 1e12}
+		if i%10 == 0 {
+			s.entries[i].GoneSince = t0.Add(n * time.Second)
+		}
 	}
 	now := t0.Add(n * time.Second)
-	c := &Cache{Store: s, Options: opts, Check: time.Nanosecond, Reload: 1000 * time.Hour, Now: func() time.Time { now = now.Add(time.Millisecond); return now }}
+	c := &Cache{Store: s, Options: opts, Now: func() time.Time { return now }}
 	if _, err := c.Blocklist(bg, FormatRPZ); err != nil {
 		b.Fatal(err)
+	}
+	s.entries = nil
+	each := func(fn func(*Entry) error) error {
+		for i := range c.order {
+			if err := fn(&c.order[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	for _, format := range []string{FormatRPZ, FormatText, FormatCSV} {
 		b.Run(format, func(b *testing.B) {
 			var g Generated
-			i := 0
 			cpu := cpuTime()
 			for b.Loop() {
-				i++
-				s.change(1, func(e *Entry) {
-					if i%2 == 1 {
-						e.GoneSince = now
-					} else {
-						e.GoneSince = time.Time{}
-					}
-				})
 				var err error
-				if g, err = c.Blocklist(bg, format); err != nil {
+				if g, err = generate(each, len(c.order), len(c.names), format, now, c.Options); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -8,7 +8,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"hash/crc64"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +49,14 @@ func (o Options) rpzName(e *Entry) string {
 		return e.name
 	}
 	return RPZName(e.Domain, o.Shared)
+}
+
+// textLine is the entry's URL as the text and CSV feeds write it.
+func textLine(e *Entry) string {
+	if e.named {
+		return e.line
+	}
+	return TextLine(e.URL)
 }
 
 // DefaultZone is the RPZ zone's name when none is given.
@@ -172,17 +179,22 @@ func generate(each Each, count, names int, format string, now time.Time, o Optio
 			g.Names = rz.n
 		}
 	case FormatText:
-		seen := map[string]bool{}
+		seen, seenIdx := map[string]bool{}, make([]bool, names+1)
 		g.Entries, g.LastChange, g.NextExpiry, err = walk(each, now, o.Grace, &g.Newest, func(e *Entry) error {
-			if _, err := io.WriteString(b, TextLine(e.URL)+"\n"); err != nil {
-				return err
-			}
-			if name := o.rpzName(e); name != "" && !seen[name] {
+			b.w.WriteString(textLine(e))
+			b.w.WriteByte('\n')
+			if e.nameIdx > 0 && int(e.nameIdx) < len(seenIdx) {
+				if seenIdx[e.nameIdx] {
+					return nil
+				}
+				seenIdx[e.nameIdx] = true
+			} else if name := o.rpzName(e); name == "" || seen[name] {
+				return nil
+			} else {
 				seen[name] = true
-				_, err := io.WriteString(b, name+"\n")
-				return err
 			}
-			return nil
+			b.w.WriteString(o.rpzName(e))
+			return b.w.WriteByte('\n')
 		})
 	case FormatCSV:
 		w := csv.NewWriter(b)
@@ -193,7 +205,7 @@ func generate(each Each, count, names int, format string, now time.Time, o Optio
 			if !e.GoneSince.IsZero() {
 				gone = e.GoneSince.UTC().Format(time.RFC3339)
 			}
-			return w.Write([]string{cell(TextLine(e.URL)), cell(printable(e.Domain)), cell(printable(e.Category)), e.ApprovedAt.UTC().Format(time.RFC3339), gone, o.rpzName(e)})
+			return w.Write([]string{cell(textLine(e)), cell(printable(e.Domain)), cell(printable(e.Category)), e.ApprovedAt.UTC().Format(time.RFC3339), gone, o.rpzName(e)})
 		})
 		if err == nil {
 			w.Flush()

@@ -66,6 +66,7 @@ func before(a, b Entry) bool {
 // name computes the entry's RPZ name once, and numbers it.
 func (c *Cache) name(e Entry) Entry {
 	e.name, e.named = RPZName(e.Domain, c.Options.Shared), true
+	e.line = TextLine(e.URL)
 	if e.name != "" {
 		if c.names == nil {
 			c.names = map[string]int32{}

@@ -59,6 +59,8 @@ type Entry struct {
 	name    string
 	named   bool
 	nameIdx int32
+	// line is TextLine(URL), kept by the cache too.
+	line string
 }
 
 // Live tells whether the entry is served at now (blocking.Request.Live).
