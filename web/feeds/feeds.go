@@ -39,6 +39,9 @@ type Deps struct {
 	Payments feed.PaymentRule
 	// Namespace is the installation's namespace of STIX ids.
 	Namespace uuid.UUID
+	// PublicURL makes TAXII's API root an absolute URL (serve
+	// --public-url); without it, the request's host is used.
+	PublicURL string
 	Now       func() time.Time
 }
 

@@ -283,7 +283,10 @@ func TestTAXIIFlow(t *testing.T) {
 	if len(roots) != 1 || disc["default"] != roots[0] {
 		t.Fatalf("discovery %v", disc)
 	}
-	root := roots[0].(string)
+	root := strings.TrimPrefix(roots[0].(string), "http://example.com")
+	if root != "/taxii2/vigie/" {
+		t.Fatalf("API root %q: want an absolute URL on the request's host", roots[0])
+	}
 	if apiRoot := get(root); apiRoot["versions"].([]any)[0] != MediaTAXII {
 		t.Fatalf("API root %v", apiRoot)
 	}

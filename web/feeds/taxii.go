@@ -103,12 +103,25 @@ func (s *server) readTAXII(w http.ResponseWriter, r *http.Request, tok apitoken.
 	writeTAXII(w, http.StatusOK, v)
 }
 
+// rootURL is the API root as an absolute URL, as clients resolve it.
+func (s *server) rootURL(r *http.Request) string {
+	if s.PublicURL != "" {
+		return strings.TrimRight(s.PublicURL, "/") + apiRoot
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + apiRoot
+}
+
 func (s *server) handleDiscovery(w http.ResponseWriter, r *http.Request, tok apitoken.Token) {
+	root := s.rootURL(r)
 	s.readTAXII(w, r, tok, "discovery", 0, map[string]any{
 		"title":       "Vigie",
 		"description": "Disruption feeds of Vigie: the approved blocking requests as STIX 2.1 indicators.",
-		"default":     apiRoot,
-		"api_roots":   []string{apiRoot},
+		"default":     root,
+		"api_roots":   []string{root},
 	})
 }
 

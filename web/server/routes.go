@@ -37,7 +37,7 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 	// token scope feeds:read.
 	if d.Blocklist != nil {
 		feeds.Mount(mux, kit, feeds.Deps{Tokens: d.Tokens, Audit: d.Workspace, Blocklist: d.Blocklist, Store: d.FeedStore,
-			Payments: d.PaymentRule, Namespace: d.ExportNamespace})
+			Payments: d.PaymentRule, Namespace: d.ExportNamespace, PublicURL: d.PublicURL})
 	}
 
 	// Operations.
