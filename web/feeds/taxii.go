@@ -180,8 +180,8 @@ func parseCursor(s string) (time.Time, string, bool) {
 	}
 	at, id, ok := strings.Cut(string(b), " ")
 	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return time.Time{}, "", false
+	if !ok || err != nil || id == "" || strconv.FormatInt(n, 10) != at || base64.RawURLEncoding.EncodeToString(b) != s {
+		return time.Time{}, "", false // only the cursors this server writes
 	}
 	return time.UnixMicro(n).UTC(), id, true
 }
