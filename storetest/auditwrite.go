@@ -45,6 +45,7 @@ var (
 		// Banks of known content (issue 14).
 		"Banks", "BankByName", "BankEntries", "BankSeq", "BankChanges", "MatchQueueLen", "ReportMatches", "ReportHashes", "GatheredReports",
 		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
+		"BlocklistStamp", "ApprovedBlocking", "BlocklistChanges", "PaymentIdentifiers", // disruption feeds (their downloads are audited reads)
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -52,8 +53,10 @@ var (
 	// records the act), AppendAudit, which writes its own entry for an
 	// audited read and must not commit a change's entry ahead of it, and
 	// Retarget, which the server runs at start to follow its configuration
-	// (no person acts; the count is logged).
-	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit", "Retarget"}
+	// (no person acts; the count is logged), and the payment feed's push
+	// rows (ClaimPush, PushDone: which instance sends a period's push, as
+	// delivery claims; no person acts).
+	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit", "Retarget", "ClaimPush", "PushDone"}
 )
 
 // within runs change under audit.Within with an entry for action on id,
