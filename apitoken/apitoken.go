@@ -21,10 +21,13 @@ const (
 	// ScopeIndicatorsRead lets analysts' tools query the cross-referencing
 	// index until analyst accounts exist.
 	ScopeIndicatorsRead = "indicators:read"
+	// ScopeFeedsRead lets ISPs, banks and threat intelligence platforms
+	// download the disruption feeds (blocklist, payment identifiers, TAXII).
+	ScopeFeedsRead = "feeds:read"
 )
 
 // KnownScopes lists every scope, for validation and help texts.
-var KnownScopes = []string{ScopeReportsWrite, ScopeIndicatorsRead}
+var KnownScopes = []string{ScopeReportsWrite, ScopeIndicatorsRead, ScopeFeedsRead}
 
 // Token is a stored token: only the hash of its secret is kept.
 type Token struct {

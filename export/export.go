@@ -70,6 +70,13 @@ func (n ids) stix(kind string, parts ...string) string {
 	return kind + "--" + n.uuid(append([]string{kind}, parts...)...)
 }
 
+// ObjectID is the deterministic STIX id of an object of kind identified
+// by parts in the installation's namespace ns, as the exports make them:
+// the disruption feeds (package feed) name their objects the same way.
+func ObjectID(ns uuid.UUID, kind string, parts ...string) string {
+	return ids{ns}.stix(kind, parts...)
+}
+
 // epoch is the created and modified time of the objects that never change
 // (the installation's identity, the extension's definition): constant, so
 // that their every copy is the same version.

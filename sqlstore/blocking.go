@@ -63,8 +63,8 @@ func (s *Store) BlockingRequests(ctx context.Context, f blocking.Filter) (_ []bl
 func (s *Store) ReviewBlockingRequest(ctx context.Context, id, state, by, reason string, at time.Time) (err error) {
 	defer s.Guard(&err)
 	return s.inTxOutcome(ctx, "review blocking request", func(tx *sql.Tx) (audit.Outcome, error) {
-		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE blocking_requests SET state = ?, reviewed_by = ?, reviewed_at = ?, review_reason = ?
-			WHERE id = ? AND state = 'pending'`), state, by, micros(at), reason, id)
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE blocking_requests SET state = ?, reviewed_by = ?, reviewed_at = ?, review_reason = ?, changed_at = ?
+			WHERE id = ? AND state = 'pending'`), state, by, micros(at), reason, feedStamp(), id)
 		if err != nil {
 			return audit.Outcome{}, err
 		}
@@ -85,5 +85,6 @@ func (s *Store) ReviewBlockingRequest(ctx context.Context, id, state, by, reason
 // SetBlockingGone implements blocking.Store.
 func (s *Store) SetBlockingGone(ctx context.Context, noticeID string, since time.Time) (err error) {
 	defer s.Guard(&err)
-	return s.execOne(ctx, "blocking request gone", blocking.ErrNotFound, `UPDATE blocking_requests SET gone_since = ? WHERE notice_id = ?`, micros0(since), noticeID)
+	return s.execOne(ctx, "blocking request gone", blocking.ErrNotFound, `UPDATE blocking_requests SET gone_since = ?, changed_at = ? WHERE notice_id = ?`,
+		micros0(since), feedStamp(), noticeID)
 }

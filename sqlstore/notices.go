@@ -99,7 +99,11 @@ func (s *Store) syncGone(ctx context.Context, tx *sql.Tx, n removal.Notice) erro
 	if n.EscalatedAt.IsZero() {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, s.rebind(`UPDATE blocking_requests SET gone_since = ? WHERE notice_id = ?`), micros0(n.RemovedAt), n.ID)
+	// changed_at only when gone_since moves: the feeds reload what it
+	// stamps, and most checks see what the one before saw.
+	gone := micros0(n.RemovedAt)
+	_, err := tx.ExecContext(ctx, s.rebind(`UPDATE blocking_requests SET gone_since = ?, changed_at = ? WHERE notice_id = ? AND gone_since <> ?`),
+		gone, feedStamp(), n.ID, gone)
 	return err
 }
 

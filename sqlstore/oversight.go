@@ -59,7 +59,7 @@ func (s *Store) BlockingBatches(ctx context.Context) (_ []blocking.Batch, err er
 func (s *Store) ReviewBlockingRequests(ctx context.Context, ids []string, state, by, reason string, at time.Time) (done []string, err error) {
 	defer s.Guard(&err)
 	err = s.inTxOutcome(ctx, "review blocking requests", func(tx *sql.Tx) (audit.Outcome, error) {
-		stmt, err := tx.PrepareContext(ctx, s.rebind(`UPDATE blocking_requests SET state = ?, reviewed_by = ?, reviewed_at = ?, review_reason = ?
+		stmt, err := tx.PrepareContext(ctx, s.rebind(`UPDATE blocking_requests SET state = ?, reviewed_by = ?, reviewed_at = ?, review_reason = ?, changed_at = ?
 			WHERE id = ? AND state = 'pending'`))
 		if err != nil {
 			return audit.Outcome{}, err
@@ -67,7 +67,7 @@ func (s *Store) ReviewBlockingRequests(ctx context.Context, ids []string, state,
 		defer stmt.Close()
 		done = done[:0]
 		for _, id := range ids {
-			res, err := stmt.ExecContext(ctx, state, by, micros(at), reason, id)
+			res, err := stmt.ExecContext(ctx, state, by, micros(at), reason, feedStamp(), id)
 			if err != nil {
 				return audit.Outcome{}, err
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/delivery"
+	"github.com/vigie-platform/vigie/feed"
 	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/removal"
@@ -57,6 +58,8 @@ type Store interface {
 	hosting.Store
 	// Blocking and delisting requests, reviewed by the oversight (issue 15).
 	blocking.OversightStore
+	// The disruption feeds' reads and their pushes (issue 15, part 4).
+	feed.Store
 	// Spend records a proof-of-work solution as used (altcha.SpentStore).
 	Spend(ctx context.Context, signature string, expires time.Time) (bool, error)
 	// Key returns a named server key, made at random on first use and shared

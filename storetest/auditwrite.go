@@ -48,6 +48,7 @@ var (
 		"Wave", "WaveOf", "WaveDays", "WaveMembers", // waves
 		"BlockingRequest", "BlockingRequests", "BlockingBatches", // blocking requests and their oversight
 		"ReportsIndicators",
+		"BlocklistStamp", "ApprovedBlocking", "BlocklistChanges", "PaymentIdentifiers", // disruption feeds (their downloads are audited reads)
 	}
 	// unauditedWrites take no audit entry, by design: intake (its group
 	// transactions are shared by many callers), blob contents (written
@@ -55,8 +56,10 @@ var (
 	// records the act), AppendAudit, which writes its own entry for an
 	// audited read and must not commit a change's entry ahead of it, and
 	// Retarget, which the server runs at start to follow its configuration
-	// (no person acts; the count is logged).
-	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit", "Retarget"}
+	// (no person acts; the count is logged), and the payment feed's push
+	// rows (ClaimPush, PushDone: which instance sends a period's push, as
+	// delivery claims; no person acts).
+	unauditedWrites = []string{"Create", "PutBlob", "DeleteBlob", "AppendAudit", "Retarget", "ClaimPush", "PushDone"}
 )
 
 // within runs change under audit.Within with an entry for action on id,

@@ -64,6 +64,8 @@ func Run(t *testing.T, open Opener) {
 		{"NoticeLifecycle", testNoticeLifecycle},
 		{"Oversight", testOversight},
 		{"NoticeClaims", testNoticeClaims},
+		{"Feeds", testFeeds},
+		{"FeedsSeeEveryWriter", testFeedsSeeEveryWriter},
 		{"AuditFind", testAuditFind},
 		{"Deliveries", testDeliveries},
 		{"News", testNews},

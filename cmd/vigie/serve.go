@@ -30,6 +30,7 @@ import (
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/diagnosis"
 	"github.com/vigie-platform/vigie/export"
+	"github.com/vigie-platform/vigie/feed"
 	"github.com/vigie-platform/vigie/geo"
 	"github.com/vigie-platform/vigie/hosting"
 	"github.com/vigie-platform/vigie/indicator"
@@ -94,6 +95,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	alertMin := fs.Int("alert-min", alert.DefaultRule.MinCount, "reports in the last hour an identifier needs before it can raise an alert")
 	alertFactor := fs.Float64("alert-factor", alert.DefaultRule.Factor, "an identifier raises an alert when its reports in the last hour pass this many times its hourly mean over the week before")
 	alertEvery := fs.Duration("alert-interval", 15*time.Second, "how often each instance looks for spreading identifiers")
+	feedGrace := fs.Duration("feed-grace", 48*time.Hour, "how long an approved blocking request stays in the disruption feeds after its content was confirmed gone")
+	feedCheck := fs.Duration("feed-check", feed.DefaultCheck, "how often an instance looks whether the blocklist changed (at most, on a download): with one generation, the bound of the time from an approval to the feeds")
+	rpzZone := fs.String("rpz-zone", feed.DefaultZone, "name of the RPZ zone served at /feeds/blocklist.rpz (the name resolvers are configured with)")
+	paymentFeedTo := fs.String("payment-feed-to", "", "destination (code from the registry, reached by webhook) that receives the payment identifiers feed, signed, every --payment-feed-every")
+	paymentFeedEvery := fs.Duration("payment-feed-every", 2*time.Hour, "period of the payment identifiers feed's push (--payment-feed-to)")
+	paymentMinReports := fs.Int("payment-feed-min-reports", feed.DefaultPaymentRule.MinReports, "distinct reports kept in a case that must name a payment identifier before banks receive it (a victim names their own account in their own report)")
+	paymentMaxAge := fs.Duration("payment-feed-max-age", feed.DefaultPaymentRule.MaxAge, "a payment identifier leaves the feed when no report kept in a case named it for this long")
 	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "FOR TESTS ONLY: let webhook deliveries reach loopback addresses (127.0.0.0/8, ::1), which the SSRF guard otherwise refuses, to try a receiver on this machine")
 	floodLimit := fs.Int("flood-limit", bank.DefaultFloodLimit, "known content: past this many reports matching one bank entry in an hour, the others are gathered into the first as one queue item")
 	matchMedia := fs.Bool("match-media", true, "known content: hash and match reports' media after their acknowledgement (off: they wait in the match queue, for measurements)")
@@ -210,6 +218,29 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		onCall = d
 	}
+	var paymentDest destination.Destination
+	if *paymentFeedTo != "" {
+		d, ok := routes.registry.Lookup(*paymentFeedTo)
+		if !ok {
+			return fmt.Errorf("--payment-feed-to %s: no such destination in the registry", *paymentFeedTo)
+		}
+		if d.Channel.Type != "webhook" {
+			return fmt.Errorf("--payment-feed-to %s: reached by %q; the payment feed goes by webhook", *paymentFeedTo, d.Channel.Type)
+		}
+		if *paymentFeedEvery < time.Minute {
+			return fmt.Errorf("--payment-feed-every %s: a minute at least", *paymentFeedEvery)
+		}
+		paymentDest = d
+	}
+	if *feedCheck < 100*time.Millisecond {
+		return fmt.Errorf("--feed-check %s: 100ms at least", *feedCheck)
+	}
+	paymentRule := feed.PaymentRule{MinReports: max(*paymentMinReports, 1), MaxAge: *paymentMaxAge}
+	blocklist := &feed.Cache{Store: db, Check: *feedCheck,
+		Options: feed.Options{Grace: *feedGrace, Zone: *rpzZone, Shared: feed.SharedBy(list)},
+		Fresh: func(name string, lag time.Duration) {
+			logger.Info("feed freshness: an approval is served", "feed", name, "after", lag.Round(time.Millisecond).String())
+		}}
 
 	powKey, err := db.Key(ctx, "altcha")
 	if err != nil {
@@ -336,6 +367,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Banks:     banks,
 		BankStore: db,
 		Hosting:   &hosting.Service{Tracer: tracer, Store: db},
+
+		Blocklist:   blocklist,
+		FeedStore:   db,
+		PaymentRule: paymentRule,
 	})
 
 	srv := &http.Server{
@@ -383,6 +418,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 		detector.Notifier = onCallNotifier{dest: onCall, webhook: deliveries.Senders["webhook"], mail: deliveries.Senders["email"].(delivery.Email), publicURL: *publicURL}
 	}
 	background.Go(func() { detector.Run(bgCtx, *alertEvery) })
+	// The blocklist is loaded and kept made ahead of downloads.
+	background.Go(func() {
+		blocklist.Run(bgCtx, *feedCheck, func(err error) { logger.Error("blocklist", "err", err) })
+	})
+	if *paymentFeedTo != "" {
+		pusher := &feed.Pusher{Store: db, Sender: deliveries.Senders["webhook"], Destination: paymentDest.Code, Channel: "webhook",
+			Target: paymentDest.Channel.URL, Every: *paymentFeedEvery, Rule: paymentRule, Logger: logger}
+		background.Go(func() { pusher.Run(bgCtx, min(time.Minute, *paymentFeedEvery)) })
+	}
 	if newsWorker != nil {
 		background.Go(func() { newsWorker.Run(bgCtx, newsInterval) })
 	}

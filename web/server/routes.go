@@ -5,6 +5,7 @@ import (
 
 	"github.com/vigie-platform/vigie/web"
 	"github.com/vigie-platform/vigie/web/api"
+	"github.com/vigie-platform/vigie/web/feeds"
 	"github.com/vigie-platform/vigie/web/figures"
 	"github.com/vigie-platform/vigie/web/portal"
 	"github.com/vigie-platform/vigie/web/workspace"
@@ -31,6 +32,13 @@ func routes(mux *http.ServeMux, kit *web.Kit, d Deps) {
 		Cases: d.Cases, Triage: d.Triage, Workspace: d.Workspace, Destinations: d.Destinations, Routing: d.Routing, Gatherer: d.Gatherer,
 		Checker: d.Checker, Hosting: d.Hosting, Figures: figs, Limits: d.Limits, InsecureCookies: d.InsecureCookies,
 		Mailer: d.Mailer, PublicURL: d.PublicURL, ExportNamespace: d.ExportNamespace, Banks: d.Banks, BankStore: d.BankStore})
+
+	// Disruption feeds and TAXII: web/feeds/routes.go, each route with the
+	// token scope feeds:read.
+	if d.Blocklist != nil {
+		feeds.Mount(mux, kit, feeds.Deps{Tokens: d.Tokens, Audit: d.Workspace, Blocklist: d.Blocklist, Store: d.FeedStore,
+			Payments: d.PaymentRule, Namespace: d.ExportNamespace, PublicURL: d.PublicURL})
+	}
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", handleHealthz)

@@ -24,6 +24,7 @@ import (
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/destination"
 	"github.com/vigie-platform/vigie/diagnosis"
+	"github.com/vigie-platform/vigie/feed"
 	"github.com/vigie-platform/vigie/installation"
 	"github.com/vigie-platform/vigie/news"
 	"github.com/vigie-platform/vigie/ratelimit"
@@ -94,6 +95,12 @@ type Deps struct {
 	// Banks of known content (issue 14); nil turns their pages off.
 	Banks     *bank.Service
 	BankStore bank.Store
+	// Disruption feeds (issue 15, part 4): the blocklist's cache, the
+	// store they read and the banks' rule; a nil Blocklist turns /feeds/
+	// and /taxii2/ off.
+	Blocklist   *feed.Cache
+	FeedStore   feed.Store
+	PaymentRule feed.PaymentRule
 }
 
 // metricsBehind serves the metrics only to a request bearing token, and
