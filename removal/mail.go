@@ -120,7 +120,7 @@ func Compose(n Notice, from MailFrom, label string) (Message, error) {
 	if label != "" {
 		line("  Nature : %s", label)
 	}
-	line("  Fondement : %s", n.LegalBasis)
+	line("  Fondement : %s", FrenchBasis(n))
 	line("  Délai : retrait avant le %s (heure de Paris)", due.Format("02/01/2006 15:04"))
 	line("  Référence : %s", ref)
 	line("")

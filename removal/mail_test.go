@@ -188,7 +188,7 @@ func TestNoticeMailedAsXARF(t *testing.T) {
 		report["Schema-URL"] != "https://vigie.example"+removal.XARFSchemaPath || report["Report-ID"] != n.ID+"@vigie.example" {
 		t.Errorf("report: %v", report)
 	}
-	for _, want := range []string{scam, n.LegalBasis, "26/11/2026 11:00", "2026-11-26 10:00 UTC", "Escroquerie", n.ID} {
+	for _, want := range []string{scam, n.LegalBasis, "Fondement : " + removal.FrenchBasis(n), "26/11/2026 11:00", "2026-11-26 10:00 UTC", "Escroquerie", n.ID} {
 		if !strings.Contains(human, want) {
 			t.Errorf("human part lacks %q:\n%s", want, human)
 		}

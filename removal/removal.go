@@ -28,15 +28,22 @@ import (
 type Kind struct {
 	Code       string
 	LegalBasis string
-	Deadline   time.Duration
+	// LegalBasisFR is the same basis in French, for the French part of
+	// the mailed notice (LegalBasis, stored with the notice, is the
+	// English one the X-ARF report carries).
+	LegalBasisFR string
+	Deadline     time.Duration
 }
 
 // Kinds are the notices the platform sends. The deadlines are the law's;
 // NoticeDeadline (a plain notice) is configurable.
 var Kinds = []Kind{
-	{Code: "removal-order", LegalBasis: "Regulation (EU) 2021/784, art. 3 (terrorist content online): removal within one hour", Deadline: time.Hour},
-	{Code: "administrative", LegalBasis: "Loi n° 2004-575 (LCEN), art. 6-1: administrative removal request", Deadline: 24 * time.Hour},
-	{Code: "notice", LegalBasis: "Loi n° 2004-575 (LCEN), art. 6: notice to the host of manifestly illicit content", Deadline: 72 * time.Hour},
+	{Code: "removal-order", LegalBasis: "Regulation (EU) 2021/784, art. 3 (terrorist content online): removal within one hour",
+		LegalBasisFR: "Règlement (UE) 2021/784, art. 3 (contenus terroristes en ligne) : retrait dans l'heure", Deadline: time.Hour},
+	{Code: "administrative", LegalBasis: "Loi n° 2004-575 (LCEN), art. 6-1: administrative removal request",
+		LegalBasisFR: "Loi n° 2004-575 (LCEN), art. 6-1 : demande administrative de retrait", Deadline: 24 * time.Hour},
+	{Code: "notice", LegalBasis: "Loi n° 2004-575 (LCEN), art. 6: notice to the host of manifestly illicit content",
+		LegalBasisFR: "Loi n° 2004-575 (LCEN), art. 6 : notification d'un contenu manifestement illicite", Deadline: 72 * time.Hour},
 }
 
 // Statuses of a notice.
@@ -89,6 +96,15 @@ type Notice struct {
 	// (minors.*). The scheduler then never fetches the URL: the notice
 	// escalates on its deadline unless an analyst recorded the removal.
 	NeverFetch bool
+}
+
+// FrenchBasis is the French wording of a notice's legal basis, or the
+// stored one for a kind no longer known.
+func FrenchBasis(n Notice) string {
+	if i := slices.IndexFunc(Kinds, func(k Kind) bool { return k.Code == n.Kind }); i >= 0 && Kinds[i].LegalBasis == n.LegalBasis {
+		return Kinds[i].LegalBasisFR
+	}
+	return n.LegalBasis
 }
 
 // Overdue tells a notice whose content is not known to be removed in time.
