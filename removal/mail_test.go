@@ -188,6 +188,9 @@ func TestNoticeMailedAsXARF(t *testing.T) {
 		report["Schema-URL"] != "https://vigie.example"+removal.XARFSchemaPath || report["Report-ID"] != n.ID+"@vigie.example" {
 		t.Errorf("report: %v", report)
 	}
+	if removal.FrenchBasis(n) == n.LegalBasis || !strings.Contains(removal.FrenchBasis(n), "LCEN") {
+		t.Errorf("the French basis of a %s is %q", n.Kind, removal.FrenchBasis(n))
+	}
 	for _, want := range []string{scam, n.LegalBasis, "Fondement : " + removal.FrenchBasis(n), "26/11/2026 11:00", "2026-11-26 10:00 UTC", "Escroquerie", n.ID} {
 		if !strings.Contains(human, want) {
 			t.Errorf("human part lacks %q:\n%s", want, human)
