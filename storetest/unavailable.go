@@ -42,7 +42,7 @@ func testClosedIsUnavailable(t *testing.T, s Store) {
 			switch in := m.Type.In(j); {
 			case in == ctxType:
 				args[j] = reflect.ValueOf(ctx)
-			case in == reflect.TypeFor[[]string]() && (m.Name == "SearchReports" || m.Name == "SearchCases" || m.Name == "TriageItems"):
+			case in == reflect.TypeFor[[]string]() && (m.Name == "SearchReports" || m.Name == "SearchCases" || m.Name == "TriageItems" || m.Name == "ReportsIndicators"):
 				args[j] = reflect.ValueOf([]string{"terme"}) // without terms, nothing is asked
 			case in == reflect.TypeFor[[]taxonomy.Target]() && m.Name == "Retarget":
 				args[j] = reflect.ValueOf([]taxonomy.Target{{Category: "fraud.scam"}}) // without targets, nothing is asked
