@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-platform/vigie/casefile"
 	"github.com/vigie-platform/vigie/problem"
 	"github.com/vigie-platform/vigie/removal"
+	"github.com/vigie-platform/vigie/report"
 	"github.com/vigie-platform/vigie/stats"
 	"github.com/vigie-platform/vigie/web"
 )
@@ -217,7 +218,7 @@ func (s *server) renderBatch(w http.ResponseWriter, r *http.Request, u account.U
 		}
 		list = append([]blocking.Request{req}, list...)
 	}
-	cases := map[string]casefile.Case{}
+	cases := map[string]caseText{}
 	for _, req := range list {
 		rv, err := s.requestView(ctx, req, lang, cases)
 		if err != nil {
@@ -252,9 +253,17 @@ func (s *server) renderBatch(w http.ResponseWriter, r *http.Request, u account.U
 	s.renderW(w, status, "w_oversight_batch", p)
 }
 
+// caseText is what the oversight reads of a case: its number and its
+// first reports' text, read once per page however many requests it has.
+type caseText struct {
+	Number      string
+	Reports     []reportText
+	MoreReports int
+}
+
 // requestView reads what the page shows of a request: its notice, its
 // case's number and the text of the case's first reports.
-func (s *server) requestView(ctx context.Context, req blocking.Request, lang string, cases map[string]casefile.Case) (requestView, error) {
+func (s *server) requestView(ctx context.Context, req blocking.Request, lang string, cases map[string]caseText) (requestView, error) {
 	rv := requestView{Request: req, CategoryLabel: s.categoryLabel(req.Category, lang)}
 	n, err := s.Workspace.Notice(ctx, req.NoticeID)
 	switch {
@@ -263,28 +272,45 @@ func (s *server) requestView(ctx context.Context, req blocking.Request, lang str
 	case !errors.Is(err, removal.ErrNotFound):
 		return rv, err
 	}
-	c, ok := cases[req.CaseID]
+	ct, ok := cases[req.CaseID]
 	if !ok {
-		c, err = s.Workspace.CaseByID(ctx, req.CaseID)
-		if err != nil && !errors.Is(err, casefile.ErrNotFound) {
+		if ct, err = s.caseText(ctx, req.CaseID); err != nil {
 			return rv, err
 		}
-		cases[req.CaseID] = c // a purged case stays empty
+		cases[req.CaseID] = ct
 	}
-	rv.CaseNumber = c.Number
+	rv.CaseNumber, rv.Reports, rv.MoreReports = ct.Number, ct.Reports, ct.MoreReports
+	return rv, nil
+}
+
+// caseText reads a case's number and its first reports' text; a purged
+// case or report is left out, not an error.
+func (s *server) caseText(ctx context.Context, caseID string) (caseText, error) {
+	var ct caseText
+	c, err := s.Workspace.CaseByID(ctx, caseID)
+	if errors.Is(err, casefile.ErrNotFound) {
+		return ct, nil
+	}
+	if err != nil {
+		return ct, err
+	}
+	ct.Number = c.Number
 	for i, id := range c.ReportIDs {
 		if i == descriptionsShown {
-			rv.MoreReports = len(c.ReportIDs) - i
+			ct.MoreReports = len(c.ReportIDs) - i
 			break
 		}
 		rep, err := s.Reports.ReportByID(ctx, id)
-		if err != nil {
+		if errors.Is(err, report.ErrNotFound) {
 			continue // purged since
 		}
-		rv.Reports = append(rv.Reports, reportText{Receipt: rep.Receipt, CreatedAt: rep.CreatedAt, Description: clip(rep.Description, 1200),
+		if err != nil {
+			return ct, err
+		}
+		ct.Reports = append(ct.Reports, reportText{Receipt: rep.Receipt, CreatedAt: rep.CreatedAt, Description: clip(rep.Description, 1200),
 			URLs: rep.URLs, Attachments: len(rep.Attachments)})
 	}
-	return rv, nil
+	return ct, nil
 }
 
 // clip shortens a text to n characters, marking the cut.
