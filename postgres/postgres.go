@@ -151,13 +151,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Analyze refreshes the planner's statistics. After a bulk load (the demo)
-// they are stale until autovacuum comes round, and some pages are planned
-// badly meanwhile (BENCHMARKS.md: a report page at 1.8 s instead of 14 ms).
+// Analyze vacuums and refreshes the planner's statistics. After a bulk
+// load (the demo) they are stale until autovacuum comes round, and some
+// pages are planned badly meanwhile (BENCHMARKS.md: a report page at 1.8 s
+// instead of 14 ms); and the demo's decisions leave the queue's indexes
+// full of dead entries, which the first pages then walk (the scams queue
+// at 249 ms p95 instead of 37 ms, BENCHMARKS.md 2026-12-02 afternoon).
 func (db *DB) Analyze(ctx context.Context) (err error) {
 	defer db.Guard(&err)
-	if _, err := db.db.ExecContext(ctx, `ANALYZE`); err != nil {
-		return fmt.Errorf("postgres: analyze: %w", err)
+	if _, err := db.db.ExecContext(ctx, `VACUUM (ANALYZE)`); err != nil {
+		return fmt.Errorf("postgres: vacuum and analyze: %w", err)
 	}
 	return nil
 }
