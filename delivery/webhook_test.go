@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-platform/vigie/internal/nodetest"
+
 	"github.com/vigie-platform/vigie/delivery"
 	"github.com/vigie-platform/vigie/safehttp"
 	"github.com/vigie-platform/vigie/sqlite"
@@ -134,15 +136,7 @@ func TestWebhookTimeout(t *testing.T) {
 // standardwebhooks, e2e/webhook-verify.mjs); the same requests with the
 // body changed, or checked with another secret, are refused by it.
 func TestSignaturesVerifyWithStandardWebhooks(t *testing.T) {
-	e2e, _ := filepath.Abs("../e2e")
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join(e2e, "node_modules", "standardwebhooks"))
-	if nodeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("prerequisites missing under CI: node=%v standardwebhooks=%v", nodeErr, modErr)
-		}
-		t.Skip("needs node and `npm ci` in e2e/")
-	}
+	e2e := nodetest.Module(t, "standardwebhooks")
 	type captured struct {
 		Secret  string            `json:"secret"`
 		Headers map[string]string `json:"headers"`

@@ -6,31 +6,17 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/vigie-platform/vigie/internal/nodetest"
+
 	"github.com/vigie-platform/vigie/correlate"
 	"github.com/vigie-platform/vigie/indicator"
 )
-
-// nodeModule finds e2e/ with node and an npm module installed, or skips
-// (fails under CI, where .ci/run installs them).
-func nodeModule(t *testing.T, module string) string {
-	t.Helper()
-	e2e, _ := filepath.Abs("../e2e")
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join(e2e, "node_modules", module))
-	if nodeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("prerequisites missing under CI: node=%v %s=%v", nodeErr, module, modErr)
-		}
-		t.Skipf("needs node and `npm ci` in e2e/ (%s)", module)
-	}
-	return e2e
-}
 
 // TestSTIXAgainstOASISSchemas validates bundles with the OASIS STIX 2.1
 // JSON schemas and ajv (e2e/stix-validate.mjs), the extension with its
 // published schema, and URL values with ajv-formats' RFC 3986 check.
 func TestSTIXAgainstOASISSchemas(t *testing.T) {
-	e2e := nodeModule(t, "ajv")
+	e2e := nodetest.Module(t, "ajv")
 	dir := t.TempDir()
 	full := sample()
 	at := full.Case.CreatedAt

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie-platform/vigie/internal/nodetest"
+
 	"github.com/vigie-platform/vigie/export"
 	"github.com/vigie-platform/vigie/web"
 )
@@ -116,16 +118,8 @@ func TestOpenAPILint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs node")
 	}
-	e2e, _ := filepath.Abs("../../e2e")
+	e2e := nodetest.Module(t, filepath.Join(".bin", "redocly"))
 	bin := filepath.Join(e2e, "node_modules", ".bin", "redocly")
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(bin)
-	if nodeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("prerequisites missing under CI: node=%v redocly=%v", nodeErr, modErr)
-		}
-		t.Skip("needs node and `npm ci` in e2e/")
-	}
 	doc, _ := filepath.Abs("openapi.json")
 	cmd := exec.Command(bin, "lint", "--extends=recommended", "--format=stylish", doc)
 	cmd.Dir = e2e

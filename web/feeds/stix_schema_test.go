@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/vigie-platform/vigie/internal/nodetest"
+
 	"github.com/vigie-platform/vigie/apitoken"
 )
 
@@ -16,15 +18,7 @@ import (
 // the exports' bundles do (e2e/stix-validate.mjs). Skipped without node
 // and e2e's modules, but never under CI.
 func TestTAXIIObjectsAgainstOASISSchemas(t *testing.T) {
-	e2e, _ := filepath.Abs("../../e2e")
-	_, nodeErr := exec.LookPath("node")
-	_, modErr := os.Stat(filepath.Join(e2e, "node_modules", "ajv"))
-	if nodeErr != nil || modErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("prerequisites missing under CI: node=%v ajv=%v", nodeErr, modErr)
-		}
-		t.Skip("needs node and `npm ci` in e2e/")
-	}
+	e2e := nodetest.Module(t, "ajv")
 	e := newEnv(t)
 	e.fixtures()
 	e.request("odd", `https://faux.example/a\b"c d/é?q=<x>#f#g`, "approved")
